@@ -1,0 +1,605 @@
+using ImageOrleans.Grains.Pool;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ImageOrleans.Grains.Accounts;
+
+/// <summary>
+/// The single, cluster-wide owner of one upstream account's limits. Every turn is short: grant or
+/// refuse a lease, or take an outcome report. The upstream call happens in the dispatcher.
+/// </summary>
+[KeepAlive]
+public sealed partial class AccountGrain(
+    [PersistentState("account", "accounts")] IPersistentState<AccountState> state,
+    IOptions<AccountPolicyOptions> policyOptions,
+    TimeProvider time,
+    ILogger<AccountGrain> logger) : Grain, IAccountGrain
+{
+    // The largest n any model accepts: an account's image bucket must hold at least that much.
+    private const int MaxImagesPerRequest = 10;
+
+    private readonly AccountPolicyOptions _policy = policyOptions.Value;
+    private readonly Dictionary<Guid, Lease> _leases = [];
+    private readonly HashSet<ICapacityObserver> _waiters = [];
+    private UpstreamAccount? _account;
+    private TokenBucket _requests = null!;
+    private TokenBucket _images = null!;
+    private CircuitBreaker _breaker = null!;
+    private HealthStats _health = null!;
+    private int? _advertisedRequestLimit;
+    private int? _advertisedImageLimit;
+    private DateTimeOffset _lastRateLimitedAt = DateTimeOffset.MinValue;
+    private bool _draining;
+    private bool _dirty;
+
+    private string AccountId => this.GetPrimaryKeyString();
+
+    private AccountState S => state.State;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _account = await GrainFactory.GetGrain<IPoolGrain>(0).GetAccountAsync(AccountId);
+        var now = time.GetUtcNow();
+        _breaker = new CircuitBreaker(_policy.BreakerFailureThreshold, _policy.BreakerOpenDuration, _policy.BreakerMaxOpenDuration);
+        _health = new HealthStats(_policy.LatencyEwmaAlpha, _policy.SuccessWindow);
+
+        double? requestTokens = null;
+        double? imageTokens = null;
+        var tokensAt = now;
+        if (state.RecordExists)
+        {
+            _health.Restore(S.EwmaLatencyMs, S.Successes, S.Failures);
+            _breaker.Restore(S.Breaker, S.BreakerOpenUntil, S.ConsecutiveFailures);
+            if (S.CleanShutdown)
+            {
+                (requestTokens, imageTokens, tokensAt) = (S.RequestTokens, S.ImageTokens, S.TokensAt);
+            }
+            else
+            {
+                // The previous activation died without saving: the upstream may have counted calls
+                // we never recorded, so assume the buckets are empty rather than full.
+                (requestTokens, imageTokens) = (0, 0);
+                LogStartingEmpty(logger, AccountId);
+            }
+        }
+
+        BuildBuckets(tokensAt, requestTokens, imageTokens);
+
+        // From here on a crash must be recognisable as one.
+        S.CleanShutdown = false;
+        await state.WriteStateAsync(cancellationToken);
+
+        this.RegisterGrainTimer(PersistIfDirtyAsync, new GrainTimerCreationOptions
+        {
+            DueTime = _policy.PersistInterval,
+            Period = _policy.PersistInterval,
+            Interleave = false,
+        });
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        CaptureState(now);
+        S.RequestTokens = _requests.Available(now);
+        S.ImageTokens = _images.Available(now);
+        S.TokensAt = now;
+        S.CleanShutdown = true;
+        await state.WriteStateAsync(cancellationToken);
+    }
+
+    public ValueTask<LeaseDecision> TryLeaseAsync(LeaseRequest request)
+    {
+        var now = time.GetUtcNow();
+        ReclaimExpiredLeases(now);
+        RecoverLearnedRate(now);
+
+        var (reason, retryAt, exclusionProbe) = CheckEligibility(request, now);
+        if (reason != DenyReason.None)
+        {
+            return ValueTask.FromResult(Deny(reason, retryAt, request.Observer, now));
+        }
+
+        if (_leases.Count >= _account!.MaxConcurrency)
+        {
+            return ValueTask.FromResult(Deny(DenyReason.Concurrency, null, request.Observer, now));
+        }
+
+        var wait = Max(_requests.TimeUntil(1, now), _images.TimeUntil(request.Images, now));
+        if (wait == TimeSpan.MaxValue)
+        {
+            return ValueTask.FromResult(Deny(DenyReason.TooLarge, null, null, now));
+        }
+
+        if (wait > TimeSpan.Zero)
+        {
+            return ValueTask.FromResult(Deny(DenyReason.RateLimited, now + wait, request.Observer, now));
+        }
+
+        if (!_breaker.Allows(now, out var breakerProbe))
+        {
+            return ValueTask.FromResult(Deny(DenyReason.BreakerOpen, _breaker.BlockedUntil(now), request.Observer, now));
+        }
+
+        if (exclusionProbe is { } excluded)
+        {
+            // Let exactly one request through to see whether the cause went away.
+            S.Exclusions[excluded] = S.Exclusions[excluded] with { RecheckAt = now + _policy.ExclusionRecheck };
+        }
+
+        _requests.TryTake(1, now);
+        _images.TryTake(request.Images, now);
+        var lease = new Lease
+        {
+            Id = Guid.NewGuid(),
+            AccountId = AccountId,
+            Images = request.Images,
+            ExpiresAt = now + _account.Timeout + _policy.LeaseGrace,
+            IsProbe = breakerProbe,
+        };
+        _leases.Add(lease.Id, lease);
+        S.LeasesGranted++;
+        _dirty = true;
+        return ValueTask.FromResult(new LeaseDecision { Lease = lease, Load = BuildLoad(now) });
+    }
+
+    public ValueTask<AccountLoad> ReportOutcomeAsync(OutcomeReport report)
+    {
+        var now = time.GetUtcNow();
+        var hadLease = _leases.Remove(report.LeaseId, out var lease);
+        var wasProbe = lease?.IsProbe ?? false;
+
+        switch (report.Kind)
+        {
+            case OutcomeKind.Success:
+                _health.Record(true, report.Latency);
+                _breaker.OnSuccess(wasProbe);
+                ClearExclusion(report.Model);
+                ApplyRateLimitHeaders(report.RateLimits, now);
+                break;
+            case OutcomeKind.RateLimited:
+                _breaker.OnProbeAbandoned(wasProbe);
+                OnRateLimited(report, now);
+                break;
+            case OutcomeKind.QuotaExhausted:
+                _breaker.OnProbeAbandoned(wasProbe);
+                Exclude(report.Model, "insufficient_quota", report.Detail, now);
+                break;
+            case OutcomeKind.Forbidden:
+                _breaker.OnProbeAbandoned(wasProbe);
+                Exclude(report.Model, "forbidden", report.Detail, now);
+                break;
+            case OutcomeKind.Unauthorized:
+                _breaker.OnProbeAbandoned(wasProbe);
+                Exclude(ModelExclusion.AllModels, "unauthorized", report.Detail, now);
+                LogUnauthorized(logger, AccountId, _account?.ApiKey.Masked ?? "(none)");
+                break;
+            case var kind when kind.IsTransientFailure():
+                _health.Record(false, report.Latency);
+                var wasOpen = _breaker.State == BreakerState.Open;
+                _breaker.OnFailure(wasProbe, now);
+                if (!wasOpen && _breaker.State == BreakerState.Open)
+                {
+                    LogBreakerOpened(logger, AccountId, _breaker.ConsecutiveFailures, _breaker.OpenUntil);
+                }
+
+                break;
+            default:
+                // Client errors and cancellations say nothing about the account.
+                _breaker.OnProbeAbandoned(wasProbe);
+                break;
+        }
+
+        if (hadLease && !report.Sent)
+        {
+            _requests.Refund(1, now);
+            _images.Refund(lease!.Images, now);
+        }
+
+        if (hadLease)
+        {
+            NotifyWaiters();
+        }
+
+        _dirty = true;
+        return ValueTask.FromResult(BuildLoad(now));
+    }
+
+    public ValueTask<AccountStatus> GetStatusAsync()
+    {
+        var now = time.GetUtcNow();
+        ReclaimExpiredLeases(now);
+        return ValueTask.FromResult(new AccountStatus
+        {
+            Id = AccountId,
+            Load = BuildLoad(now),
+            Enabled = _account?.Enabled ?? false,
+            Draining = _draining,
+            Breaker = _breaker.State,
+            BreakerOpenUntil = _breaker.OpenUntil,
+            CooldownUntil = S.CooldownUntil > now ? S.CooldownUntil : null,
+            Exclusions = new Dictionary<string, ModelExclusion>(S.Exclusions),
+            EwmaLatencyMs = _health.EwmaLatencyMs,
+            SuccessRate = _health.SuccessRate,
+            ConsecutiveFailures = _breaker.ConsecutiveFailures,
+            Successes = _health.TotalSuccesses,
+            Failures = _health.TotalFailures,
+            RateLimited = S.RateLimited,
+            LeasesGranted = S.LeasesGranted,
+            LearnedRateFactor = S.LearnedRateFactor,
+        });
+    }
+
+    public ValueTask ConfigureAsync(UpstreamAccount? account)
+    {
+        var keyChanged = account is not null && _account is not null && !account.ApiKey.Equals(_account.ApiKey);
+        _account = account;
+        if (keyChanged)
+        {
+            ClearExclusion(ModelExclusion.AllModels);
+        }
+
+        BuildBuckets(time.GetUtcNow(), null, null, keepLevels: true);
+        NotifyWaiters();
+        _dirty = true;
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask SetDrainingAsync(bool draining)
+    {
+        _draining = draining;
+        if (!draining)
+        {
+            NotifyWaiters();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask ResetHealthAsync()
+    {
+        S.Exclusions.Clear();
+        S.CooldownUntil = null;
+        _breaker.Restore(BreakerState.Closed, null, 0);
+        S.LearnedRateFactor = 1.0;
+        BuildBuckets(time.GetUtcNow(), null, null, keepLevels: true);
+        NotifyWaiters();
+        _dirty = true;
+        return ValueTask.CompletedTask;
+    }
+
+    private (DenyReason Reason, DateTimeOffset? RetryAt, string? ExclusionProbe) CheckEligibility(LeaseRequest request, DateTimeOffset now)
+    {
+        if (_account is null)
+        {
+            return (DenyReason.Removed, null, null);
+        }
+
+        if (!_account.Enabled)
+        {
+            return (DenyReason.Disabled, null, null);
+        }
+
+        if (_draining)
+        {
+            return (DenyReason.Draining, null, null);
+        }
+
+        if (!_account.Serves(request.Model))
+        {
+            return (DenyReason.ModelNotServed, null, null);
+        }
+
+        foreach (var key in (ReadOnlySpan<string>)[ModelExclusion.AllModels, request.Model])
+        {
+            if (S.Exclusions.TryGetValue(key, out var exclusion))
+            {
+                if (now < exclusion.RecheckAt)
+                {
+                    var reason = key == ModelExclusion.AllModels ? DenyReason.Unauthorized : DenyReason.ModelExcluded;
+                    return (reason, null, null);
+                }
+
+                return (DenyReason.None, null, key);
+            }
+        }
+
+        if (S.CooldownUntil is { } until && until > now)
+        {
+            return (DenyReason.CoolingDown, until, null);
+        }
+
+        return (DenyReason.None, null, null);
+    }
+
+    private LeaseDecision Deny(DenyReason reason, DateTimeOffset? retryAt, ICapacityObserver? observer, DateTimeOffset now)
+    {
+        if (observer is not null && reason.IsTemporary())
+        {
+            _waiters.Add(observer);
+        }
+
+        return new LeaseDecision { Reason = reason, RetryAt = retryAt, Load = BuildLoad(now) };
+    }
+
+    private void OnRateLimited(OutcomeReport report, DateTimeOffset now)
+    {
+        S.RateLimited++;
+        _lastRateLimitedAt = now;
+        var info = report.RateLimits;
+
+        // Cool down for as long as the upstream says; the reset of whichever dimension ran out wins.
+        var wait = report.RetryAfter ?? TimeSpan.Zero;
+        if (info.RemainingRequests is 0 && info.ResetRequests is { } resetRequests)
+        {
+            wait = Max(wait, resetRequests);
+        }
+
+        if (info.RemainingImages is 0 && info.ResetImages is { } resetImages)
+        {
+            wait = Max(wait, resetImages);
+        }
+
+        if (wait <= TimeSpan.Zero)
+        {
+            wait = _policy.DefaultRateLimitCooldown;
+        }
+
+        wait = wait > _policy.MaxRateLimitCooldown ? _policy.MaxRateLimitCooldown : wait;
+        S.CooldownUntil = now + wait;
+
+        // A 429 we paced into means the real limit is below what we believe: slow down, recover later.
+        S.LearnedRateFactor = Math.Max(_policy.MinLearnedRateFactor, S.LearnedRateFactor * 0.85);
+        ApplyAdvertisedLimits(info);
+        BuildBuckets(now, null, null, keepLevels: true);
+        _requests.LimitTo(info.RemainingRequests ?? 0, now);
+        _images.LimitTo(info.RemainingImages ?? 0, now);
+        LogRateLimited(logger, AccountId, wait.TotalSeconds, S.LearnedRateFactor);
+    }
+
+    private void ApplyRateLimitHeaders(RateLimitInfo info, DateTimeOffset now)
+    {
+        // An upstream that advertises a lower limit than configured is believed at once. Its
+        // "remaining" figure is not used here: it was true when the call arrived, not now, and
+        // lowering our level to it on every success would throw away refill we are owed.
+        if (ApplyAdvertisedLimits(info))
+        {
+            BuildBuckets(now, null, null, keepLevels: true);
+        }
+    }
+
+    private bool ApplyAdvertisedLimits(RateLimitInfo info)
+    {
+        var changed = false;
+        if (info.LimitRequests is > 0 && info.LimitRequests != _advertisedRequestLimit)
+        {
+            _advertisedRequestLimit = info.LimitRequests;
+            changed = true;
+        }
+
+        if (info.LimitImages is > 0 && info.LimitImages != _advertisedImageLimit)
+        {
+            _advertisedImageLimit = info.LimitImages;
+            changed = true;
+        }
+
+        return changed;
+    }
+
+    private void RecoverLearnedRate(DateTimeOffset now)
+    {
+        if (S.LearnedRateFactor >= 1.0)
+        {
+            return;
+        }
+
+        var quietMinutes = (now - _lastRateLimitedAt).TotalMinutes;
+        if (quietMinutes < 1)
+        {
+            return;
+        }
+
+        // Creep back towards the configured rate, one step per quiet minute.
+        var recovered = Math.Min(1.0, S.LearnedRateFactor + (_policy.RateRecoveryPerMinute * Math.Floor(quietMinutes)));
+        if (recovered > S.LearnedRateFactor)
+        {
+            S.LearnedRateFactor = recovered;
+            _lastRateLimitedAt = now;
+            BuildBuckets(now, null, null, keepLevels: true);
+            _dirty = true;
+        }
+    }
+
+    private void Exclude(string model, string reason, string? detail, DateTimeOffset now)
+    {
+        var recheck = reason == "unauthorized" ? _policy.ExclusionRecheck * 4 : _policy.ExclusionRecheck;
+        S.Exclusions[model] = new ModelExclusion { Reason = reason, Detail = detail, Since = now, RecheckAt = now + recheck };
+        LogExcluded(logger, AccountId, model, reason);
+    }
+
+    private void ClearExclusion(string model)
+    {
+        if (S.Exclusions.Remove(model) | S.Exclusions.Remove(ModelExclusion.AllModels))
+        {
+            _dirty = true;
+        }
+    }
+
+    private void ReclaimExpiredLeases(DateTimeOffset now)
+    {
+        List<Guid>? expired = null;
+        foreach (var (id, lease) in _leases)
+        {
+            if (lease.ExpiresAt <= now)
+            {
+                (expired ??= []).Add(id);
+            }
+        }
+
+        if (expired is null)
+        {
+            return;
+        }
+
+        foreach (var id in expired)
+        {
+            _breaker.OnProbeAbandoned(_leases[id].IsProbe);
+            _leases.Remove(id);
+        }
+
+        NotifyWaiters();
+    }
+
+    private void NotifyWaiters()
+    {
+        if (_waiters.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var waiter in _waiters)
+        {
+            waiter.CapacityFreed(AccountId).Ignore();
+        }
+
+        _waiters.Clear();
+    }
+
+    private void BuildBuckets(DateTimeOffset now, double? requestTokens, double? imageTokens, bool keepLevels = false)
+    {
+        var account = _account;
+        var factor = S.LearnedRateFactor;
+        var requestLimit = Math.Min(account?.RequestsPerMinute ?? 1, _advertisedRequestLimit ?? int.MaxValue) * factor;
+        var imageLimit = Math.Min(account?.ImagesPerMinute ?? 1, _advertisedImageLimit ?? int.MaxValue) * factor;
+        requestLimit = Math.Max(requestLimit, 1);
+        imageLimit = Math.Max(imageLimit, 1);
+
+        var requestCapacity = Math.Max(1, Math.Floor(requestLimit * _policy.BurstFraction));
+        var imageCapacity = Math.Max(Math.Min(Math.Floor(imageLimit), MaxImagesPerRequest), Math.Floor(imageLimit * _policy.BurstFraction));
+        imageCapacity = Math.Max(1, imageCapacity);
+        var requestRate = requestLimit * (1 - _policy.RateMargin) / 60.0;
+        var imageRate = imageLimit * (1 - _policy.RateMargin) / 60.0;
+
+        if (keepLevels && _requests is not null && _images is not null)
+        {
+            _requests.Reconfigure(requestCapacity, requestRate, now);
+            _images.Reconfigure(imageCapacity, imageRate, now);
+            return;
+        }
+
+        _requests = new TokenBucket(requestCapacity, requestRate, now, requestTokens);
+        _images = new TokenBucket(imageCapacity, imageRate, now, imageTokens);
+    }
+
+    private AccountLoad BuildLoad(DateTimeOffset now)
+    {
+        var (blocked, until) = BlockedFor(now);
+        return new AccountLoad
+        {
+            AccountId = AccountId,
+            AsOf = now,
+            RequestTokens = _requests.Available(now),
+            RequestCapacity = _requests.Capacity,
+            ImageTokens = _images.Available(now),
+            ImageCapacity = _images.Capacity,
+            RequestRatePerSecond = _requests.RatePerSecond,
+            ImageRatePerSecond = _images.RatePerSecond,
+            InFlight = _leases.Count,
+            MaxConcurrency = _account?.MaxConcurrency ?? 0,
+            Weight = _account?.Weight ?? 1.0,
+            Blocked = blocked,
+            BlockedUntil = until,
+            ExcludedModels = S.Exclusions.Count == 0 ? [] : [.. S.Exclusions.Keys],
+        };
+    }
+
+    /// <summary>Why a one-image request would be refused now, without side effects.</summary>
+    private (DenyReason, DateTimeOffset?) BlockedFor(DateTimeOffset now)
+    {
+        if (_account is null)
+        {
+            return (DenyReason.Removed, null);
+        }
+
+        if (!_account.Enabled)
+        {
+            return (DenyReason.Disabled, null);
+        }
+
+        if (_draining)
+        {
+            return (DenyReason.Draining, null);
+        }
+
+        if (S.Exclusions.TryGetValue(ModelExclusion.AllModels, out var all) && now < all.RecheckAt)
+        {
+            return (DenyReason.Unauthorized, null);
+        }
+
+        if (S.CooldownUntil is { } cooldown && cooldown > now)
+        {
+            return (DenyReason.CoolingDown, cooldown);
+        }
+
+        if (_breaker.BlockedUntil(now) is { } open)
+        {
+            return (DenyReason.BreakerOpen, open);
+        }
+
+        if (_leases.Count >= _account.MaxConcurrency)
+        {
+            return (DenyReason.Concurrency, null);
+        }
+
+        var wait = Max(_requests.TimeUntil(1, now), _images.TimeUntil(1, now));
+        return wait > TimeSpan.Zero ? (DenyReason.RateLimited, now + wait) : (DenyReason.None, null);
+    }
+
+    private void CaptureState(DateTimeOffset now)
+    {
+        S.EwmaLatencyMs = _health.EwmaLatencyMs;
+        S.Successes = _health.TotalSuccesses;
+        S.Failures = _health.TotalFailures;
+        S.ConsecutiveFailures = _breaker.ConsecutiveFailures;
+        S.Breaker = _breaker.State;
+        S.BreakerOpenUntil = _breaker.OpenUntil;
+        if (S.CooldownUntil <= now)
+        {
+            S.CooldownUntil = null;
+        }
+    }
+
+    private async Task PersistIfDirtyAsync(CancellationToken cancellationToken)
+    {
+        if (!_dirty)
+        {
+            return;
+        }
+
+        _dirty = false;
+        CaptureState(time.GetUtcNow());
+        await state.WriteStateAsync(cancellationToken);
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Warning,
+        Message = "Account {AccountId} answered 401 with key {MaskedKey}: taken out of rotation until its key is replaced or the recheck passes")]
+    private static partial void LogUnauthorized(ILogger logger, string accountId, string maskedKey);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning,
+        Message = "Account {AccountId} circuit opened after {Failures} consecutive failures, until {OpenUntil}")]
+    private static partial void LogBreakerOpened(ILogger logger, string accountId, int failures, DateTimeOffset? openUntil);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information,
+        Message = "Account {AccountId} was rate limited upstream: cooling down {Seconds:0.0} s, pacing at {Factor:P0} of its configured rate")]
+    private static partial void LogRateLimited(ILogger logger, string accountId, double seconds, double factor);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning,
+        Message = "Account {AccountId} taken out of rotation for model {Model}: {Reason}")]
+    private static partial void LogExcluded(ILogger logger, string accountId, string model, string reason);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Information,
+        Message = "Account {AccountId} restarted after an unclean stop: its buckets start empty")]
+    private static partial void LogStartingEmpty(ILogger logger, string accountId);
+}

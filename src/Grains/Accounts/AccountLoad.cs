@@ -1,0 +1,39 @@
+namespace ImageOrleans.Grains.Accounts;
+
+/// <summary>
+/// A snapshot of an account's load, returned with every lease decision and outcome report so that
+/// dispatchers can route from a cached view without an extra call.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("io.AccountLoad")]
+public sealed record AccountLoad
+{
+    [Id(0)] public required string AccountId { get; init; }
+    [Id(1)] public DateTimeOffset AsOf { get; init; }
+    [Id(2)] public double RequestTokens { get; init; }
+    [Id(3)] public double RequestCapacity { get; init; }
+    [Id(4)] public double ImageTokens { get; init; }
+    [Id(5)] public double ImageCapacity { get; init; }
+    [Id(6)] public int InFlight { get; init; }
+    [Id(7)] public int MaxConcurrency { get; init; }
+    [Id(8)] public double Weight { get; init; } = 1.0;
+    [Id(9)] public DenyReason Blocked { get; init; }
+
+    /// <summary>When a blocked account can take a one-image request again, if that is known.</summary>
+    [Id(10)] public DateTimeOffset? BlockedUntil { get; init; }
+
+    [Id(11)] public IReadOnlyList<string> ExcludedModels { get; init; } = [];
+    [Id(12)] public double RequestRatePerSecond { get; init; }
+    [Id(13)] public double ImageRatePerSecond { get; init; }
+
+    /// <summary>0 = idle, 1 = full, on the busiest of its three limits, divided by weight.</summary>
+    public double Score
+    {
+        get
+        {
+            var concurrency = MaxConcurrency <= 0 ? 0 : (double)InFlight / MaxConcurrency;
+            var requests = RequestCapacity <= 0 ? 1 : 1 - (RequestTokens / RequestCapacity);
+            var images = ImageCapacity <= 0 ? 1 : 1 - (ImageTokens / ImageCapacity);
+            return Math.Max(concurrency, Math.Max(requests, images)) / Math.Max(Weight, 0.01);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+namespace ImageOrleans.Grains.Accounts;
+
+/// <summary>How accounts pace themselves and react to failure (section <c>ImageOrleans:AccountPolicy</c>).</summary>
+public sealed class AccountPolicyOptions
+{
+    /// <summary>
+    /// Pace at this much below the configured per-minute limit, so jitter between our grant and the
+    /// upstream's count can never add up to a 429.
+    /// </summary>
+    public double RateMargin { get; set; } = 0.02;
+
+    /// <summary>
+    /// Share of the per-minute limit a full bucket may spend at once. Below 1 so the upstream's own
+    /// bucket always keeps a reserve after our burst and late-arriving calls still fit.
+    /// </summary>
+    public double BurstFraction { get; set; } = 0.9;
+
+    public int BreakerFailureThreshold { get; set; } = 5;
+    public TimeSpan BreakerOpenDuration { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan BreakerMaxOpenDuration { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Cool-down after a 429 that said nothing about when to come back.</summary>
+    public TimeSpan DefaultRateLimitCooldown { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Upper bound on any cool-down an upstream asks for.</summary>
+    public TimeSpan MaxRateLimitCooldown { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long an account stays out for a model after quota/permission errors before one probe.</summary>
+    public TimeSpan ExclusionRecheck { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Added to the account timeout to get a lease's lifetime; an unreported lease frees its slot after it.</summary>
+    public TimeSpan LeaseGrace { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often changed health and counters are written to grain storage (never per request).</summary>
+    public TimeSpan PersistInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    public double LatencyEwmaAlpha { get; set; } = 0.2;
+    public int SuccessWindow { get; set; } = 50;
+
+    /// <summary>Lowest share of the configured rate that learning from 429s may pace an account at.</summary>
+    public double MinLearnedRateFactor { get; set; } = 0.2;
+
+    /// <summary>How fast a learned lower rate creeps back up per minute without 429s (share of configured).</summary>
+    public double RateRecoveryPerMinute { get; set; } = 0.02;
+}

@@ -1,0 +1,9 @@
+namespace ImageOrleans.Grains.Accounts;
+
+[GenerateSerializer]
+public enum BreakerState
+{
+    Closed,
+    Open,
+    HalfOpen,
+}

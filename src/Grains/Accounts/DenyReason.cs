@@ -1,0 +1,23 @@
+namespace ImageOrleans.Grains.Accounts;
+
+/// <summary>Why an account refused a lease.</summary>
+[GenerateSerializer]
+public enum DenyReason
+{
+    None,
+
+    // Temporary: capacity comes back by itself.
+    RateLimited,
+    Concurrency,
+    CoolingDown,
+    BreakerOpen,
+
+    // Lasting for this request: try another account.
+    Disabled,
+    Draining,
+    Removed,
+    Unauthorized,
+    ModelExcluded,
+    ModelNotServed,
+    TooLarge,
+}

@@ -1,0 +1,13 @@
+namespace ImageOrleans.Grains.Accounts;
+
+/// <summary>Asks an account for the right to make one upstream call for <see cref="Images"/> images.</summary>
+[GenerateSerializer, Immutable, Alias("io.LeaseRequest")]
+public sealed record LeaseRequest
+{
+    [Id(0)] public required string Model { get; init; }
+    [Id(1)] public int Images { get; init; } = 1;
+    [Id(2)] public string? RequestId { get; init; }
+
+    /// <summary>Told when capacity frees up after this request was refused for lack of it.</summary>
+    [Id(3)] public ICapacityObserver? Observer { get; init; }
+}

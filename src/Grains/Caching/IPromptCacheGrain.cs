@@ -1,0 +1,20 @@
+using ImageOrleans.Grains.Dispatch;
+
+namespace ImageOrleans.Grains.Caching;
+
+/// <summary>
+/// The cached answer for one canonical request of one tenant (keyed by <see cref="CacheKey"/>).
+/// Identical requests that arrive while one is being generated wait for that one: one upstream call.
+/// </summary>
+public interface IPromptCacheGrain : IGrainWithStringKey
+{
+    [ResponseTimeout("00:15:00")]
+    Task<GenerationReply> GetOrGenerateAsync(GenerationJob job, CancellationToken cancellationToken);
+
+    /// <summary>How many callers wait on the generation in flight (0 when none is).</summary>
+    [ReadOnly]
+    ValueTask<int> GetWaitingAsync();
+
+    /// <summary>Forgets the cached answer (an operator purging a bad image).</summary>
+    ValueTask InvalidateAsync();
+}

@@ -1,0 +1,16 @@
+namespace ImageOrleans.Grains.Configuration;
+
+/// <summary>A client key in configuration (<c>ImageOrleans:ClientKeys:{id}</c>); the admin API manages the rest.</summary>
+public sealed class ClientKeyOptions
+{
+    /// <summary>The key itself. Hashed on load and never kept in clear; prefer <see cref="KeyHash"/> in files.</summary>
+    public string? Key { get; set; }
+
+    /// <summary>SHA-256 of the key as lowercase hex, for configuration that must not hold the key.</summary>
+    public string? KeyHash { get; set; }
+
+    public string? Name { get; set; }
+
+    /// <summary>Cache scope: keys of one tenant share cached images, tenants never do. Defaults to the key id.</summary>
+    public string? Tenant { get; set; }
+}

@@ -1,0 +1,61 @@
+using System.Net;
+using ImageOrleans.Grains.Accounts;
+using ImageOrleans.Grains.Caching;
+using ImageOrleans.Grains.Dispatch;
+using ImageOrleans.Grains.Images;
+using ImageOrleans.Grains.Models;
+using ImageOrleans.Grains.Pool;
+using ImageOrleans.Grains.Requests;
+using ImageOrleans.Grains.Upstreams;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace ImageOrleans.Grains.Configuration;
+
+public static class ServiceCollectionExtensions
+{
+    /// <summary>Options, domain services and upstream clients that the grains of a silo need.</summary>
+    public static IServiceCollection AddImageOrleansGrainServices(this IServiceCollection services, IConfiguration configuration, string contentRoot)
+    {
+        var root = configuration.GetSection(ImageOrleansOptions.SectionName);
+        services.AddOptions<ImageOrleansOptions>().Bind(root).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ImageOrleansOptions>, ImageOrleansOptionsValidator>();
+        services.AddOptions<CacheOptions>().Bind(root.GetSection("Cache"));
+        services.AddOptions<DispatchOptions>().Bind(root.GetSection("Dispatch"));
+        services.AddOptions<AccountPolicyOptions>().Bind(root.GetSection("AccountPolicy"));
+        services.AddOptions<ImagesOptions>().Bind(root.GetSection("Images"));
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new ModelCatalogue(sp.GetRequiredService<IOptions<ImageOrleansOptions>>().Value.Models));
+        services.TryAddSingleton<ImageRequestValidator>();
+        services.TryAddSingleton<AccountDirectory>();
+        services.TryAddSingleton<AccountLoadCache>();
+        services.TryAddSingleton<LeaseBroker>();
+        services.TryAddSingleton<EmbeddedSimulatorEndpoint>();
+        services.TryAddSingleton<OpenAIUpstreamClient>();
+        services.TryAddSingleton<AzureOpenAIUpstreamClient>();
+        services.TryAddSingleton<CompatibleUpstreamClient>();
+        services.TryAddSingleton<UpstreamClients>();
+        services.TryAddSingleton<IImageStore>(sp =>
+        {
+            var dataPath = sp.GetRequiredService<IOptions<ImageOrleansOptions>>().Value.ResolveDataPath(contentRoot);
+            var storePath = sp.GetRequiredService<IOptions<ImagesOptions>>().Value.StorePath;
+            return new FileImageStore(Path.GetFullPath(storePath, dataPath));
+        });
+
+        services.AddHttpClient(HttpUpstreamClient.HttpClientName)
+            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                // Long-lived pool, but recycled so DNS changes of an upstream are picked up.
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                MaxConnectionsPerServer = int.MaxValue,
+                AutomaticDecompression = DecompressionMethods.All,
+                ConnectTimeout = TimeSpan.FromSeconds(15),
+            })
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+        return services;
+    }
+}

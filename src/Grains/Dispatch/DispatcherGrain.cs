@@ -1,0 +1,167 @@
+using ImageOrleans.Grains.Accounts;
+using ImageOrleans.Grains.Errors;
+using ImageOrleans.Grains.Images;
+using ImageOrleans.Grains.Pool;
+using ImageOrleans.Grains.Upstreams;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ImageOrleans.Grains.Dispatch;
+
+/// <inheritdoc cref="IDispatcherGrain"/>
+[StatelessWorker(1)]
+[Reentrant]
+public sealed partial class DispatcherGrain(
+    LeaseBroker broker,
+    UpstreamClients upstreams,
+    IImageStore images,
+    IOptions<DispatchOptions> options,
+    TimeProvider time,
+    ILogger<DispatcherGrain> logger) : Grain, IDispatcherGrain
+{
+    private readonly DispatchOptions _options = options.Value;
+
+    public async Task<GenerationReply> GenerateAsync(GenerationJob job, CancellationToken cancellationToken)
+    {
+        var excluded = new HashSet<string>(StringComparer.Ordinal);
+        var retriedOn = new HashSet<string>(StringComparer.Ordinal);
+        var transientFailures = 0;
+        var calls = 0;
+        var queueWait = TimeSpan.Zero;
+        UpstreamResult? lastFailure = null;
+
+        while (true)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return GenerationReply.Failure(GatewayErrors.Cancelled(), queueWait);
+            }
+
+            var attempt = await broker.TryLeaseAsync(job, excluded, null, cancellationToken);
+            if (attempt.Lease is null && retriedOn.Count > 0)
+            {
+                // Every other account is out: a failing account may still answer on a retry.
+                excluded.ExceptWith(retriedOn);
+                retriedOn.Clear();
+                attempt = await broker.TryLeaseAsync(job, excluded, null, cancellationToken);
+            }
+
+            if (attempt is not { Lease: { } lease, Account: { } account })
+            {
+                var noCapacity = LeaseBroker.NoCapacity(job.Request.Model, attempt, time.GetUtcNow());
+                return GenerationReply.Failure(lastFailure is null ? noCapacity : FinalError(lastFailure, calls), queueWait);
+            }
+
+            var result = await upstreams.For(account.Kind).GenerateAsync(account, job.Request, cancellationToken);
+            calls++;
+            var load = await grains(account.Id).ReportOutcomeAsync(new OutcomeReport
+            {
+                LeaseId = lease.Id,
+                Kind = result.Kind,
+                Model = job.Request.Model,
+                Latency = result.Latency,
+                RetryAfter = result.RetryAfter,
+                RateLimits = result.RateLimits,
+                Sent = result.Sent,
+                Detail = result.Detail,
+            });
+            broker.Observe(load);
+
+            switch (result.Kind)
+            {
+                case OutcomeKind.Success:
+                    return GenerationReply.Success(await StoreAsync(job, account, result, calls), queueWait);
+                case OutcomeKind.Cancelled:
+                    return GenerationReply.Failure(GatewayErrors.Cancelled(), queueWait);
+                case var kind when kind.IsClientError():
+                    return GenerationReply.Failure(PassThrough(result), queueWait);
+                case var kind when kind.IsAccountSpecific():
+                    LogFailover(logger, job.RequestId, account.Id, result.Kind);
+                    excluded.Add(account.Id);
+                    lastFailure = result;
+                    continue;
+                default:
+                    transientFailures++;
+                    lastFailure = result;
+                    LogTransientFailure(logger, job.RequestId, account.Id, result.Kind, transientFailures, _options.MaxAttempts);
+                    if (transientFailures >= _options.MaxAttempts)
+                    {
+                        return GenerationReply.Failure(FinalError(result, calls), queueWait);
+                    }
+
+                    excluded.Add(account.Id);
+                    retriedOn.Add(account.Id);
+                    await BackoffAsync(transientFailures, cancellationToken);
+                    continue;
+            }
+        }
+
+        IAccountGrain grains(string id) => GrainFactory.GetGrain<IAccountGrain>(id);
+    }
+
+    private async Task<GenerationResult> StoreAsync(GenerationJob job, UpstreamAccount account, UpstreamResult result, int calls)
+    {
+        var stored = new List<GeneratedImage>(result.Images.Count);
+        foreach (var image in result.Images)
+        {
+            // Storing must finish even if this client leaves: coalesced waiters and the cache want it.
+            var saved = await images.SaveAsync(image.Bytes, CancellationToken.None);
+            stored.Add(new GeneratedImage { ImageId = saved.Id, ContentType = saved.ContentType, RevisedPrompt = image.RevisedPrompt });
+        }
+
+        LogServed(logger, job.RequestId, account.Id, result.Latency.TotalMilliseconds, calls);
+        return new GenerationResult
+        {
+            Created = result.Created ?? time.GetUtcNow().ToUnixTimeSeconds(),
+            Images = stored,
+            UsageJson = result.UsageJson,
+            AccountId = account.Id,
+            Attempts = calls,
+        };
+    }
+
+    private async Task BackoffAsync(int failures, CancellationToken cancellationToken)
+    {
+        if (_options.BackoffBase <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        // Full jitter: spread retries so failing accounts are not hit in lockstep.
+        var ceiling = Math.Min(_options.BackoffMax.TotalMilliseconds, _options.BackoffBase.TotalMilliseconds * Math.Pow(2, failures - 1));
+        var delay = TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * ceiling);
+        try
+        {
+            await Task.Delay(delay, time, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // The next loop turn reports the cancellation.
+        }
+    }
+
+    private static GatewayError PassThrough(UpstreamResult result) => new()
+    {
+        Status = result.StatusCode is >= 400 and < 500 ? result.StatusCode.Value : 400,
+        Type = result.Error?.Type ?? GatewayErrors.InvalidRequestType,
+        Message = result.Error?.Message ?? "The upstream image service rejected the request.",
+        Code = result.Error?.Code ?? (result.Kind == OutcomeKind.ContentPolicy ? "content_policy_violation" : null),
+        Param = result.Error?.Param,
+    };
+
+    private static GatewayError FinalError(UpstreamResult last, int calls) => last.Kind switch
+    {
+        OutcomeKind.Timeout => GatewayErrors.UpstreamTimeout(calls),
+        OutcomeKind.RateLimited => GatewayErrors.PoolSaturated(last.RetryAfter ?? TimeSpan.FromSeconds(1)),
+        _ => GatewayErrors.UpstreamFailed(calls, last.Detail ?? last.Kind.ToString()),
+    };
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Request {RequestId} served by {AccountId} in {LatencyMs:0} ms after {Calls} call(s)")]
+    private static partial void LogServed(ILogger logger, string requestId, string accountId, double latencyMs, int calls);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Request {RequestId}: account {AccountId} answered {Outcome}; failing over to another account")]
+    private static partial void LogFailover(ILogger logger, string requestId, string accountId, OutcomeKind outcome);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Request {RequestId}: account {AccountId} failed with {Outcome} (attempt {Attempt} of {MaxAttempts})")]
+    private static partial void LogTransientFailure(ILogger logger, string requestId, string accountId, OutcomeKind outcome, int attempt, int maxAttempts);
+}

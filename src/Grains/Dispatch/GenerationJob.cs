@@ -1,0 +1,22 @@
+using ImageOrleans.Grains.Requests;
+
+namespace ImageOrleans.Grains.Dispatch;
+
+/// <summary>One accepted generation request on its way through cache, queue and dispatcher.</summary>
+[GenerateSerializer, Immutable, Alias("io.GenerationJob")]
+public sealed record GenerationJob
+{
+    [Id(0)] public required string RequestId { get; init; }
+    [Id(1)] public required string ClientKeyId { get; init; }
+    [Id(2)] public required string Tenant { get; init; }
+    [Id(3)] public RequestPriority Priority { get; init; } = RequestPriority.Normal;
+    [Id(4)] public required ImageRequest Request { get; init; }
+
+    /// <summary>After this the request is answered with a timeout rather than kept waiting for capacity.</summary>
+    [Id(5)] public required DateTimeOffset Deadline { get; init; }
+
+    [Id(6)] public DateTimeOffset AcceptedAt { get; init; }
+
+    /// <summary>Share of capacity this key gets against others in its priority class.</summary>
+    [Id(7)] public double Weight { get; init; } = 1.0;
+}

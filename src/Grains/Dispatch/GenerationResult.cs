@@ -1,0 +1,12 @@
+namespace ImageOrleans.Grains.Dispatch;
+
+/// <summary>A completed generation: images in the store, the upstream's usage, who served it.</summary>
+[GenerateSerializer, Immutable, Alias("io.GenerationResult")]
+public sealed record GenerationResult
+{
+    [Id(0)] public required long Created { get; init; }
+    [Id(1)] public required IReadOnlyList<GeneratedImage> Images { get; init; }
+    [Id(2)] public string? UsageJson { get; init; }
+    [Id(3)] public required string AccountId { get; init; }
+    [Id(4)] public int Attempts { get; init; } = 1;
+}

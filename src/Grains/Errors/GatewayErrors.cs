@@ -1,0 +1,130 @@
+using System.Globalization;
+
+namespace ImageOrleans.Grains.Errors;
+
+/// <summary>The gateway's vocabulary of errors, so every place that fails speaks the same OpenAI shape.</summary>
+public static class GatewayErrors
+{
+    public const string InvalidRequestType = "invalid_request_error";
+    public const string ServerErrorType = "server_error";
+    public const string RateLimitType = "rate_limit_error";
+    public const string InsufficientQuotaType = "insufficient_quota";
+
+    public static GatewayError Invalid(string? param, string message, string? code = "invalid_value") => new()
+    {
+        Status = 400, Type = InvalidRequestType, Message = message, Param = param, Code = code,
+    };
+
+    public static GatewayError Missing(string param) =>
+        Invalid(param, $"Missing required parameter: '{param}'.", "missing_required_parameter");
+
+    public static GatewayError WrongType(string param, string expected, string actual) =>
+        Invalid(param, $"Invalid type for '{param}': expected {expected}, but got {actual} instead.", "invalid_type");
+
+    public static GatewayError UnknownParameter(string param) =>
+        Invalid(param, $"Unrecognized request argument supplied: {param}", "unknown_parameter");
+
+    public static GatewayError InvalidJson(string detail) =>
+        Invalid(null, $"We could not parse the JSON body of your request. ({detail})", "invalid_json");
+
+    public static GatewayError ModelNotFound(string model) => new()
+    {
+        Status = 404,
+        Type = InvalidRequestType,
+        Message = $"The model '{model}' does not exist or is not served by any account in this gateway's pool.",
+        Param = "model",
+        Code = "model_not_found",
+    };
+
+    public static GatewayError MissingApiKey() => new()
+    {
+        Status = 401,
+        Type = InvalidRequestType,
+        Message = "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+        Code = "missing_api_key",
+    };
+
+    public static GatewayError InvalidApiKey() => new()
+    {
+        Status = 401,
+        Type = InvalidRequestType,
+        Message = "Incorrect API key provided. Use a client key issued by this gateway.",
+        Code = "invalid_api_key",
+    };
+
+    public static GatewayError BodyTooLarge(long limit) => new()
+    {
+        Status = 413,
+        Type = InvalidRequestType,
+        Message = string.Create(CultureInfo.InvariantCulture, $"The request body is larger than the limit of {limit} bytes."),
+        Code = "request_too_large",
+    };
+
+    public static GatewayError UnsupportedMediaType(string? contentType) => new()
+    {
+        Status = 415,
+        Type = InvalidRequestType,
+        Message = $"Unsupported content type '{contentType ?? "(none)"}'. Send the request body as application/json.",
+        Code = "unsupported_media_type",
+    };
+
+    public static GatewayError PoolSaturated(TimeSpan retryAfter) => new()
+    {
+        Status = 503,
+        Type = ServerErrorType,
+        Message = string.Create(CultureInfo.InvariantCulture,
+            $"Every upstream account is at capacity and the wait queue is full. Retry after {Math.Ceiling(retryAfter.TotalSeconds)} s."),
+        Code = "pool_saturated",
+        RetryAfter = retryAfter,
+    };
+
+    public static GatewayError PoolUnavailable(string model, TimeSpan? retryAfter) => new()
+    {
+        Status = 503,
+        Type = ServerErrorType,
+        Message = $"No upstream account can serve '{model}' right now (all disabled, failing or cooling down).",
+        Code = "pool_unavailable",
+        RetryAfter = retryAfter,
+    };
+
+    public static GatewayError DeadlineExceeded(TimeSpan waited) => new()
+    {
+        Status = 504,
+        Type = ServerErrorType,
+        Message = string.Create(CultureInfo.InvariantCulture,
+            $"The request waited {waited.TotalMilliseconds:0} ms for pool capacity and its deadline passed before an account became free. No upstream call was made."),
+        Code = "queue_timeout",
+    };
+
+    public static GatewayError UpstreamTimeout(int attempts) => new()
+    {
+        Status = 504,
+        Type = ServerErrorType,
+        Message = string.Create(CultureInfo.InvariantCulture, $"The upstream image service did not answer in time ({attempts} attempt(s))."),
+        Code = "upstream_timeout",
+    };
+
+    public static GatewayError UpstreamFailed(int attempts, string detail) => new()
+    {
+        Status = 502,
+        Type = ServerErrorType,
+        Message = string.Create(CultureInfo.InvariantCulture, $"The upstream image service failed ({attempts} attempt(s)): {detail}"),
+        Code = "upstream_error",
+    };
+
+    public static GatewayError Cancelled() => new()
+    {
+        Status = 499,
+        Type = InvalidRequestType,
+        Message = "The client closed the request before it completed.",
+        Code = "client_closed_request",
+    };
+
+    public static GatewayError Internal(string requestId) => new()
+    {
+        Status = 500,
+        Type = ServerErrorType,
+        Message = $"The gateway had an internal error while processing your request. Quote request id {requestId} when reporting it.",
+        Code = "internal_error",
+    };
+}

@@ -1,0 +1,13 @@
+namespace ImageOrleans.Grains.Images;
+
+/// <summary>Where generated images live, addressed by content: the same bytes always get the same id.</summary>
+public interface IImageStore
+{
+    ValueTask<StoredImage> SaveAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken);
+
+    /// <summary>The image's bytes, or null when there is no such image (never stored, or cleaned up).</summary>
+    ValueTask<byte[]?> ReadAsync(string imageId, CancellationToken cancellationToken);
+
+    /// <summary>A readable stream for serving the image, or null when there is no such image.</summary>
+    ValueTask<Stream?> OpenReadAsync(string imageId, CancellationToken cancellationToken);
+}

@@ -1,0 +1,20 @@
+namespace ImageOrleans.Grains.Images;
+
+/// <summary>Image storage and links (section <c>ImageOrleans:Images</c>).</summary>
+public sealed class ImagesOptions
+{
+    /// <summary>How long a link handed out for <c>response_format: "url"</c> stays valid.</summary>
+    public TimeSpan UrlLifetime { get; set; } = TimeSpan.FromMinutes(60);
+
+    /// <summary>
+    /// Key that signs image links (at least 32 characters); every silo must share it. When unset on a
+    /// single local silo, one is generated and kept in the data folder.
+    /// </summary>
+    public string? SigningKey { get; set; }
+
+    /// <summary>Scheme and host put in image links, e.g. https://images.example.com; by default the request's own.</summary>
+    public string? PublicBaseUrl { get; set; }
+
+    /// <summary>Folder of the file store; relative paths are under the data folder.</summary>
+    public string StorePath { get; set; } = "images";
+}

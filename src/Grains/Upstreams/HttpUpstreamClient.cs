@@ -1,0 +1,134 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using ImageOrleans.Grains.Accounts;
+using ImageOrleans.Grains.Pool;
+using ImageOrleans.Grains.Requests;
+
+namespace ImageOrleans.Grains.Upstreams;
+
+/// <summary>
+/// The shared HTTP mechanics of OpenAI-shaped upstreams: body, timeout, reading and classifying
+/// the answer. Subclasses say where the request goes and how it authenticates.
+/// </summary>
+public abstract class HttpUpstreamClient(IHttpClientFactory httpClients, TimeProvider time) : IUpstreamClient
+{
+    public const string HttpClientName = "upstream";
+
+    // A generous ceiling on one answer: four 4K PNGs in base64 fit well inside it.
+    private const int MaxResponseBytes = 256 * 1024 * 1024;
+
+    /// <summary>Where the generation request is sent.</summary>
+    protected abstract Uri BuildUri(UpstreamAccount account, ImageRequest request);
+
+    /// <summary>Puts the account's credentials on the request.</summary>
+    protected abstract void Authenticate(HttpRequestMessage message, UpstreamAccount account);
+
+    /// <summary>Whether the body names the model (Azure names it through the deployment instead).</summary>
+    protected virtual bool SendsModel => true;
+
+    public async Task<UpstreamResult> GenerateAsync(UpstreamAccount account, ImageRequest request, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        using var timeout = new CancellationTokenSource(account.Timeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+
+        try
+        {
+            using var message = new HttpRequestMessage(HttpMethod.Post, BuildUri(account, request))
+            {
+                Content = new ByteArrayContent(UpstreamRequestBody.Write(request, SendsModel)),
+            };
+            message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            Authenticate(message, account);
+
+            var http = httpClients.CreateClient(HttpClientName);
+            using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, linked.Token);
+            var body = await ReadBodyAsync(response, linked.Token);
+            return Interpret(account, response, body, time.GetElapsedTime(started));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return new UpstreamResult { Kind = OutcomeKind.Cancelled, Latency = time.GetElapsedTime(started), Detail = "client cancelled" };
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            return new UpstreamResult
+            {
+                Kind = OutcomeKind.Timeout,
+                Latency = time.GetElapsedTime(started),
+                Detail = $"no answer within {account.Timeout.TotalSeconds:0} s",
+            };
+        }
+        catch (HttpRequestException ex)
+        {
+            return new UpstreamResult
+            {
+                Kind = OutcomeKind.ConnectionFailed,
+                Latency = time.GetElapsedTime(started),
+                Sent = ex.HttpRequestError is not (HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError),
+                Detail = $"connection failed ({ex.HttpRequestError})",
+            };
+        }
+        catch (IOException ex)
+        {
+            return new UpstreamResult
+            {
+                Kind = OutcomeKind.ConnectionFailed,
+                Latency = time.GetElapsedTime(started),
+                Detail = $"connection lost ({ex.GetType().Name})",
+            };
+        }
+    }
+
+    private static async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.Content.Headers.ContentLength is > MaxResponseBytes)
+        {
+            throw new HttpRequestException(HttpRequestError.InvalidResponse, "The upstream answer is larger than the gateway accepts.");
+        }
+
+        return await response.Content.ReadAsByteArrayAsync(cancellationToken);
+    }
+
+    private UpstreamResult Interpret(UpstreamAccount account, HttpResponseMessage response, byte[] body, TimeSpan latency)
+    {
+        var status = (int)response.StatusCode;
+        var rateLimits = RateLimitHeaders.Read(response.Headers);
+        if (response.StatusCode == HttpStatusCode.OK)
+        {
+            return UpstreamResponseParser.TryParseSuccess(body, out var images, out var created, out var usage)
+                ? new UpstreamResult
+                {
+                    Kind = OutcomeKind.Success,
+                    StatusCode = status,
+                    Images = images,
+                    Created = created,
+                    UsageJson = usage,
+                    RateLimits = rateLimits,
+                    Latency = latency,
+                }
+                : new UpstreamResult
+                {
+                    Kind = OutcomeKind.MalformedResponse,
+                    StatusCode = status,
+                    RateLimits = rateLimits,
+                    Latency = latency,
+                    Detail = "the upstream answered 200 with a body that is not an image response",
+                };
+        }
+
+        var error = UpstreamResponseParser.ParseError(body, account.ApiKey);
+        var kind = UpstreamErrorClassifier.Classify(status, error);
+        return new UpstreamResult
+        {
+            Kind = kind,
+            StatusCode = status,
+            Error = error,
+            RateLimits = rateLimits,
+            RetryAfter = RateLimitHeaders.RetryAfter(response.Headers, time.GetUtcNow()),
+            Latency = latency,
+            Detail = $"HTTP {status}{(error?.Code is { } code ? $" {code}" : string.Empty)}",
+        };
+    }
+}

@@ -1,0 +1,28 @@
+using System.Net.Http.Headers;
+using ImageOrleans.Grains.Pool;
+using ImageOrleans.Grains.Requests;
+
+namespace ImageOrleans.Grains.Upstreams;
+
+/// <summary>api.openai.com (or a base URL given for the account), Bearer key, optional organisation and project headers.</summary>
+public sealed class OpenAIUpstreamClient(IHttpClientFactory httpClients, TimeProvider time) : HttpUpstreamClient(httpClients, time)
+{
+    public static readonly Uri DefaultBaseUrl = new("https://api.openai.com/v1/");
+
+    protected override Uri BuildUri(UpstreamAccount account, ImageRequest request) =>
+        new(BaseUrl.WithTrailingSlash(account.BaseUrl, DefaultBaseUrl), "images/generations");
+
+    protected override void Authenticate(HttpRequestMessage message, UpstreamAccount account)
+    {
+        message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", account.ApiKey.Reveal());
+        if (!string.IsNullOrEmpty(account.Organization))
+        {
+            message.Headers.TryAddWithoutValidation("OpenAI-Organization", account.Organization);
+        }
+
+        if (!string.IsNullOrEmpty(account.Project))
+        {
+            message.Headers.TryAddWithoutValidation("OpenAI-Project", account.Project);
+        }
+    }
+}

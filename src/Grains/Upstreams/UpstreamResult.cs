@@ -1,0 +1,23 @@
+using ImageOrleans.Grains.Accounts;
+
+namespace ImageOrleans.Grains.Upstreams;
+
+/// <summary>The classified end of one upstream call.</summary>
+public sealed record UpstreamResult
+{
+    public required OutcomeKind Kind { get; init; }
+    public int? StatusCode { get; init; }
+    public IReadOnlyList<UpstreamImage> Images { get; init; } = [];
+    public long? Created { get; init; }
+    public string? UsageJson { get; init; }
+    public UpstreamErrorBody? Error { get; init; }
+    public RateLimitInfo RateLimits { get; init; } = RateLimitInfo.None;
+    public TimeSpan? RetryAfter { get; init; }
+    public TimeSpan Latency { get; init; }
+
+    /// <summary>False when the call certainly never reached the upstream (connection refused, name not resolved).</summary>
+    public bool Sent { get; init; } = true;
+
+    /// <summary>Short and free of secrets: fit for logs, status views and client-facing messages.</summary>
+    public string? Detail { get; init; }
+}

@@ -1,0 +1,188 @@
+using System.Globalization;
+using ImageOrleans.Grains.Caching;
+using ImageOrleans.Grains.Configuration;
+using ImageOrleans.Grains.Dispatch;
+using ImageOrleans.Grains.Errors;
+using ImageOrleans.Grains.Images;
+using ImageOrleans.Grains.Pool;
+using ImageOrleans.Grains.Requests;
+using ImageOrleans.Silo.Auth;
+using ImageOrleans.Silo.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace ImageOrleans.Silo.Api;
+
+/// <summary>
+/// <c>POST /v1/images/generations</c>: read, validate, then ask the prompt cache (or, with
+/// <c>Cache-Control: no-cache</c>, a dispatcher) for the images, and answer in OpenAI's shape.
+/// </summary>
+public sealed class ImageGenerationHandler(
+    IGrainFactory grains,
+    AccountDirectory directory,
+    ImageRequestValidator validator,
+    IImageStore store,
+    ImageLinks links,
+    IOptions<ImageOrleansOptions> root,
+    IOptions<FrontDoorOptions> frontDoor,
+    IOptions<CacheOptions> cache,
+    IOptions<DispatchOptions> dispatch,
+    TimeProvider time)
+{
+    public const string CacheHeader = "x-imageorleans-cache";
+    public const string PriorityHeader = "x-imageorleans-priority";
+    public const string TimeoutHeader = "x-imageorleans-timeout-ms";
+    public const string QueueWaitHeader = "x-imageorleans-queue-ms";
+
+    public async Task<IResult> HandleAsync(HttpContext http)
+    {
+        var client = http.GetClient();
+        var (body, bodyError) = await JsonBody.ReadAsync(http.Request, frontDoor.Value.MaxRequestBodyBytes);
+        if (bodyError is not null)
+        {
+            return OpenAIErrors.Result(bodyError);
+        }
+
+        if (!ImageRequestParser.TryParse(body, out var input, out var parseError))
+        {
+            return OpenAIErrors.Result(parseError!);
+        }
+
+        var served = await directory.GetServedModelsAsync();
+        if (!validator.TryValidate(input, root.Value.DefaultModel, served.Contains, out var validated, out var invalid))
+        {
+            return OpenAIErrors.Result(invalid!);
+        }
+
+        if (ReadPriority(http.Request) is not { } priority)
+        {
+            return OpenAIErrors.Result(GatewayErrors.Invalid(PriorityHeader, $"Invalid '{PriorityHeader}' header: use 'high', 'normal' or 'low'."));
+        }
+
+        if (ReadTimeout(http.Request, out var timeoutError) is not { } waitLimit)
+        {
+            return OpenAIErrors.Result(timeoutError!);
+        }
+
+        var now = time.GetUtcNow();
+        var job = new GenerationJob
+        {
+            RequestId = http.TraceIdentifier,
+            ClientKeyId = client.KeyId,
+            Tenant = client.Tenant,
+            Priority = priority,
+            Request = validated!.Request,
+            AcceptedAt = now,
+            Deadline = now + waitLimit,
+        };
+
+        var bypass = !cache.Value.Enabled || IsNoCache(http.Request);
+        var reply = await GenerateAsync(job, bypass, http.RequestAborted);
+        if (reply.Result is { } result && validated.ResponseFormat == ResponseFormat.Base64Json)
+        {
+            var contents = await ReadImagesAsync(result, http.RequestAborted);
+            if (contents is null && reply.Cache == CacheStatus.Hit)
+            {
+                // The cached answer points at images that are gone from the store: generate afresh.
+                var key = CacheKey.For(job.Tenant, job.Request);
+                await grains.GetGrain<IPromptCacheGrain>(key).InvalidateAsync();
+                reply = await GenerateAsync(job, bypass, http.RequestAborted);
+                contents = reply.Result is { } again ? await ReadImagesAsync(again, http.RequestAborted) : null;
+            }
+
+            if (reply.Result is not null && contents is null)
+            {
+                return OpenAIErrors.Result(GatewayErrors.Internal(http.TraceIdentifier));
+            }
+
+            return Answer(http, reply, validated, contents);
+        }
+
+        return Answer(http, reply, validated, null);
+    }
+
+    private IResult Answer(HttpContext http, GenerationReply reply, ValidatedImageRequest validated, IReadOnlyList<byte[]>? contents)
+    {
+        http.Response.Headers[CacheHeader] = reply.Cache.ToString().ToLowerInvariant();
+        if (reply.QueueWait > TimeSpan.Zero)
+        {
+            http.Response.Headers[QueueWaitHeader] = ((long)reply.QueueWait.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (reply.Error is { } error)
+        {
+            return OpenAIErrors.Result(error);
+        }
+
+        var result = reply.Result!;
+        var urls = validated.ResponseFormat == ResponseFormat.Url
+            ? result.Images.Select(i => links.Create(http.Request, i.ImageId)).ToList()
+            : null;
+        return new ImagesResult(result, validated.Request, contents, urls);
+    }
+
+    private Task<GenerationReply> GenerateAsync(GenerationJob job, bool bypassCache, CancellationToken cancellationToken)
+    {
+        if (bypassCache)
+        {
+            return BypassAsync(job, cancellationToken);
+        }
+
+        return grains.GetGrain<IPromptCacheGrain>(CacheKey.For(job.Tenant, job.Request)).GetOrGenerateAsync(job, cancellationToken);
+    }
+
+    private async Task<GenerationReply> BypassAsync(GenerationJob job, CancellationToken cancellationToken)
+    {
+        var reply = await grains.GetGrain<IDispatcherGrain>(0).GenerateAsync(job, cancellationToken);
+        return reply with { Cache = CacheStatus.Bypass };
+    }
+
+    private async Task<IReadOnlyList<byte[]>?> ReadImagesAsync(GenerationResult result, CancellationToken cancellationToken)
+    {
+        var contents = new byte[result.Images.Count][];
+        for (var i = 0; i < contents.Length; i++)
+        {
+            if (await store.ReadAsync(result.Images[i].ImageId, cancellationToken) is not { } bytes)
+            {
+                return null;
+            }
+
+            contents[i] = bytes;
+        }
+
+        return contents;
+    }
+
+    private static RequestPriority? ReadPriority(HttpRequest request) =>
+        request.Headers[PriorityHeader].ToString().Trim().ToLowerInvariant() switch
+        {
+            "" or "normal" => RequestPriority.Normal,
+            "high" => RequestPriority.High,
+            "low" or "batch" => RequestPriority.Low,
+            _ => null,
+        };
+
+    private TimeSpan? ReadTimeout(HttpRequest request, out GatewayError? error)
+    {
+        error = null;
+        var limit = dispatch.Value.DefaultDeadline;
+        var header = request.Headers[TimeoutHeader].ToString();
+        if (header.Length == 0)
+        {
+            return limit;
+        }
+
+        if (!long.TryParse(header, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) || ms <= 0)
+        {
+            error = GatewayErrors.Invalid(TimeoutHeader, $"Invalid '{TimeoutHeader}' header: give a positive whole number of milliseconds.");
+            return null;
+        }
+
+        // A client may shorten its wait, never lengthen it past the gateway's limit.
+        var asked = TimeSpan.FromMilliseconds(Math.Min(ms, (long)TimeSpan.FromDays(1).TotalMilliseconds));
+        return asked < limit ? asked : limit;
+    }
+
+    private static bool IsNoCache(HttpRequest request) =>
+        request.Headers.CacheControl.Any(v => v is not null
+            && (v.Contains("no-cache", StringComparison.OrdinalIgnoreCase) || v.Contains("no-store", StringComparison.OrdinalIgnoreCase)));
+}

@@ -1,0 +1,24 @@
+using System.Globalization;
+using ImageOrleans.Grains.Images;
+using Microsoft.Extensions.Options;
+
+namespace ImageOrleans.Silo.Api;
+
+/// <summary>Creates and checks the signed, expiring links under <c>/v1/images/content/{id}</c>.</summary>
+public sealed class ImageLinks(ImageUrlSigner signer, IOptions<ImagesOptions> options, TimeProvider time)
+{
+    public string Create(HttpRequest request, string imageId)
+    {
+        var expires = (time.GetUtcNow() + options.Value.UrlLifetime).ToUnixTimeSeconds();
+        var signature = signer.Sign(imageId, expires);
+        var origin = options.Value.PublicBaseUrl is { Length: > 0 } configured
+            ? configured.TrimEnd('/')
+            : $"{request.Scheme}://{request.Host}{request.PathBase}";
+        return string.Create(CultureInfo.InvariantCulture, $"{origin}/v1/images/content/{imageId}?expires={expires}&signature={signature}");
+    }
+
+    public bool Verify(string imageId, long expires, string? signature) => signer.Verify(imageId, expires, signature, time.GetUtcNow());
+
+    public TimeSpan Remaining(long expires) =>
+        TimeSpan.FromSeconds(Math.Max(0, expires - time.GetUtcNow().ToUnixTimeSeconds()));
+}

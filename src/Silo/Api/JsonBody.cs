@@ -1,0 +1,45 @@
+using System.Buffers;
+using System.Net.Http.Headers;
+using ImageOrleans.Grains.Errors;
+
+namespace ImageOrleans.Silo.Api;
+
+/// <summary>Reads a JSON request body with a size ceiling, answering 415 and 413 in OpenAI's shape.</summary>
+public static class JsonBody
+{
+    public static async Task<(ReadOnlyMemory<byte> Body, GatewayError? Error)> ReadAsync(HttpRequest request, long limit)
+    {
+        if (!IsJson(request.ContentType))
+        {
+            return (default, GatewayErrors.UnsupportedMediaType(request.ContentType));
+        }
+
+        if (request.ContentLength > limit)
+        {
+            return (default, GatewayErrors.BodyTooLarge(limit));
+        }
+
+        var buffer = new ArrayBufferWriter<byte>((int)Math.Min(limit, request.ContentLength ?? 4096) + 1);
+        while (true)
+        {
+            var memory = buffer.GetMemory(16 * 1024);
+            var read = await request.Body.ReadAsync(memory, request.HttpContext.RequestAborted);
+            if (read == 0)
+            {
+                return (buffer.WrittenMemory, null);
+            }
+
+            buffer.Advance(read);
+            if (buffer.WrittenCount > limit)
+            {
+                return (default, GatewayErrors.BodyTooLarge(limit));
+            }
+        }
+    }
+
+    private static bool IsJson(string? contentType) =>
+        MediaTypeHeaderValue.TryParse(contentType, out var media)
+        && media.MediaType is { } type
+        && (type.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || type.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
+}

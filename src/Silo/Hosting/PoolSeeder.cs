@@ -1,0 +1,26 @@
+using ImageOrleans.Grains.Pool;
+using Orleans.Runtime;
+
+namespace ImageOrleans.Silo.Hosting;
+
+/// <summary>Seeds the pool grain from configuration once this silo is active, before it takes traffic.</summary>
+public sealed partial class PoolSeeder(
+    IGrainFactory grains,
+    PoolSeedSource seed,
+    AccountDirectory directory,
+    ILogger<PoolSeeder> logger) : ILifecycleParticipant<ISiloLifecycle>
+{
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(PoolSeeder), ServiceLifecycleStage.Active, OnStartAsync);
+
+    private async Task OnStartAsync(CancellationToken cancellationToken)
+    {
+        var snapshot = await grains.GetGrain<IPoolGrain>(0).SeedAsync(seed.Accounts);
+        await directory.RefreshAsync();
+        LogSeeded(logger, seed.Accounts.Count, snapshot.Accounts.Count, snapshot.Version);
+    }
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information,
+        Message = "Pool seeded from configuration with {Configured} account(s); the pool now has {Total} account(s) at version {Version}")]
+    private static partial void LogSeeded(ILogger logger, int configured, int total, long version);
+}

@@ -1,0 +1,153 @@
+using System.Text;
+using ImageOrleans.Grains.Configuration;
+using ImageOrleans.Grains.Errors;
+using ImageOrleans.Grains.Images;
+using ImageOrleans.Silo.Api;
+using ImageOrleans.Silo.Auth;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Dashboard;
+
+namespace ImageOrleans.Silo.Hosting;
+
+public static class SiloHostingExtensions
+{
+    private const string Section = ImageOrleansOptions.SectionName;
+
+    /// <summary>The gateway: options, front-door services, the embedded simulator and the Orleans silo.</summary>
+    public static WebApplicationBuilder AddImageOrleansSilo(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+        services.AddImageOrleansGrainServices(configuration, builder.Environment.ContentRootPath);
+        services.AddOptions<FrontDoorOptions>().Bind(configuration.GetSection($"{Section}:FrontDoor"));
+        services.AddOptions<DevOptions>().Bind(configuration.GetSection($"{Section}:Dev"));
+        services.AddOptions<ClusterProfileOptions>().Bind(configuration.GetSection($"{Section}:Cluster"));
+        services.AddOptions<EmbeddedSimulatorOptions>().Bind(configuration.GetSection($"{Section}:Simulator"));
+
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = JsonOutput.Encoder);
+        services.AddSingleton<DataFolder>();
+        services.AddSingleton<DevClientKey>();
+        services.AddSingleton<ClientKeyRegistry>();
+        services.AddSingleton<ClientAuthenticationFilter>();
+        services.AddSingleton<PoolSeedSource>();
+        services.AddSingleton<ImageGenerationHandler>();
+        services.AddSingleton<ImageLinks>();
+        services.AddSingleton(sp => new ImageUrlSigner(SigningKey(sp)));
+
+        // Registered before the silo so the simulator is listening when the first account is called.
+        services.AddSingleton<EmbeddedSimulatorService>();
+        services.AddHostedService(sp => sp.GetRequiredService<EmbeddedSimulatorService>());
+        services.AddHostedService<StartupBanner>();
+
+        var cluster = configuration.GetSection($"{Section}:Cluster").Get<ClusterProfileOptions>() ?? new ClusterProfileOptions();
+        var dashboard = configuration.GetSection($"{Section}:FrontDoor").Get<FrontDoorOptions>()?.Dashboard ?? true;
+        builder.Host.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = cluster.ClusterId;
+                o.ServiceId = cluster.ServiceId;
+            });
+            silo.ConfigureClusterProfile(cluster);
+            silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, PoolSeeder>();
+            if (dashboard)
+            {
+                silo.AddDashboard();
+            }
+        });
+        return builder;
+    }
+
+    /// <summary>Request ids and OpenAI-shaped answers for everything that fails outside an endpoint.</summary>
+    public static WebApplication UseImageOrleansFrontDoor(this WebApplication app)
+    {
+        app.Use((context, next) =>
+        {
+            RequestIds.Ensure(context);
+
+            // Error handling clears headers; put the id back whenever the response starts.
+            context.Response.OnStarting(() =>
+            {
+                context.Response.Headers[RequestIds.Header] = context.TraceIdentifier;
+                return Task.CompletedTask;
+            });
+            return next(context);
+        });
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            ExceptionHandler = context =>
+            {
+                var exception = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+                var error = exception switch
+                {
+                    BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
+                        GatewayErrors.BodyTooLarge(context.RequestServices.GetRequiredService<IOptions<FrontDoorOptions>>().Value.MaxRequestBodyBytes),
+                    BadHttpRequestException bad => GatewayErrors.Invalid(null, bad.Message, "bad_request") with { Status = bad.StatusCode },
+                    OperationCanceledException when context.RequestAborted.IsCancellationRequested => GatewayErrors.Cancelled(),
+                    _ => GatewayErrors.Internal(context.TraceIdentifier),
+                };
+                return OpenAIErrors.WriteAsync(context, error);
+            },
+        });
+        app.UseStatusCodePages(async status =>
+        {
+            var context = status.HttpContext;
+            var error = context.Response.StatusCode switch
+            {
+                StatusCodes.Status404NotFound => new GatewayError
+                {
+                    Status = 404,
+                    Type = GatewayErrors.InvalidRequestType,
+                    Message = $"Invalid URL ({context.Request.Method} {context.Request.Path}).",
+                    Code = "unknown_url",
+                },
+                StatusCodes.Status405MethodNotAllowed => new GatewayError
+                {
+                    Status = 405,
+                    Type = GatewayErrors.InvalidRequestType,
+                    Message = $"Method {context.Request.Method} is not allowed on {context.Request.Path}.",
+                    Code = "method_not_allowed",
+                },
+                var code => new GatewayError { Status = code, Type = GatewayErrors.InvalidRequestType, Message = "The request could not be handled." },
+            };
+            await OpenAIErrors.WriteAsync(context, error);
+        });
+        return app;
+    }
+
+    public static WebApplication MapImageOrleans(this WebApplication app)
+    {
+        app.MapImagesApi();
+        app.MapModelsApi();
+        app.MapHealthApi();
+        if (app.Services.GetRequiredService<IOptions<FrontDoorOptions>>().Value.Dashboard)
+        {
+            app.MapOrleansDashboard("/dashboard");
+        }
+
+        return app;
+    }
+
+    private static byte[] SigningKey(IServiceProvider services)
+    {
+        var configured = services.GetRequiredService<IOptions<ImagesOptions>>().Value.SigningKey;
+        if (!string.IsNullOrEmpty(configured))
+        {
+            return configured.Length >= 32
+                ? Encoding.UTF8.GetBytes(configured)
+                : throw new OptionsValidationException(nameof(ImagesOptions), typeof(ImagesOptions),
+                    ["ImageOrleans:Images:SigningKey must be at least 32 characters."]);
+        }
+
+        if (services.GetRequiredService<IOptions<ClusterProfileOptions>>().Value.Mode != ClusterMode.Localhost)
+        {
+            throw new OptionsValidationException(nameof(ImagesOptions), typeof(ImagesOptions),
+                ["Set ImageOrleans:Images:SigningKey (32+ characters, the same on every silo) to run a cluster."]);
+        }
+
+        var generated = services.GetRequiredService<DataFolder>().GetOrCreateSecret("url-signing-key", () => DataFolder.RandomToken(48));
+        return Encoding.UTF8.GetBytes(generated);
+    }
+}

@@ -1,0 +1,3 @@
+namespace ImageOrleans.Simulator.Api;
+
+internal sealed record ErrorBody(string Message, string Type, string? Param, string? Code);

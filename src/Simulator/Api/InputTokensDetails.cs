@@ -1,0 +1,3 @@
+namespace ImageOrleans.Simulator.Api;
+
+internal sealed record InputTokensDetails(long TextTokens, long ImageTokens);

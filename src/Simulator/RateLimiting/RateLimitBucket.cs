@@ -1,0 +1,8 @@
+namespace ImageOrleans.Simulator.RateLimiting;
+
+/// <summary>The two per-key limits.</summary>
+internal enum RateLimitBucket
+{
+    Requests,
+    Images,
+}

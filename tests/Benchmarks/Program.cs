@@ -1,0 +1,3 @@
+using ImageOrleans.Benchmarks;
+
+return await BenchmarkApp.RunAsync(args);

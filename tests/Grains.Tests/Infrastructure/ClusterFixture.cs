@@ -1,0 +1,103 @@
+using ImageOrleans.Grains.Configuration;
+using ImageOrleans.Grains.Pool;
+using ImageOrleans.Simulator;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Orleans.TestingHost;
+
+namespace ImageOrleans.Grains.Tests.Infrastructure;
+
+/// <summary>
+/// One in-process silo whose grains run on a fake clock (Orleans' own loops keep real time), plus
+/// real simulators over HTTP on loopback that share that clock. Tests isolate themselves by using
+/// their own model names, accounts and simulator keys.
+/// </summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    private readonly List<SimulatorServer> _simulators = [];
+    private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "io-grains-tests-" + Guid.NewGuid().ToString("N"));
+
+    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
+
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+
+    public IGrainFactory Grains => Cluster.Client;
+
+    public async Task InitializeAsync()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ImageOrleans:DataPath"] = _dataPath,
+
+            // Retries happen at once: backoff would wait on the fake clock.
+            ["ImageOrleans:Dispatch:BackoffBase"] = "00:00:00",
+        }).Build();
+
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            foreach (var name in (string[])["accounts", "pool", "cache"])
+            {
+                silo.AddMemoryGrainStorage(name);
+            }
+
+            silo.AddMemoryGrainStorageAsDefault();
+            silo.Services.AddSingleton<TimeProvider>(Time);
+            silo.Services.UseTimeProviderForBackgroundAreas(TimeProvider.System);
+            silo.Services.AddImageOrleansGrainServices(configuration, _dataPath);
+        });
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    /// <summary>A simulator of this test's own, on the shared fake clock, cleaned up with the fixture.</summary>
+    public async Task<SimulatorServer> StartSimulatorAsync(SimulatorOptions options)
+    {
+        var simulator = await SimulatorServer.StartAsync(options, timeProvider: Time);
+        _simulators.Add(simulator);
+        return simulator;
+    }
+
+    /// <summary>An account against <paramref name="simulator"/> using its key <paramref name="key"/>.</summary>
+    public static UpstreamAccount Account(SimulatorServer simulator, string id, string key, string model, int perMinute = 60, int concurrency = 8) => new()
+    {
+        Id = id,
+        Kind = UpstreamKind.Compatible,
+        BaseUrl = new Uri(simulator.BaseAddress, "v1/").ToString(),
+        ApiKey = new UpstreamSecret(key),
+        Models = [model],
+        RequestsPerMinute = perMinute,
+        ImagesPerMinute = perMinute,
+        MaxConcurrency = concurrency,
+    };
+
+    /// <summary>Adds or replaces accounts in the pool and makes every silo route with them at once.</summary>
+    public async Task UpsertAccountsAsync(params UpstreamAccount[] accounts)
+    {
+        var pool = Grains.GetGrain<IPoolGrain>(0);
+        foreach (var account in accounts)
+        {
+            await pool.UpsertAsync(account);
+        }
+
+        foreach (var silo in Cluster.Silos)
+        {
+            await silo.ServiceProvider.GetRequiredService<AccountDirectory>().RefreshAsync();
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var simulator in _simulators)
+        {
+            await simulator.DisposeAsync();
+        }
+
+        await Cluster.DisposeAsync();
+        if (Directory.Exists(_dataPath))
+        {
+            Directory.Delete(_dataPath, recursive: true);
+        }
+    }
+}

@@ -1,0 +1,17 @@
+using ImageOrleans.Grains.Dispatch;
+using ImageOrleans.Grains.Requests;
+
+namespace ImageOrleans.Grains.Tests.Infrastructure;
+
+public static class Jobs
+{
+    public static GenerationJob For(string model, string prompt, DateTimeOffset now, string tenant = "tenant", int n = 1) => new()
+    {
+        RequestId = "req_" + Guid.NewGuid().ToString("N"),
+        ClientKeyId = "key-" + tenant,
+        Tenant = tenant,
+        Request = new ImageRequest { Model = model, Prompt = prompt, N = n },
+        AcceptedAt = now,
+        Deadline = now + TimeSpan.FromMinutes(2),
+    };
+}

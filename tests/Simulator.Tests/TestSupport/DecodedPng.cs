@@ -1,0 +1,3 @@
+namespace ImageOrleans.Simulator.Tests.TestSupport;
+
+internal sealed record DecodedPng(int Width, int Height, byte[] Pixels, IReadOnlyList<string> Chunks);
