@@ -9,3 +9,6 @@ builder.Services.AddImageSimulator(builder.Configuration);
 var app = builder.Build();
 app.MapImageSimulator();
 await app.RunAsync();
+
+/// <summary>The standalone simulator; internal so hosts that reference this project keep their own Program.</summary>
+internal sealed partial class Program;

@@ -3,9 +3,34 @@ namespace ImageOrleans.Benchmarks;
 /// <summary>Entry point of the benchmark program: picks the scenario named by the first argument.</summary>
 public static class BenchmarkApp
 {
-    public static Task<int> RunAsync(string[] args)
+    private const string Usage = """
+        usage: dotnet run -c Release --project tests/Benchmarks -- <scenario> [options]
+          overhead   latency the gateway adds over a zero-latency upstream, cache miss and hit
+                     --concurrency 200  --requests 4000  --hit-concurrency <concurrency>
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
     {
-        Console.Error.WriteLine("usage: dotnet run -c Release --project tests/Benchmarks -- <scenario> [options]");
-        return Task.FromResult(args.Length == 0 ? 2 : 2);
+        if (args.Length == 0 || args[0] is "-h" or "--help")
+        {
+            Console.Error.WriteLine(Usage);
+            return args.Length == 0 ? 2 : 0;
+        }
+
+        try
+        {
+            var options = new ArgReader(args.Skip(1));
+            return args[0] switch
+            {
+                "overhead" => await OverheadBenchmark.RunAsync(options),
+                _ => throw new ArgumentException($"Unknown scenario '{args[0]}'."),
+            };
+        }
+        catch (ArgumentException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
     }
 }

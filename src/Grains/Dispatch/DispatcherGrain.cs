@@ -52,25 +52,25 @@ public sealed partial class DispatcherGrain(
                 return GenerationReply.Failure(lastFailure is null ? noCapacity : FinalError(lastFailure, calls), queueWait);
             }
 
-            var result = await upstreams.For(account.Kind).GenerateAsync(account, job.Request, cancellationToken);
+            // The HTTP call, its parsing and storing the images run on the thread pool, not on this
+            // activation's scheduler: one dispatcher serves every request of the silo.
+            var upstream = upstreams.For(account.Kind);
+            var (result, generated) = await Task.Run(() => CallAsync(upstream, account, job, cancellationToken), CancellationToken.None);
             calls++;
-            var load = await grains(account.Id).ReportOutcomeAsync(new OutcomeReport
+            var report = ReportOf(lease, job, result);
+            if (generated is not null)
             {
-                LeaseId = lease.Id,
-                Kind = result.Kind,
-                Model = job.Request.Model,
-                Latency = result.Latency,
-                RetryAfter = result.RetryAfter,
-                RateLimits = result.RateLimits,
-                Sent = result.Sent,
-                Detail = result.Detail,
-            });
-            broker.Observe(load);
+                // The answer does not wait for the account to book the outcome; the load snapshot it
+                // returns reaches this silo's view when it arrives.
+                ObserveReport(GrainFactory.GetGrain<IAccountGrain>(account.Id).ReportOutcomeAsync(report));
+                LogServed(logger, job.RequestId, account.Id, result.Latency.TotalMilliseconds, calls);
+                return GenerationReply.Success(generated with { Attempts = calls }, queueWait);
+            }
 
+            // A failure is booked before the next attempt so that attempt already sees its effect.
+            broker.Observe(await GrainFactory.GetGrain<IAccountGrain>(account.Id).ReportOutcomeAsync(report));
             switch (result.Kind)
             {
-                case OutcomeKind.Success:
-                    return GenerationReply.Success(await StoreAsync(job, account, result, calls), queueWait);
                 case OutcomeKind.Cancelled:
                     return GenerationReply.Failure(GatewayErrors.Cancelled(), queueWait);
                 case var kind when kind.IsClientError():
@@ -96,11 +96,17 @@ public sealed partial class DispatcherGrain(
             }
         }
 
-        IAccountGrain grains(string id) => GrainFactory.GetGrain<IAccountGrain>(id);
     }
 
-    private async Task<GenerationResult> StoreAsync(GenerationJob job, UpstreamAccount account, UpstreamResult result, int calls)
+    private async Task<(UpstreamResult Result, GenerationResult? Generated)> CallAsync(
+        IUpstreamClient upstream, UpstreamAccount account, GenerationJob job, CancellationToken cancellationToken)
     {
+        var result = await upstream.GenerateAsync(account, job.Request, cancellationToken);
+        if (result.Kind != OutcomeKind.Success)
+        {
+            return (result, null);
+        }
+
         var stored = new List<GeneratedImage>(result.Images.Count);
         foreach (var image in result.Images)
         {
@@ -109,15 +115,38 @@ public sealed partial class DispatcherGrain(
             stored.Add(new GeneratedImage { ImageId = saved.Id, ContentType = saved.ContentType, RevisedPrompt = image.RevisedPrompt });
         }
 
-        LogServed(logger, job.RequestId, account.Id, result.Latency.TotalMilliseconds, calls);
-        return new GenerationResult
+        return (result, new GenerationResult
         {
             Created = result.Created ?? time.GetUtcNow().ToUnixTimeSeconds(),
             Images = stored,
             UsageJson = result.UsageJson,
             AccountId = account.Id,
-            Attempts = calls,
-        };
+        });
+    }
+
+    private static OutcomeReport ReportOf(Lease lease, GenerationJob job, UpstreamResult result) => new()
+    {
+        LeaseId = lease.Id,
+        Kind = result.Kind,
+        Model = job.Request.Model,
+        Latency = result.Latency,
+        RetryAfter = result.RetryAfter,
+        RateLimits = result.RateLimits,
+        Sent = result.Sent,
+        Detail = result.Detail,
+    };
+
+    private async void ObserveReport(ValueTask<AccountLoad> report)
+    {
+        try
+        {
+            broker.Observe(await report);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The lease expires on its own; only the cached view misses one update.
+            LogReportFailed(logger, ex);
+        }
     }
 
     private async Task BackoffAsync(int failures, CancellationToken cancellationToken)
@@ -155,6 +184,9 @@ public sealed partial class DispatcherGrain(
         OutcomeKind.RateLimited => GatewayErrors.PoolSaturated(last.RetryAfter ?? TimeSpan.FromSeconds(1)),
         _ => GatewayErrors.UpstreamFailed(calls, last.Detail ?? last.Kind.ToString()),
     };
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Reporting an outcome to its account failed; the lease will expire on its own")]
+    private static partial void LogReportFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Request {RequestId} served by {AccountId} in {LatencyMs:0} ms after {Calls} call(s)")]
     private static partial void LogServed(ILogger logger, string requestId, string accountId, double latencyMs, int calls);

@@ -43,8 +43,8 @@ public abstract class HttpUpstreamClient(IHttpClientFactory httpClients, TimePro
             Authenticate(message, account);
 
             var http = httpClients.CreateClient(HttpClientName);
-            using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, linked.Token);
-            var body = await ReadBodyAsync(response, linked.Token);
+            using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
+            var body = await ReadBodyAsync(response, linked.Token).ConfigureAwait(false);
             return Interpret(account, response, body, time.GetElapsedTime(started));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -88,7 +88,7 @@ public abstract class HttpUpstreamClient(IHttpClientFactory httpClients, TimePro
             throw new HttpRequestException(HttpRequestError.InvalidResponse, "The upstream answer is larger than the gateway accepts.");
         }
 
-        return await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        return await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private UpstreamResult Interpret(UpstreamAccount account, HttpResponseMessage response, byte[] body, TimeSpan latency)
