@@ -207,6 +207,52 @@ public sealed class DispatchTests(ClusterFixture fixture)
         Assert.Equal(1, simulator.Stats.Total.Snapshot().ContentPolicy);
     }
 
+    [Theory]
+    [InlineData("insufficient_quota")]
+    [InlineData("forbidden")]
+    public async Task Quota_and_permission_errors_take_the_account_out_for_the_model_with_the_reason_visible(string reason)
+    {
+        var broken = reason == "insufficient_quota"
+            ? new SimulatedKey { Key = "q-a", InsufficientQuota = true }
+            : new SimulatedKey { Key = "q-a", ForbiddenModels = [_model] };
+        var simulator = await fixture.StartSimulatorAsync(new SimulatorOptions { Keys = [broken, new SimulatedKey { Key = "q-b" }] });
+        await fixture.UpsertAccountsAsync(
+            ClusterFixture.Account(simulator, Id("a"), "q-a", _model) with { Weight = 10 },
+            ClusterFixture.Account(simulator, Id("b"), "q-b", _model));
+
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Equal(Id("b"), (await Generate($"quota {i}")).Result?.AccountId);
+        }
+
+        Assert.Equal(1, simulator.Stats.Keys["q-a"].Snapshot().Requests);
+        var status = await fixture.Grains.GetGrain<IAccountGrain>(Id("a")).GetStatusAsync();
+        Assert.Equal(reason, status.Exclusions[_model].Reason);
+        Assert.Equal(fixture.Time.GetUtcNow() + TimeSpan.FromMinutes(15), status.Exclusions[_model].RecheckAt);
+        Assert.Contains(_model, status.Load.ExcludedModels);
+    }
+
+    [Fact]
+    public async Task Azure_and_openai_kinds_reach_their_own_routes_with_their_own_auth()
+    {
+        var simulator = await fixture.StartSimulatorAsync(new SimulatorOptions { Keys = [new SimulatedKey { Key = "az-a" }, new SimulatedKey { Key = "oa-b" }] });
+        var azure = ClusterFixture.Account(simulator, Id("azure"), "az-a", _model) with
+        {
+            Kind = Pool.UpstreamKind.AzureOpenAI,
+            BaseUrl = simulator.BaseAddress.ToString(),
+            Deployments = new Dictionary<string, string> { [_model] = "my-deployment" },
+        };
+        var openAI = ClusterFixture.Account(simulator, Id("openai"), "oa-b", _model) with { Kind = Pool.UpstreamKind.OpenAI, Enabled = false };
+        await fixture.UpsertAccountsAsync(azure, openAI);
+
+        Assert.Equal(Id("azure"), (await Generate("via azure")).Result?.AccountId);
+        Assert.Equal(1, simulator.Stats.Keys["az-a"].Snapshot().Served);
+
+        await fixture.UpsertAccountsAsync(azure with { Enabled = false }, openAI with { Enabled = true });
+        Assert.Equal(Id("openai"), (await Generate("via openai")).Result?.AccountId);
+        Assert.Equal(1, simulator.Stats.Keys["oa-b"].Snapshot().Served);
+    }
+
     private Task<GenerationReply> Generate(string prompt) =>
         Dispatcher.GenerateAsync(Jobs.For(_model, prompt, fixture.Time.GetUtcNow()), CancellationToken.None);
 
