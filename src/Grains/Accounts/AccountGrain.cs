@@ -28,7 +28,7 @@ public sealed partial class AccountGrain(
     private HealthStats _health = null!;
     private int? _advertisedRequestLimit;
     private int? _advertisedImageLimit;
-    private DateTimeOffset _lastRateLimitedAt = DateTimeOffset.MinValue;
+    private DateTimeOffset _lastRecoveryAt = DateTimeOffset.MinValue;
     private bool _draining;
     private bool _dirty;
 
@@ -262,6 +262,7 @@ public sealed partial class AccountGrain(
         S.CooldownUntil = null;
         _breaker.Restore(BreakerState.Closed, null, 0);
         S.LearnedRateFactor = 1.0;
+        S.LearnedCeiling = 1.0;
         BuildBuckets(time.GetUtcNow(), null, null, keepLevels: true);
         NotifyWaiters();
         _dirty = true;
@@ -325,7 +326,6 @@ public sealed partial class AccountGrain(
     private void OnRateLimited(OutcomeReport report, DateTimeOffset now)
     {
         S.RateLimited++;
-        _lastRateLimitedAt = now;
         var info = report.RateLimits;
 
         // Cool down for as long as the upstream says; the reset of whichever dimension ran out wins.
@@ -348,8 +348,17 @@ public sealed partial class AccountGrain(
         wait = wait > _policy.MaxRateLimitCooldown ? _policy.MaxRateLimitCooldown : wait;
         S.CooldownUntil = now + wait;
 
-        // A 429 we paced into means the real limit is below what we believe: slow down, recover later.
-        S.LearnedRateFactor = Math.Max(_policy.MinLearnedRateFactor, S.LearnedRateFactor * 0.85);
+        // A 429 we paced into means the real limit is below what we believe: slow down, and remember
+        // the pace that failed so recovery stops short of it. Several 429s from one burst (calls that
+        // were already on their way) count once.
+        if (now - S.LastRateLimitedAt > TimeSpan.FromSeconds(1))
+        {
+            S.LearnedCeiling = S.LearnedRateFactor;
+            S.LearnedRateFactor = Math.Max(_policy.MinLearnedRateFactor, S.LearnedRateFactor * 0.85);
+        }
+
+        S.LastRateLimitedAt = now;
+        _lastRecoveryAt = now;
         ApplyAdvertisedLimits(info);
         BuildBuckets(now, null, null, keepLevels: true);
         _requests.LimitTo(info.RemainingRequests ?? 0, now);
@@ -388,23 +397,20 @@ public sealed partial class AccountGrain(
 
     private void RecoverLearnedRate(DateTimeOffset now)
     {
-        if (S.LearnedRateFactor >= 1.0)
+        if (S.LearnedRateFactor >= 1.0 || now - _lastRecoveryAt < TimeSpan.FromMinutes(1))
         {
             return;
         }
 
-        var quietMinutes = (now - _lastRateLimitedAt).TotalMinutes;
-        if (quietMinutes < 1)
-        {
-            return;
-        }
-
-        // Creep back towards the configured rate, one step per quiet minute.
-        var recovered = Math.Min(1.0, S.LearnedRateFactor + (_policy.RateRecoveryPerMinute * Math.Floor(quietMinutes)));
+        // Creep back up one step per quiet minute: to just under the pace that drew the last 429,
+        // and past it only once that 429 is old enough to be worth testing again.
+        var ceiling = now - S.LastRateLimitedAt >= _policy.RateProbeAfter ? 1.0 : S.LearnedCeiling * 0.95;
+        var steps = Math.Floor((now - Max(_lastRecoveryAt, S.LastRateLimitedAt)).TotalMinutes);
+        var recovered = Math.Min(ceiling, S.LearnedRateFactor + (_policy.RateRecoveryPerMinute * steps));
+        _lastRecoveryAt = now;
         if (recovered > S.LearnedRateFactor)
         {
             S.LearnedRateFactor = recovered;
-            _lastRateLimitedAt = now;
             BuildBuckets(now, null, null, keepLevels: true);
             _dirty = true;
         }
@@ -582,6 +588,8 @@ public sealed partial class AccountGrain(
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Warning,
         Message = "Account {AccountId} answered 401 with key {MaskedKey}: taken out of rotation until its key is replaced or the recheck passes")]

@@ -42,4 +42,10 @@ public sealed class AccountPolicyOptions
 
     /// <summary>How fast a learned lower rate creeps back up per minute without 429s (share of configured).</summary>
     public double RateRecoveryPerMinute { get; set; } = 0.02;
+
+    /// <summary>
+    /// Recovery stops just under the pace that drew the last 429 until this long without one has
+    /// passed; only then does the account probe higher again.
+    /// </summary>
+    public TimeSpan RateProbeAfter { get; set; } = TimeSpan.FromMinutes(30);
 }

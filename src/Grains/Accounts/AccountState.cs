@@ -28,4 +28,9 @@ public sealed class AccountState
     [Id(12)] public double LearnedRateFactor { get; set; } = 1.0;
     [Id(13)] public long RateLimited { get; set; }
     [Id(14)] public long LeasesGranted { get; set; }
+
+    /// <summary>The pace that last drew a 429: recovery stays just below it until it is old news.</summary>
+    [Id(15)] public double LearnedCeiling { get; set; } = 1.0;
+
+    [Id(16)] public DateTimeOffset LastRateLimitedAt { get; set; } = DateTimeOffset.MinValue;
 }

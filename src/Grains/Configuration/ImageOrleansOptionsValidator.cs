@@ -14,6 +14,10 @@ public sealed class ImageOrleansOptionsValidator : IValidateOptions<ImageOrleans
             {
                 problems.Add($"Client key '{id}': set exactly one of Key or KeyHash.");
             }
+            else if (key.Weight <= 0 || key.MaxWait <= TimeSpan.Zero)
+            {
+                problems.Add($"Client key '{id}': Weight and MaxWait must be positive.");
+            }
             else if (key.KeyHash is { } hash && (hash.Length != 64 || !hash.All(Uri.IsHexDigit)))
             {
                 problems.Add($"Client key '{id}': KeyHash must be the SHA-256 of the key as 64 hex characters.");

@@ -5,12 +5,14 @@ using ImageOrleans.Grains.Dispatch;
 using ImageOrleans.Grains.Images;
 using ImageOrleans.Grains.Models;
 using ImageOrleans.Grains.Pool;
+using ImageOrleans.Grains.Queueing;
 using ImageOrleans.Grains.Requests;
 using ImageOrleans.Grains.Upstreams;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Orleans.Runtime;
 
 namespace ImageOrleans.Grains.Configuration;
 
@@ -33,6 +35,9 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<AccountDirectory>();
         services.TryAddSingleton<AccountLoadCache>();
         services.TryAddSingleton<LeaseBroker>();
+        services.TryAddSingleton<CapacityScheduler>();
+        services.TryAddSingleton<DispatchActivity>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, CapacitySchedulerLifecycle>();
         services.TryAddSingleton<EmbeddedSimulatorEndpoint>();
         services.TryAddSingleton<OpenAIUpstreamClient>();
         services.TryAddSingleton<AzureOpenAIUpstreamClient>();

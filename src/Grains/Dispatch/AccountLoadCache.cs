@@ -11,10 +11,16 @@ public sealed class AccountLoadCache
 {
     private readonly ConcurrentDictionary<string, AccountLoad> _loads = new(StringComparer.Ordinal);
 
+    /// <summary>Raised for every snapshot observed, so waiters can be told that capacity may be free.</summary>
+    public event Action<AccountLoad>? Changed;
+
     public AccountLoad? Get(string accountId) => _loads.GetValueOrDefault(accountId);
 
-    public void Observe(AccountLoad load) =>
+    public void Observe(AccountLoad load)
+    {
         _loads.AddOrUpdate(load.AccountId, load, (_, existing) => load.AsOf >= existing.AsOf ? load : existing);
+        Changed?.Invoke(load);
+    }
 
     /// <summary>
     /// Counts a lease we are about to ask for, before the grain answers, so requests routed at the

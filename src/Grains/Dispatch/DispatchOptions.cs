@@ -17,4 +17,7 @@ public sealed class DispatchOptions
 
     /// <summary>Requests that may wait for capacity on one silo at once; beyond it, 503 pool_saturated.</summary>
     public int QueueDepth { get; set; } = 2000;
+
+    /// <summary>How long a stopping silo keeps serving what it accepted before answering the rest 503.</summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(150);
 }

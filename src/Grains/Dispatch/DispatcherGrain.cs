@@ -2,6 +2,7 @@ using ImageOrleans.Grains.Accounts;
 using ImageOrleans.Grains.Errors;
 using ImageOrleans.Grains.Images;
 using ImageOrleans.Grains.Pool;
+using ImageOrleans.Grains.Queueing;
 using ImageOrleans.Grains.Upstreams;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,44 +13,60 @@ namespace ImageOrleans.Grains.Dispatch;
 [StatelessWorker(1)]
 [Reentrant]
 public sealed partial class DispatcherGrain(
+    CapacityScheduler scheduler,
     LeaseBroker broker,
+    DispatchActivity activity,
     UpstreamClients upstreams,
     IImageStore images,
     IOptions<DispatchOptions> options,
     TimeProvider time,
     ILogger<DispatcherGrain> logger) : Grain, IDispatcherGrain
 {
+    // Account-specific failures (429, quota, permissions) a single request may go through.
+    private const int MaxFailovers = 16;
+
     private readonly DispatchOptions _options = options.Value;
 
     public async Task<GenerationReply> GenerateAsync(GenerationJob job, CancellationToken cancellationToken)
     {
+        activity.Enter();
+        try
+        {
+            return await DispatchAsync(job, cancellationToken);
+        }
+        finally
+        {
+            activity.Exit();
+        }
+    }
+
+    private async Task<GenerationReply> DispatchAsync(GenerationJob job, CancellationToken cancellationToken)
+    {
         var excluded = new HashSet<string>(StringComparer.Ordinal);
         var retriedOn = new HashSet<string>(StringComparer.Ordinal);
         var transientFailures = 0;
+        var failovers = 0;
         var calls = 0;
         var queueWait = TimeSpan.Zero;
         UpstreamResult? lastFailure = null;
 
         while (true)
         {
-            if (cancellationToken.IsCancellationRequested)
-            {
-                return GenerationReply.Failure(GatewayErrors.Cancelled(), queueWait);
-            }
-
-            var attempt = await broker.TryLeaseAsync(job, excluded, null, cancellationToken);
-            if (attempt.Lease is null && retriedOn.Count > 0)
+            var acquisition = await AcquireAsync(job, excluded, cancellationToken);
+            if (acquisition.Error is { Code: GatewayErrors.PoolUnavailableCode } && retriedOn.Count > 0)
             {
                 // Every other account is out: a failing account may still answer on a retry.
                 excluded.ExceptWith(retriedOn);
                 retriedOn.Clear();
-                attempt = await broker.TryLeaseAsync(job, excluded, null, cancellationToken);
+                acquisition = await AcquireAsync(job, excluded, cancellationToken);
             }
 
-            if (attempt is not { Lease: { } lease, Account: { } account })
+            queueWait += acquisition.Waited;
+            if (acquisition is not { Lease: { } lease, Account: { } account })
             {
-                var noCapacity = LeaseBroker.NoCapacity(job.Request.Model, attempt, time.GetUtcNow());
-                return GenerationReply.Failure(lastFailure is null ? noCapacity : FinalError(lastFailure, calls), queueWait);
+                var error = acquisition.Error!;
+                var final = lastFailure is null || error.Code == GatewayErrors.CancelledCode ? error : FinalError(lastFailure, calls);
+                return GenerationReply.Failure(final, queueWait);
             }
 
             // The HTTP call, its parsing and storing the images run on the thread pool, not on this
@@ -76,9 +93,16 @@ public sealed partial class DispatcherGrain(
                 case var kind when kind.IsClientError():
                     return GenerationReply.Failure(PassThrough(result), queueWait);
                 case var kind when kind.IsAccountSpecific():
+                    // No need to exclude the account here: its grain now refuses leases (cool-down,
+                    // exclusion) until the cause is gone, so the next lease comes from elsewhere or
+                    // after waiting. The bound only guards against an upstream that never settles.
                     LogFailover(logger, job.RequestId, account.Id, result.Kind);
-                    excluded.Add(account.Id);
                     lastFailure = result;
+                    if (++failovers > MaxFailovers)
+                    {
+                        return GenerationReply.Failure(FinalError(result, calls), queueWait);
+                    }
+
                     continue;
                 default:
                     transientFailures++;
@@ -96,6 +120,18 @@ public sealed partial class DispatcherGrain(
             }
         }
 
+    }
+
+    private async Task<Acquisition> AcquireAsync(GenerationJob job, IReadOnlySet<string> excluded, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await scheduler.AcquireAsync(job, excluded, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return Acquisition.Failed(GatewayErrors.Cancelled(), TimeSpan.Zero);
+        }
     }
 
     private async Task<(UpstreamResult Result, GenerationResult? Generated)> CallAsync(

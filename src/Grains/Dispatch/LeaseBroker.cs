@@ -1,5 +1,4 @@
 using ImageOrleans.Grains.Accounts;
-using ImageOrleans.Grains.Errors;
 using ImageOrleans.Grains.Pool;
 
 namespace ImageOrleans.Grains.Dispatch;
@@ -81,15 +80,6 @@ public sealed class LeaseBroker(IGrainFactory grains, AccountDirectory directory
 
     /// <summary>Feeds a load snapshot from an outcome report into this silo's view.</summary>
     public void Observe(AccountLoad load) => loads.Observe(load);
-
-    /// <summary>The earliest time any eligible account is expected to have room, for a client's Retry-After.</summary>
-    public static TimeSpan RetryAfter(DateTimeOffset? earliest, DateTimeOffset now) =>
-        earliest is { } at && at > now ? at - now : TimeSpan.FromSeconds(1);
-
-    public static GatewayError NoCapacity(string model, LeaseAttempt attempt, DateTimeOffset now) =>
-        attempt.AnyTemporary
-            ? GatewayErrors.PoolSaturated(RetryAfter(attempt.EarliestRetry, now))
-            : GatewayErrors.PoolUnavailable(model, null);
 
     private static Verdict Judge(AccountLoad? load, string model, int images, DateTimeOffset now, out DateTimeOffset? until)
     {

@@ -10,6 +10,10 @@ public static class GatewayErrors
     public const string RateLimitType = "rate_limit_error";
     public const string InsufficientQuotaType = "insufficient_quota";
 
+    public const string PoolUnavailableCode = "pool_unavailable";
+    public const string PoolSaturatedCode = "pool_saturated";
+    public const string CancelledCode = "client_closed_request";
+
     public static GatewayError Invalid(string? param, string message, string? code = "invalid_value") => new()
     {
         Status = 400, Type = InvalidRequestType, Message = message, Param = param, Code = code,
@@ -74,7 +78,7 @@ public static class GatewayErrors
         Type = ServerErrorType,
         Message = string.Create(CultureInfo.InvariantCulture,
             $"Every upstream account is at capacity and the wait queue is full. Retry after {Math.Ceiling(retryAfter.TotalSeconds)} s."),
-        Code = "pool_saturated",
+        Code = PoolSaturatedCode,
         RetryAfter = retryAfter,
     };
 
@@ -83,7 +87,7 @@ public static class GatewayErrors
         Status = 503,
         Type = ServerErrorType,
         Message = $"No upstream account can serve '{model}' right now (all disabled, failing or cooling down).",
-        Code = "pool_unavailable",
+        Code = PoolUnavailableCode,
         RetryAfter = retryAfter,
     };
 
@@ -112,12 +116,39 @@ public static class GatewayErrors
         Code = "upstream_error",
     };
 
+    public static GatewayError PriorityNotAllowed(string header, string requested, string allowed) => new()
+    {
+        Status = 403,
+        Type = InvalidRequestType,
+        Message = $"This client key may not ask for priority '{requested}'; its highest allowed priority is '{allowed}'.",
+        Param = header,
+        Code = "priority_not_allowed",
+    };
+
+    public static GatewayError ShuttingDown() => new()
+    {
+        Status = 503,
+        Type = ServerErrorType,
+        Message = "The gateway node holding this request is shutting down before capacity became free. Retry; another node will take it.",
+        Code = "node_shutting_down",
+        RetryAfter = TimeSpan.FromSeconds(1),
+    };
+
+    public static GatewayError ClusterUnavailable() => new()
+    {
+        Status = 503,
+        Type = ServerErrorType,
+        Message = "The gateway node handling this request became unavailable (it stopped or lost contact with the cluster). Retry.",
+        Code = "node_unavailable",
+        RetryAfter = TimeSpan.FromSeconds(1),
+    };
+
     public static GatewayError Cancelled() => new()
     {
         Status = 499,
         Type = InvalidRequestType,
         Message = "The client closed the request before it completed.",
-        Code = "client_closed_request",
+        Code = CancelledCode,
     };
 
     public static GatewayError Internal(string requestId) => new()

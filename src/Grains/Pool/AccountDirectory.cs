@@ -22,6 +22,9 @@ public sealed partial class AccountDirectory(
     private IReadOnlySet<string> _servedModels = new HashSet<string>();
     private long _servedVersion = -1;
 
+    /// <summary>Raised when a newer account list arrives (accounts added, changed, enabled).</summary>
+    public event Action<PoolSnapshot>? Changed;
+
     public async ValueTask<PoolSnapshot> GetAsync()
     {
         var snapshot = _snapshot;
@@ -59,14 +62,21 @@ public sealed partial class AccountDirectory(
     public async Task RefreshAsync()
     {
         var snapshot = await grains.GetGrain<IPoolGrain>(0).GetSnapshotAsync();
+        bool newer;
         lock (_lock)
         {
-            if (_snapshot is null || snapshot.Version >= _snapshot.Version)
+            newer = _snapshot is null || snapshot.Version > _snapshot.Version;
+            if (newer)
             {
                 _snapshot = snapshot;
             }
 
             _fetchedAt = time.GetUtcNow();
+        }
+
+        if (newer)
+        {
+            Changed?.Invoke(snapshot);
         }
     }
 

@@ -9,6 +9,7 @@ using ImageOrleans.Grains.Requests;
 using ImageOrleans.Silo.Auth;
 using ImageOrleans.Silo.Hosting;
 using Microsoft.Extensions.Options;
+using Orleans.Runtime;
 
 namespace ImageOrleans.Silo.Api;
 
@@ -53,12 +54,12 @@ public sealed class ImageGenerationHandler(
             return OpenAIErrors.Result(invalid!);
         }
 
-        if (ReadPriority(http.Request) is not { } priority)
+        if (ReadPriority(http.Request, client, out var priorityError) is not { } priority)
         {
-            return OpenAIErrors.Result(GatewayErrors.Invalid(PriorityHeader, $"Invalid '{PriorityHeader}' header: use 'high', 'normal' or 'low'."));
+            return OpenAIErrors.Result(priorityError!);
         }
 
-        if (ReadTimeout(http.Request, out var timeoutError) is not { } waitLimit)
+        if (ReadTimeout(http.Request, client, out var timeoutError) is not { } waitLimit)
         {
             return OpenAIErrors.Result(timeoutError!);
         }
@@ -70,6 +71,7 @@ public sealed class ImageGenerationHandler(
             ClientKeyId = client.KeyId,
             Tenant = client.Tenant,
             Priority = priority,
+            Weight = client.Weight,
             Request = validated!.Request,
             AcceptedAt = now,
             Deadline = now + waitLimit,
@@ -120,15 +122,24 @@ public sealed class ImageGenerationHandler(
         return new ImagesResult(result, validated.Request, contents, urls);
     }
 
-    private Task<GenerationReply> GenerateAsync(GenerationJob job, bool bypassCache, CancellationToken cancellationToken)
+    private async Task<GenerationReply> GenerateAsync(GenerationJob job, bool bypassCache, CancellationToken cancellationToken)
     {
-        if (bypassCache)
+        try
         {
-            return BypassAsync(job, cancellationToken);
+            return await SendAsync(job, bypassCache, cancellationToken);
         }
-
-        return grains.GetGrain<IPromptCacheGrain>(CacheKey.For(job.Tenant, job.Request)).GetOrGenerateAsync(job, cancellationToken);
+        catch (Exception ex) when (ex is SiloUnavailableException or OrleansMessageRejectionException)
+        {
+            // The silo holding the cache grain went away (a crash, or a stop past its drain time):
+            // the grain reactivates on another silo, so one more try usually succeeds.
+            return await SendAsync(job, bypassCache, cancellationToken);
+        }
     }
+
+    private Task<GenerationReply> SendAsync(GenerationJob job, bool bypassCache, CancellationToken cancellationToken) =>
+        bypassCache
+            ? BypassAsync(job, cancellationToken)
+            : grains.GetGrain<IPromptCacheGrain>(CacheKey.For(job.Tenant, job.Request)).GetOrGenerateAsync(job, cancellationToken);
 
     private async Task<GenerationReply> BypassAsync(GenerationJob job, CancellationToken cancellationToken)
     {
@@ -152,19 +163,38 @@ public sealed class ImageGenerationHandler(
         return contents;
     }
 
-    private static RequestPriority? ReadPriority(HttpRequest request) =>
-        request.Headers[PriorityHeader].ToString().Trim().ToLowerInvariant() switch
+    /// <summary>The key's tier, or the header's class when the key may use it (lowering is always allowed).</summary>
+    private static RequestPriority? ReadPriority(HttpRequest request, ClientIdentity client, out GatewayError? error)
+    {
+        error = null;
+        var header = request.Headers[PriorityHeader].ToString().Trim().ToLowerInvariant();
+        RequestPriority? asked = header switch
         {
-            "" or "normal" => RequestPriority.Normal,
+            "" => client.Priority,
             "high" => RequestPriority.High,
+            "normal" => RequestPriority.Normal,
             "low" or "batch" => RequestPriority.Low,
             _ => null,
         };
+        if (asked is null)
+        {
+            error = GatewayErrors.Invalid(PriorityHeader, $"Invalid '{PriorityHeader}' header: use 'high', 'normal' or 'low'.");
+            return null;
+        }
 
-    private TimeSpan? ReadTimeout(HttpRequest request, out GatewayError? error)
+        if (asked < client.MaxPriority && asked < client.Priority)
+        {
+            error = GatewayErrors.PriorityNotAllowed(PriorityHeader, header, client.MaxPriority.ToString().ToLowerInvariant());
+            return null;
+        }
+
+        return asked;
+    }
+
+    private TimeSpan? ReadTimeout(HttpRequest request, ClientIdentity client, out GatewayError? error)
     {
         error = null;
-        var limit = dispatch.Value.DefaultDeadline;
+        var limit = client.MaxWait is { } keyLimit && keyLimit < dispatch.Value.DefaultDeadline ? keyLimit : dispatch.Value.DefaultDeadline;
         var header = request.Headers[TimeoutHeader].ToString();
         if (header.Length == 0)
         {

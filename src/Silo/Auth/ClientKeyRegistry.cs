@@ -17,7 +17,13 @@ public sealed class ClientKeyRegistry
         foreach (var (id, key) in options.Value.ClientKeys)
         {
             var hash = key.KeyHash is { Length: > 0 } given ? Convert.FromHexString(given) : ClientKeyHasher.Hash(key.Key!);
-            Add(hash, new ClientIdentity(id, key.Name ?? id, key.Tenant ?? id));
+            Add(hash, new ClientIdentity(id, key.Name ?? id, key.Tenant ?? id)
+            {
+                Priority = key.Priority,
+                MaxPriority = key.MaxPriority is { } max && max < key.Priority ? max : key.Priority,
+                Weight = key.Weight,
+                MaxWait = key.MaxWait,
+            });
         }
 
         if (devKey.Value is { } dev)

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Dashboard;
+using Orleans.Runtime;
 
 namespace ImageOrleans.Silo.Hosting;
 
@@ -86,6 +87,7 @@ public static class SiloHostingExtensions
                         GatewayErrors.BodyTooLarge(context.RequestServices.GetRequiredService<IOptions<FrontDoorOptions>>().Value.MaxRequestBodyBytes),
                     BadHttpRequestException bad => GatewayErrors.Invalid(null, bad.Message, "bad_request") with { Status = bad.StatusCode },
                     OperationCanceledException when context.RequestAborted.IsCancellationRequested => GatewayErrors.Cancelled(),
+                    SiloUnavailableException or OrleansMessageRejectionException or TimeoutException => GatewayErrors.ClusterUnavailable(),
                     _ => GatewayErrors.Internal(context.TraceIdentifier),
                 };
                 return OpenAIErrors.WriteAsync(context, error);

@@ -1,6 +1,7 @@
 using ImageOrleans.Grains.Accounts;
 using ImageOrleans.Grains.Caching;
 using ImageOrleans.Grains.Dispatch;
+using ImageOrleans.Grains.Queueing;
 using ImageOrleans.Grains.Tests.Infrastructure;
 using ImageOrleans.Simulator;
 
@@ -58,15 +59,19 @@ public sealed class DispatchTests(ClusterFixture fixture)
         await fixture.UpsertAccountsAsync(a);
 
         Assert.NotNull((await Generate("first")).Result);
-        var refused = await Generate("second");
-        Assert.Equal(("pool_saturated", 503), (refused.Error?.Code, refused.Error?.Status));
-        Assert.Equal(1, simulator.Stats.Keys["rl-a"].Snapshot().RefusedRateLimit);
 
+        // The second call meets the upstream's real limit; the request then waits, it is not refused.
+        var second = Generate("second");
+        var scheduler = fixture.Silo<CapacityScheduler>();
+        await Eventually.TrueAsync(() => scheduler.Waiting == 1, "the rate-limited request waits for capacity");
+        Assert.Equal(1, simulator.Stats.Keys["rl-a"].Snapshot().RefusedRateLimit);
         var status = await fixture.Grains.GetGrain<IAccountGrain>(a.Id).GetStatusAsync();
         Assert.Equal(fixture.Time.GetUtcNow() + TimeSpan.FromSeconds(60), status.CooldownUntil);
         Assert.Equal(DenyReason.CoolingDown, status.Load.Blocked);
 
+        // A new account joins: the waiting request and the next ones go there, not to the cooling one.
         await fixture.UpsertAccountsAsync(ClusterFixture.Account(simulator, Id("b"), "rl-b", _model));
+        Assert.Equal(Id("b"), (await second).Result?.AccountId);
         for (var i = 0; i < 5; i++)
         {
             Assert.Equal(Id("b"), (await Generate($"while cooling {i}")).Result?.AccountId);

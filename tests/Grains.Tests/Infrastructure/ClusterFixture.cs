@@ -18,6 +18,8 @@ public sealed class ClusterFixture : IAsyncLifetime
     private readonly List<SimulatorServer> _simulators = [];
     private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "io-grains-tests-" + Guid.NewGuid().ToString("N"));
 
+    public const int QueueDepth = 8;
+
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
 
     public InProcessTestCluster Cluster { get; private set; } = null!;
@@ -32,6 +34,9 @@ public sealed class ClusterFixture : IAsyncLifetime
 
             // Retries happen at once: backoff would wait on the fake clock.
             ["ImageOrleans:Dispatch:BackoffBase"] = "00:00:00",
+
+            // Small enough that overflow and displacement are cheap to provoke.
+            ["ImageOrleans:Dispatch:QueueDepth"] = QueueDepth.ToString(System.Globalization.CultureInfo.InvariantCulture),
         }).Build();
 
         var builder = new InProcessTestClusterBuilder(1);
@@ -50,6 +55,10 @@ public sealed class ClusterFixture : IAsyncLifetime
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }
+
+    /// <summary>A service of the (single) silo.</summary>
+    public T Silo<T>()
+        where T : notnull => Cluster.Silos[0].ServiceProvider.GetRequiredService<T>();
 
     /// <summary>A simulator of this test's own, on the shared fake clock, cleaned up with the fixture.</summary>
     public async Task<SimulatorServer> StartSimulatorAsync(SimulatorOptions options)
