@@ -6,7 +6,12 @@ public static class BenchmarkApp
     private const string Usage = """
         usage: dotnet run -c Release --project tests/Benchmarks -- <scenario> [options]
           overhead   latency the gateway adds over a zero-latency upstream, cache miss and hit
-                     --concurrency 200  --requests 4000  --hit-concurrency <concurrency>
+                     --concurrency 200  --requests 4000  --hit-concurrency <concurrency>  --miss-cache on|bypass
+          pool       offered load at a multiple of the pool's capacity: utilisation, 429s, losses, fairness
+                     --accounts 20  --images-per-min 60  --overload 2  --seconds 60  --tenants 4
+                     --priority-mix high=0.1,normal=0.9  --upstream-latency-ms 1000  --true-limit-factor 1
+                     --advertise-limits true  --warmup-seconds 10  --queue-depth 5000  --silos 1  --prefill true
+                     --gateway URL --simulator URL   (measure a running gateway and its simulator)
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -23,6 +28,7 @@ public static class BenchmarkApp
             return args[0] switch
             {
                 "overhead" => await OverheadBenchmark.RunAsync(options),
+                "pool" => await PoolBenchmark.RunAsync(options),
                 _ => throw new ArgumentException($"Unknown scenario '{args[0]}'."),
             };
         }

@@ -29,6 +29,10 @@ public sealed partial class AccountGrain(
     private int? _advertisedRequestLimit;
     private int? _advertisedImageLimit;
     private DateTimeOffset _lastRecoveryAt = DateTimeOffset.MinValue;
+
+    // Bumped whenever the pace changes: a 429 for a lease granted under an older pace says nothing
+    // about the current one.
+    private long _paceVersion;
     private bool _draining;
     private bool _dirty;
 
@@ -136,6 +140,8 @@ public sealed partial class AccountGrain(
             Images = request.Images,
             ExpiresAt = now + _account.Timeout + _policy.LeaseGrace,
             IsProbe = breakerProbe,
+            GrantedAt = now,
+            PaceVersion = _paceVersion,
         };
         _leases.Add(lease.Id, lease);
         S.LeasesGranted++;
@@ -159,7 +165,7 @@ public sealed partial class AccountGrain(
                 break;
             case OutcomeKind.RateLimited:
                 _breaker.OnProbeAbandoned(wasProbe);
-                OnRateLimited(report, now);
+                OnRateLimited(report, lease, now);
                 break;
             case OutcomeKind.QuotaExhausted:
                 _breaker.OnProbeAbandoned(wasProbe);
@@ -323,21 +329,27 @@ public sealed partial class AccountGrain(
         return new LeaseDecision { Reason = reason, RetryAt = retryAt, Load = BuildLoad(now) };
     }
 
-    private void OnRateLimited(OutcomeReport report, DateTimeOffset now)
+    private void OnRateLimited(OutcomeReport report, Lease? lease, DateTimeOffset now)
     {
         S.RateLimited++;
         var info = report.RateLimits;
 
-        // Cool down for as long as the upstream says; the reset of whichever dimension ran out wins.
+        // Cool down for as long as the upstream says. Without Retry-After, the reset headers give the
+        // time until the exhausted limit is *full* again; with a continuously refilling limit one
+        // token comes back much sooner, so the cool-down is the sooner of the two and the buckets
+        // (emptied below) pace what follows.
         var wait = report.RetryAfter ?? TimeSpan.Zero;
-        if (info.RemainingRequests is 0 && info.ResetRequests is { } resetRequests)
+        if (report.RetryAfter is null)
         {
-            wait = Max(wait, resetRequests);
-        }
+            if (info.RemainingRequests is 0 && info.ResetRequests is { } resetRequests)
+            {
+                wait = Max(wait, Min(resetRequests, OneToken(info.LimitRequests)));
+            }
 
-        if (info.RemainingImages is 0 && info.ResetImages is { } resetImages)
-        {
-            wait = Max(wait, resetImages);
+            if (info.RemainingImages is 0 && info.ResetImages is { } resetImages)
+            {
+                wait = Max(wait, Min(resetImages, OneToken(info.LimitImages)));
+            }
         }
 
         if (wait <= TimeSpan.Zero)
@@ -348,18 +360,23 @@ public sealed partial class AccountGrain(
         wait = wait > _policy.MaxRateLimitCooldown ? _policy.MaxRateLimitCooldown : wait;
         S.CooldownUntil = now + wait;
 
-        // A 429 we paced into means the real limit is below what we believe: slow down, and remember
-        // the pace that failed so recovery stops short of it. Several 429s from one burst (calls that
-        // were already on their way) count once.
-        if (now - S.LastRateLimitedAt > TimeSpan.FromSeconds(1))
+        // The upstream's own figure for its limit explains the 429 when it is lower than ours. Else a
+        // 429 for a call made at the current pace means the real limit is lower than we believe:
+        // slow down and remember the pace that failed, so recovery stops short of it. 429s for calls
+        // granted before the pace last changed are old news and teach nothing.
+        var grantedAtCurrentPace = lease is null || lease.PaceVersion == _paceVersion;
+        var (requestRate, imageRate) = (_requests.RatePerSecond, _images.RatePerSecond);
+        ApplyAdvertisedLimits(info);
+        BuildBuckets(now, null, null, keepLevels: true);
+        var explained = _requests.RatePerSecond < requestRate || _images.RatePerSecond < imageRate;
+        if (!explained && grantedAtCurrentPace)
         {
             S.LearnedCeiling = S.LearnedRateFactor;
             S.LearnedRateFactor = Math.Max(_policy.MinLearnedRateFactor, S.LearnedRateFactor * 0.85);
+            S.LastRateLimitedAt = now;
+            _lastRecoveryAt = now;
         }
 
-        S.LastRateLimitedAt = now;
-        _lastRecoveryAt = now;
-        ApplyAdvertisedLimits(info);
         BuildBuckets(now, null, null, keepLevels: true);
         _requests.LimitTo(info.RemainingRequests ?? 0, now);
         _images.LimitTo(info.RemainingImages ?? 0, now);
@@ -488,10 +505,17 @@ public sealed partial class AccountGrain(
 
         if (keepLevels && _requests is not null && _images is not null)
         {
+            if (requestRate != _requests.RatePerSecond || imageRate != _images.RatePerSecond)
+            {
+                _paceVersion++;
+            }
+
             _requests.Reconfigure(requestCapacity, requestRate, now);
             _images.Reconfigure(imageCapacity, imageRate, now);
             return;
         }
+
+        _paceVersion++;
 
         _requests = new TokenBucket(requestCapacity, requestRate, now, requestTokens);
         _images = new TokenBucket(imageCapacity, imageRate, now, imageTokens);
@@ -588,6 +612,11 @@ public sealed partial class AccountGrain(
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    /// <summary>Time for one token of a per-minute limit; a whole minute when the limit is unknown.</summary>
+    private static TimeSpan OneToken(int? perMinute) => TimeSpan.FromSeconds(60.0 / Math.Max(1, perMinute ?? 1));
 
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 

@@ -9,4 +9,8 @@ public sealed record Lease
     [Id(2)] public int Images { get; init; }
     [Id(3)] public DateTimeOffset ExpiresAt { get; init; }
     [Id(4)] public bool IsProbe { get; init; }
+    [Id(5)] public DateTimeOffset GrantedAt { get; init; }
+
+    /// <summary>Which pace of the account the lease was granted under; 429s from older paces teach nothing.</summary>
+    [Id(6)] public long PaceVersion { get; init; }
 }

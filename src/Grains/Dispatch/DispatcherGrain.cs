@@ -64,8 +64,12 @@ public sealed partial class DispatcherGrain(
             queueWait += acquisition.Waited;
             if (acquisition is not { Lease: { } lease, Account: { } account })
             {
+                // After an upstream that failed outright, its failure is the answer; after one that only
+                // said "not now" (429, quota), what happened while waiting for another is.
                 var error = acquisition.Error!;
-                var final = lastFailure is null || error.Code == GatewayErrors.CancelledCode ? error : FinalError(lastFailure, calls);
+                var final = lastFailure is { Kind: var kind } && kind.IsTransientFailure() && error.Code != GatewayErrors.CancelledCode
+                    ? FinalError(lastFailure, calls)
+                    : error;
                 return GenerationReply.Failure(final, queueWait);
             }
 

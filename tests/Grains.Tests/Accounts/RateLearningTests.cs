@@ -1,0 +1,89 @@
+using ImageOrleans.Grains.Accounts;
+using ImageOrleans.Grains.Dispatch;
+using ImageOrleans.Grains.Tests.Infrastructure;
+using ImageOrleans.Simulator;
+
+namespace ImageOrleans.Grains.Tests.Accounts;
+
+/// <summary>Accounts whose real limit is lower than configured: the gateway finds the real one and stops drawing 429s.</summary>
+[Collection(ClusterTests.Name)]
+public sealed class RateLearningTests(ClusterFixture fixture)
+{
+    private readonly string _model = "learn-model-" + Guid.NewGuid().ToString("N")[..8];
+
+    [Fact]
+    public async Task An_advertised_lower_limit_is_adopted_without_slowing_down_further()
+    {
+        var simulator = await fixture.StartSimulatorAsync(new SimulatorOptions
+        {
+            Keys = [new SimulatedKey { Key = _model, RequestsPerMinute = 20, ImagesPerMinute = 20, TrueLimitFactor = 0.5 }],
+        });
+        var account = ClusterFixture.Account(simulator, _model + "-a", _model, _model, perMinute: 20, concurrency: 32);
+        await fixture.UpsertAccountsAsync(account);
+
+        // Our bucket allows a burst of 18; the upstream's real bucket holds 10. The refused eight wait
+        // for capacity until their one-second deadline.
+        var calls = Enumerable.Range(0, 18).Select(i => Dispatch($"burst {i}")).ToList();
+        var keyStats = simulator.Stats.Keys[_model];
+        await Eventually.TrueAsync(() => keyStats.Snapshot() is { Served: 10, RefusedRateLimit: 8 }, "ten served and eight refused upstream", actual: () => keyStats.Snapshot().ToString());
+        fixture.Time.Advance(TimeSpan.FromSeconds(1));
+        var burst = await Task.WhenAll(calls);
+        Assert.Equal(10, burst.Count(r => r.Result is not null));
+        Assert.Equal(8, burst.Count(r => r.Error?.Code == "queue_timeout"));
+        var status = await fixture.Grains.GetGrain<IAccountGrain>(account.Id).GetStatusAsync();
+        Assert.Equal(1.0, status.LearnedRateFactor);
+        Assert.Equal(10 * 0.98 / 60, status.Load.RequestRatePerSecond, 9);
+    }
+
+    [Fact]
+    public async Task A_silent_lower_limit_is_learned_from_429s_and_they_stop()
+    {
+        var simulator = await fixture.StartSimulatorAsync(new SimulatorOptions
+        {
+            // The upstream enforces 10 a minute and says nothing about it.
+            AdvertiseLimits = false,
+            Keys = [new SimulatedKey { Key = _model, RequestsPerMinute = 20, ImagesPerMinute = 20, TrueLimitFactor = 0.5 }],
+        });
+        var account = ClusterFixture.Account(simulator, _model + "-a", _model, _model, perMinute: 20, concurrency: 32);
+        await fixture.UpsertAccountsAsync(account);
+        var scheduler = fixture.Silo<ImageOrleans.Grains.Queueing.CapacityScheduler>();
+        var keyStats = simulator.Stats.Keys[_model];
+        var rateLimitedByMinute = new List<long>();
+
+        // Twenty minutes of demand at 30 a minute, three times the real limit.
+        var calls = new List<Task<GenerationReply>>();
+        for (var second = 0; second < 20 * 60; second += 2)
+        {
+            calls.Add(Dispatch($"steady {second}", TimeSpan.FromSeconds(5)));
+            await Eventually.TrueAsync(
+                () => scheduler.Waiting == calls.Count(c => !c.IsCompleted),
+                "every request is answered or parked in the queue",
+                actual: () => $"{scheduler.Waiting} waiting, {calls.Count(c => !c.IsCompleted)} open");
+            fixture.Time.Advance(TimeSpan.FromSeconds(2));
+            if (second % 60 == 58)
+            {
+                rateLimitedByMinute.Add(keyStats.Snapshot().RefusedRateLimit);
+            }
+        }
+
+        // The last requests' deadlines pass: everything has ended.
+        fixture.Time.Advance(TimeSpan.FromSeconds(5));
+        await Task.WhenAll(calls);
+
+        // 429s teach the pace in the first minutes; each probe above the last failing pace lowers the
+        // ceiling, and once the pace sits just under the real limit they stop for good.
+        Assert.True(rateLimitedByMinute[2] > 0, "the real limit only shows through 429s");
+        Assert.Equal(rateLimitedByMinute[11], rateLimitedByMinute[^1]);
+        Assert.InRange(rateLimitedByMinute[^1], 3, 10);
+        var status = await fixture.Grains.GetGrain<IAccountGrain>(account.Id).GetStatusAsync();
+        Assert.InRange(status.Load.RequestRatePerSecond * 60, 8.5, 10.0);
+    }
+
+    private Task<GenerationReply> Dispatch(string prompt, TimeSpan wait) =>
+        fixture.Grains.GetGrain<IDispatcherGrain>(0).GenerateAsync(
+            Jobs.For(_model, prompt, fixture.Time.GetUtcNow(), wait: wait), CancellationToken.None);
+
+    private Task<GenerationReply> Dispatch(string prompt) =>
+        fixture.Grains.GetGrain<IDispatcherGrain>(0).GenerateAsync(
+            Jobs.For(_model, prompt, fixture.Time.GetUtcNow(), wait: TimeSpan.FromSeconds(1)), CancellationToken.None);
+}
