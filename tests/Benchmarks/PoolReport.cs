@@ -26,7 +26,8 @@ public sealed class PoolReport
         var lost = accepted - completed - failed;
 
         var latencies = outcomes.Where(o => o.Completed).Select(o => (o.Ended - o.Started).TotalMilliseconds).ToList();
-        var waits = outcomes.Where(o => o.Completed).GroupBy(o => o.Priority)
+        // Queue waits in the steady state: requests that arrived after warm-up.
+        var waits = outcomes.Where(o => o.Completed && o.Started >= TimeSpan.FromSeconds(options.WarmupSeconds)).GroupBy(o => o.Priority)
             .ToDictionary(g => g.Key.ToString().ToLowerInvariant(), g => Math.Round(Percentile(g.Select(o => o.QueueMs).ToList(), 95), 1));
 
         // Fairness over what each tenant got done while the load was on, after warm-up.

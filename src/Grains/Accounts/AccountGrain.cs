@@ -385,12 +385,24 @@ public sealed partial class AccountGrain(
 
     private void ApplyRateLimitHeaders(RateLimitInfo info, DateTimeOffset now)
     {
-        // An upstream that advertises a lower limit than configured is believed at once. Its
-        // "remaining" figure is not used here: it was true when the call arrived, not now, and
-        // lowering our level to it on every success would throw away refill we are owed.
-        if (ApplyAdvertisedLimits(info))
+        // An upstream that advertises a lower limit than configured is believed at once, and what it
+        // says is left is taken as our level too: it has been spending at the higher pace until now.
+        // Otherwise its "remaining" figure is not used: it was true when the call arrived, not now,
+        // and lowering our level to it on every success would throw away refill we are owed.
+        if (!ApplyAdvertisedLimits(info))
         {
-            BuildBuckets(now, null, null, keepLevels: true);
+            return;
+        }
+
+        BuildBuckets(now, null, null, keepLevels: true);
+        if (info.RemainingRequests is { } requests)
+        {
+            _requests.LimitTo(requests, now);
+        }
+
+        if (info.RemainingImages is { } images)
+        {
+            _images.LimitTo(images, now);
         }
     }
 

@@ -1,11 +1,17 @@
 using ImageOrleans.Grains.Dispatch;
 using ImageOrleans.Grains.Errors;
+using Orleans.Placement;
 using Microsoft.Extensions.Options;
 
 namespace ImageOrleans.Grains.Caching;
 
 /// <inheritdoc cref="IPromptCacheGrain"/>
+/// <remarks>
+/// Placed on the silo whose front door asked first: the common path (one request, no twin in flight)
+/// then costs no network hop, while an identical request arriving elsewhere still finds this one.
+/// </remarks>
 [Reentrant]
+[PreferLocalPlacement]
 public sealed class PromptCacheGrain(IOptions<CacheOptions> options, TimeProvider time) : Grain, IPromptCacheGrain
 {
     private GenerationResult? _cached;

@@ -1,0 +1,99 @@
+using ImageOrleans.Grains.Caching;
+using ImageOrleans.Grains.Configuration;
+using ImageOrleans.Grains.Dispatch;
+using ImageOrleans.Grains.Pool;
+using ImageOrleans.Grains.Queueing;
+using ImageOrleans.Grains.Tests.Infrastructure;
+using ImageOrleans.Simulator;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+
+namespace ImageOrleans.Grains.Tests.Queueing;
+
+/// <summary>A silo that stops under load still answers everything it accepted: served, or refused with an error.</summary>
+public sealed class SiloShutdownTests : IAsyncLifetime
+{
+    private const string Model = "shutdown-model";
+    private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "io-shutdown-tests-" + Guid.NewGuid().ToString("N"));
+    private InProcessTestCluster _cluster = null!;
+    private SimulatorServer _simulator = null!;
+
+    public async Task InitializeAsync()
+    {
+        _simulator = await SimulatorServer.StartAsync(new SimulatorOptions
+        {
+            Keys = [new SimulatedKey { Key = "shutdown-key" }],
+            Latency = new LatencyOptions { Distribution = "fixed", MedianMs = 200 },
+        });
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ImageOrleans:DataPath"] = _dataPath,
+            ["ImageOrleans:Dispatch:DrainTimeout"] = "00:00:02",
+        }).Build();
+
+        var builder = new InProcessTestClusterBuilder(2);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            foreach (var name in (string[])["accounts", "pool", "cache"])
+            {
+                silo.AddMemoryGrainStorage(name);
+            }
+
+            silo.AddMemoryGrainStorageAsDefault();
+            silo.Services.AddImageOrleansGrainServices(configuration, _dataPath);
+        });
+        _cluster = builder.Build();
+        await _cluster.DeployAsync();
+        await _cluster.Client.GetGrain<IPoolGrain>(0).UpsertAsync(new UpstreamAccount
+        {
+            Id = "shutdown-account",
+            Kind = UpstreamKind.Compatible,
+            BaseUrl = new Uri(_simulator.BaseAddress, "v1/").ToString(),
+            ApiKey = new UpstreamSecret("shutdown-key"),
+            Models = [Model],
+            RequestsPerMinute = 60,
+            ImagesPerMinute = 60,
+            MaxConcurrency = 64,
+        });
+    }
+
+    [Fact]
+    public async Task No_accepted_request_is_lost_when_a_silo_stops_under_load()
+    {
+        var now = DateTimeOffset.UtcNow;
+
+        // Eighty requests at once against a pool that bursts 54 and then earns one a second: some are
+        // in flight upstream and many wait, on both silos, when one of them is told to stop.
+        var calls = Enumerable.Range(0, 80).Select(i =>
+        {
+            var job = Jobs.For(Model, $"shutdown {i}", now, wait: TimeSpan.FromSeconds(6));
+            return _cluster.Client.GetGrain<IPromptCacheGrain>(CacheKey.For(job.Tenant, job.Request)).GetOrGenerateAsync(job, CancellationToken.None);
+        }).ToList();
+        // Stop a silo that holds waiting requests (the cache grains live where the client's gateway is).
+        InProcessSiloHandle? leaving = null;
+        await Eventually.TrueAsync(
+            () => (leaving = _cluster.Silos.FirstOrDefault(s => s.ServiceProvider.GetRequiredService<CapacityScheduler>().Waiting > 0)) is not null,
+            "a silo has requests waiting for capacity");
+
+        await _cluster.StopSiloAsync(leaving!);
+        var replies = await Task.WhenAll(calls).WaitAsync(TimeSpan.FromSeconds(60));
+
+        var served = replies.Count(r => r.Result is not null);
+        var refused = replies.Where(r => r.Error is not null).ToList();
+        Assert.Equal(80, served + refused.Count);
+        Assert.All(refused, r => Assert.Contains(r.Error!.Code, (string[])["node_shutting_down", "queue_timeout"]));
+        Assert.True(served >= 54, $"the burst and what the pool earned meanwhile are served ({served})");
+        Assert.Equal(served, (int)_simulator.Stats.Total.Snapshot().Served);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _cluster.DisposeAsync();
+        await _simulator.DisposeAsync();
+        if (Directory.Exists(_dataPath))
+        {
+            Directory.Delete(_dataPath, recursive: true);
+        }
+    }
+}
