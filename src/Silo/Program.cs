@@ -1,6 +1,6 @@
 using ImageOrleans.Silo.Hosting;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(ImageOrleansArgs.WithDefaults(args));
 builder.AddImageOrleansSilo();
 
 var app = builder.Build();

@@ -46,7 +46,7 @@ public sealed class InProcessGateway : IAsyncDisposable
         }
 
         Directory.CreateDirectory(dataPath);
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = dataPath, Args = ["--urls", "http://127.0.0.1:0"] });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = dataPath, Args = ImageOrleansArgs.WithDefaults(["--urls", "http://127.0.0.1:0"]) });
         builder.Configuration.AddInMemoryCollection(all);
         builder.AddImageOrleansSilo();
         var app = builder.Build();

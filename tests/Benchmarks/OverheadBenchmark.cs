@@ -22,12 +22,13 @@ public static class OverheadBenchmark
         var requests = args.Number("requests", 4000);
         var hitConcurrency = args.Number("hit-concurrency", concurrency);
         var bypassCache = args.Text("miss-cache", "on") == "bypass";
+        var upstreamLatencyMs = args.Real("upstream-latency-ms", 0);
         args.EnsureAllUsed();
 
         await using var simulator = await SimulatorServer.StartAsync(new SimulatorOptions
         {
             Keys = [new SimulatedKey { Key = SimulatorKey, RequestsPerMinute = 10_000_000, ImagesPerMinute = 10_000_000 }],
-            Latency = new LatencyOptions { Distribution = "fixed", MedianMs = 0 },
+            Latency = new LatencyOptions { Distribution = "fixed", MedianMs = upstreamLatencyMs },
         });
         var simulatorApi = new Uri(simulator.BaseAddress, "v1/");
         await using var gateway = await InProcessGateway.StartAsync(new Dictionary<string, string?>
@@ -50,7 +51,7 @@ public static class OverheadBenchmark
         var direct = new Target(http, new Uri(simulatorApi, "images/generations"), SimulatorKey);
         var through = new Target(http, new Uri(gateway.Address, "v1/images/generations"), ClientKey, bypassCache);
 
-        Console.WriteLine($"overhead: {requests} requests per path and phase, concurrency {concurrency} (hits: {hitConcurrency})");
+        Console.WriteLine($"overhead: {requests} requests per path and phase, concurrency {concurrency} (hits: {hitConcurrency}), upstream latency {upstreamLatencyMs} ms");
         await RunPhaseAsync(direct, through, Math.Min(requests, 500), concurrency, i => $"warm-up {i}", expectHit: false);
 
         var miss = await RunPhaseAsync(direct, through, requests, concurrency, i => $"miss {i} {Guid.NewGuid():N}", expectHit: false);
@@ -70,6 +71,7 @@ public static class OverheadBenchmark
             ["concurrency"] = concurrency,
             ["hit_concurrency"] = hitConcurrency,
             ["requests"] = requests,
+            ["upstream_latency_ms"] = upstreamLatencyMs,
             ["miss"] = Summary(miss),
             ["hit"] = Summary(hit),
         };
@@ -77,9 +79,11 @@ public static class OverheadBenchmark
         return 0;
     }
 
-    private static async Task<(LatencyRecorder Direct, LatencyRecorder Gateway)> RunPhaseAsync(
+    private static async Task<Phase> RunPhaseAsync(
         Target direct, Target gateway, int requests, int concurrency, Func<int, string> prompt, bool expectHit)
     {
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var wall = Stopwatch.StartNew();
         var directLatencies = new LatencyRecorder();
         var gatewayLatencies = new LatencyRecorder();
         var next = -1;
@@ -104,19 +108,22 @@ public static class OverheadBenchmark
             }
         });
         await Task.WhenAll(workers);
-        return (directLatencies, gatewayLatencies);
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+        return new Phase(directLatencies, gatewayLatencies, cpu.TotalMilliseconds / requests, requests / wall.Elapsed.TotalSeconds);
     }
 
-    private static void Print(string phase, (LatencyRecorder Direct, LatencyRecorder Gateway) result)
+    private static void Print(string phase, Phase result)
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{phase,-6} direct   {result.Direct.Percentile(50),8:0.000} {result.Direct.Percentile(99),8:0.000}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{phase,-6} gateway  {result.Gateway.Percentile(50),8:0.000} {result.Gateway.Percentile(99),8:0.000}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{phase,-6} added    {result.Gateway.Percentile(50) - result.Direct.Percentile(50),8:0.000} {result.Gateway.Percentile(99) - result.Direct.Percentile(99),8:0.000}"));
+            $"{phase,-6} added    {result.Gateway.Percentile(50) - result.Direct.Percentile(50),8:0.000} {result.Gateway.Percentile(99) - result.Direct.Percentile(99),8:0.000}   ({result.CpuMsPerPair:0.000} ms CPU per direct+gateway pair, {result.PairsPerSecond:0} pairs/s)"));
     }
 
-    private static Dictionary<string, double> Summary((LatencyRecorder Direct, LatencyRecorder Gateway) result) => new()
+    private static Dictionary<string, double> Summary(Phase result) => new()
     {
+        ["cpu_ms_per_pair"] = Math.Round(result.CpuMsPerPair, 3),
+        ["pairs_per_second"] = Math.Round(result.PairsPerSecond, 1),
         ["direct_p50_ms"] = Math.Round(result.Direct.Percentile(50), 3),
         ["direct_p99_ms"] = Math.Round(result.Direct.Percentile(99), 3),
         ["gateway_p50_ms"] = Math.Round(result.Gateway.Percentile(50), 3),
@@ -124,6 +131,8 @@ public static class OverheadBenchmark
         ["added_p50_ms"] = Math.Round(result.Gateway.Percentile(50) - result.Direct.Percentile(50), 3),
         ["added_p99_ms"] = Math.Round(result.Gateway.Percentile(99) - result.Direct.Percentile(99), 3),
     };
+
+    private sealed record Phase(LatencyRecorder Direct, LatencyRecorder Gateway, double CpuMsPerPair, double PairsPerSecond);
 
     private sealed class Target(HttpClient http, Uri url, string key, bool bypassCache = false)
     {

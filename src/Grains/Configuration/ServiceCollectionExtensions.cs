@@ -50,7 +50,10 @@ public static class ServiceCollectionExtensions
             return new FileImageStore(Path.GetFullPath(storePath, dataPath));
         });
 
+        // No logging handlers and no redirects: upstream image APIs never redirect, and every call is
+        // already logged by the dispatcher with what matters (account, outcome), never its key.
         services.AddHttpClient(HttpUpstreamClient.HttpClientName)
+            .RemoveAllLoggers()
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
             {
@@ -58,6 +61,7 @@ public static class ServiceCollectionExtensions
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
                 MaxConnectionsPerServer = int.MaxValue,
                 AutomaticDecompression = DecompressionMethods.All,
+                AllowAutoRedirect = false,
                 ConnectTimeout = TimeSpan.FromSeconds(15),
             })
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan);

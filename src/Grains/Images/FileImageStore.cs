@@ -8,6 +8,9 @@ public sealed class FileImageStore(string root) : IImageStore
 {
     private readonly string _root = Path.GetFullPath(root);
 
+    // The 256 fan-out folders, once known to exist, are not asked about again.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _folders = new(StringComparer.Ordinal);
+
     public ValueTask<StoredImage> SaveAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
         // A synchronous write of a few hundred kilobytes costs less than the thread hops of an
@@ -17,7 +20,13 @@ public sealed class FileImageStore(string root) : IImageStore
         var path = PathOf(id);
         if (!File.Exists(path))
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            var folder = Path.GetDirectoryName(path)!;
+            if (!_folders.ContainsKey(folder))
+            {
+                Directory.CreateDirectory(folder);
+                _folders.TryAdd(folder, true);
+            }
+
             var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
             using (var file = File.OpenHandle(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.Read))
             {
