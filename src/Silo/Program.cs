@@ -1,4 +1,10 @@
 using ImageOrleans.Silo.Hosting;
+using ImageOrleans.Silo.Persistence;
+
+if (SchemaCommand.IsInvoked(args))
+{
+    return await SchemaCommand.RunAsync(args);
+}
 
 var builder = WebApplication.CreateBuilder(ImageOrleansArgs.WithDefaults(args));
 builder.AddImageOrleansSilo();
@@ -6,7 +12,8 @@ builder.AddImageOrleansSilo();
 var app = builder.Build();
 app.UseImageOrleansFrontDoor();
 app.MapImageOrleans();
-app.Run();
+await app.RunAsync();
+return 0;
 
 /// <summary>The gateway's entry point, public so tests can host it.</summary>
 public partial class Program;

@@ -1,3 +1,4 @@
+using ImageOrleans.Grains.Configuration;
 using ImageOrleans.Grains.Pool;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -10,7 +11,7 @@ namespace ImageOrleans.Grains.Accounts;
 /// </summary>
 [KeepAlive]
 public sealed partial class AccountGrain(
-    [PersistentState("account", "accounts")] IPersistentState<AccountState> state,
+    [PersistentState("account", GrainStorageNames.Accounts)] IPersistentState<AccountState> state,
     IOptions<AccountPolicyOptions> policyOptions,
     TimeProvider time,
     ILogger<AccountGrain> logger) : Grain, IAccountGrain

@@ -1,6 +1,8 @@
+using ImageOrleans.Grains.Configuration;
 using ImageOrleans.Grains.Dispatch;
 using ImageOrleans.Grains.Errors;
 using Orleans.Placement;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace ImageOrleans.Grains.Caching;
@@ -12,17 +14,19 @@ namespace ImageOrleans.Grains.Caching;
 /// </remarks>
 [Reentrant]
 [PreferLocalPlacement]
-public sealed class PromptCacheGrain(IOptions<CacheOptions> options, TimeProvider time) : Grain, IPromptCacheGrain
+public sealed partial class PromptCacheGrain(
+    [PersistentState("entry", GrainStorageNames.Cache)] IPersistentState<PromptCacheState> state,
+    IOptions<CacheOptions> options,
+    TimeProvider time,
+    ILogger<PromptCacheGrain> logger) : Grain, IPromptCacheGrain
 {
-    private GenerationResult? _cached;
-    private DateTimeOffset _expiresAt;
     private InFlight? _inFlight;
 
     public async Task<GenerationReply> GetOrGenerateAsync(GenerationJob job, CancellationToken cancellationToken)
     {
-        if (_cached is not null && time.GetUtcNow() < _expiresAt)
+        if (state.State.Result is { } cached && time.GetUtcNow() < state.State.ExpiresAt)
         {
-            return new GenerationReply { Result = _cached, Cache = CacheStatus.Hit };
+            return new GenerationReply { Result = cached, Cache = CacheStatus.Hit };
         }
 
         if (_inFlight is { Completion.IsCompleted: true })
@@ -54,10 +58,10 @@ public sealed class PromptCacheGrain(IOptions<CacheOptions> options, TimeProvide
 
     public ValueTask<int> GetWaitingAsync() => ValueTask.FromResult(_inFlight is { Completion.IsCompleted: false } flight ? flight.Waiters : 0);
 
-    public ValueTask InvalidateAsync()
+    public async ValueTask InvalidateAsync()
     {
-        _cached = null;
-        return ValueTask.CompletedTask;
+        state.State = new PromptCacheState();
+        await state.ClearStateAsync();
     }
 
     private InFlight Start(GenerationJob job)
@@ -74,8 +78,10 @@ public sealed class PromptCacheGrain(IOptions<CacheOptions> options, TimeProvide
             var reply = await GrainFactory.GetGrain<IDispatcherGrain>(0).GenerateAsync(job, flight.Cancellation.Token);
             if (reply.Result is { } result)
             {
-                _cached = result;
-                _expiresAt = time.GetUtcNow() + options.Value.Ttl;
+                state.State = new PromptCacheState { Result = result, ExpiresAt = time.GetUtcNow() + options.Value.Ttl };
+
+                // Stored behind the answer, never in front of it: the waiters have their images now.
+                _ = PersistAsync();
             }
 
             return reply;
@@ -94,6 +100,22 @@ public sealed class PromptCacheGrain(IOptions<CacheOptions> options, TimeProvide
             flight.Cancellation.Dispose();
         }
     }
+
+    private async Task PersistAsync()
+    {
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The entry still serves from memory; only a restart would forget it.
+            LogPersistFailed(logger, ex);
+        }
+    }
+
+    [LoggerMessage(EventId = 2301, Level = LogLevel.Warning, Message = "Storing a prompt cache entry failed; it is served from memory until this activation ends")]
+    private static partial void LogPersistFailed(ILogger logger, Exception exception);
 
     private sealed class InFlight
     {

@@ -2,6 +2,7 @@ using System.Net;
 using ImageOrleans.Grains.Accounts;
 using ImageOrleans.Grains.Caching;
 using ImageOrleans.Grains.Dispatch;
+using ImageOrleans.Grains.Idempotency;
 using ImageOrleans.Grains.Images;
 using ImageOrleans.Grains.Models;
 using ImageOrleans.Grains.Pool;
@@ -28,6 +29,7 @@ public static class ServiceCollectionExtensions
         services.AddOptions<DispatchOptions>().Bind(root.GetSection("Dispatch"));
         services.AddOptions<AccountPolicyOptions>().Bind(root.GetSection("AccountPolicy"));
         services.AddOptions<ImagesOptions>().Bind(root.GetSection("Images"));
+        services.AddOptions<IdempotencyOptions>().Bind(root.GetSection("Idempotency"));
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new ModelCatalogue(sp.GetRequiredService<IOptions<ImageOrleansOptions>>().Value.Models));

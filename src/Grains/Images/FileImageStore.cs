@@ -35,6 +35,11 @@ public sealed class FileImageStore(string root) : IImageStore
 
             File.Move(temporary, path, overwrite: true);
         }
+        else
+        {
+            // Stored again (the same bytes): it is in use, so retention counts from now.
+            File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
+        }
 
         return ValueTask.FromResult(new StoredImage { Id = id, ContentType = format.ContentType, Length = content.Length });
     }
@@ -72,6 +77,36 @@ public sealed class FileImageStore(string root) : IImageStore
         {
             return ValueTask.FromResult<Stream?>(null);
         }
+    }
+
+    public ValueTask<int> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(_root))
+        {
+            return ValueTask.FromResult(0);
+        }
+
+        var deleted = 0;
+        foreach (var file in Directory.EnumerateFiles(_root, "*", SearchOption.AllDirectories))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var name = Path.GetFileName(file);
+            var stale = ImageIds.IsValid(name) || name.EndsWith(".tmp", StringComparison.Ordinal);
+            if (stale && File.GetLastWriteTimeUtc(file) < cutoff.UtcDateTime)
+            {
+                try
+                {
+                    File.Delete(file);
+                    deleted++;
+                }
+                catch (IOException)
+                {
+                    // Being written or read right now: the next sweep takes it.
+                }
+            }
+        }
+
+        return ValueTask.FromResult(deleted);
     }
 
     private string PathOf(string id) => Path.Combine(_root, id[..2], id);

@@ -10,4 +10,7 @@ public interface IImageStore
 
     /// <summary>A readable stream for serving the image, or null when there is no such image.</summary>
     ValueTask<Stream?> OpenReadAsync(string imageId, CancellationToken cancellationToken);
+
+    /// <summary>Deletes images last stored before <paramref name="cutoff"/>; returns how many.</summary>
+    ValueTask<int> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken);
 }

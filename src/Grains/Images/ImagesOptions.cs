@@ -17,4 +17,13 @@ public sealed class ImagesOptions
 
     /// <summary>Folder of the file store; relative paths are under the data folder.</summary>
     public string StorePath { get; set; } = "images";
+
+    /// <summary>
+    /// How long a stored image is kept after it was last produced. Longer than the cache TTL, the
+    /// idempotency retention and the link lifetime, which all point at stored images.
+    /// </summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often the store is swept for images past their retention.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromHours(1);
 }

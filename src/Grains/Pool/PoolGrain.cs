@@ -1,3 +1,4 @@
+using ImageOrleans.Grains.Configuration;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -5,7 +6,7 @@ namespace ImageOrleans.Grains.Pool;
 
 /// <inheritdoc cref="IPoolGrain"/>
 public sealed class PoolGrain(
-    [PersistentState("pool", "pool")] IPersistentState<PoolState> state) : Grain, IPoolGrain
+    [PersistentState("pool", GrainStorageNames.Pool)] IPersistentState<PoolState> state) : Grain, IPoolGrain
 {
     private PoolSnapshot? _snapshot;
 

@@ -3,6 +3,7 @@ using ImageOrleans.Grains.Caching;
 using ImageOrleans.Grains.Configuration;
 using ImageOrleans.Grains.Dispatch;
 using ImageOrleans.Grains.Errors;
+using ImageOrleans.Grains.Idempotency;
 using ImageOrleans.Grains.Images;
 using ImageOrleans.Grains.Pool;
 using ImageOrleans.Grains.Requests;
@@ -33,6 +34,8 @@ public sealed class ImageGenerationHandler(
     public const string PriorityHeader = "x-imageorleans-priority";
     public const string TimeoutHeader = "x-imageorleans-timeout-ms";
     public const string QueueWaitHeader = "x-imageorleans-queue-ms";
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+    public const string ReplayedHeader = "x-imageorleans-idempotent-replayed";
 
     public async Task<IResult> HandleAsync(HttpContext http)
     {
@@ -64,6 +67,11 @@ public sealed class ImageGenerationHandler(
             return OpenAIErrors.Result(timeoutError!);
         }
 
+        if (!TryReadIdempotencyKey(http.Request, out var idempotencyKey, out var idempotencyError))
+        {
+            return OpenAIErrors.Result(idempotencyError!);
+        }
+
         var now = time.GetUtcNow();
         var job = new GenerationJob
         {
@@ -78,7 +86,9 @@ public sealed class ImageGenerationHandler(
         };
 
         var bypass = !cache.Value.Enabled || IsNoCache(http.Request);
-        var reply = await GenerateAsync(job, bypass, http.RequestAborted);
+        var reply = idempotencyKey is null
+            ? await GenerateAsync(job, bypass, http.RequestAborted)
+            : await GenerateIdempotentlyAsync(http, client, idempotencyKey, job, bypass);
         if (reply.Result is { } result && validated.ResponseFormat == ResponseFormat.Base64Json)
         {
             var contents = await ReadImagesAsync(result, http.RequestAborted);
@@ -120,6 +130,48 @@ public sealed class ImageGenerationHandler(
             ? result.Images.Select(i => links.Create(http.Request, i.ImageId)).ToList()
             : null;
         return new ImagesResult(result, validated.Request, contents, urls);
+    }
+
+    private async Task<GenerationReply> GenerateIdempotentlyAsync(HttpContext http, ClientIdentity client, string key, GenerationJob job, bool bypassCache)
+    {
+        var grain = grains.GetGrain<IIdempotencyGrain>($"{client.KeyId}/{key}");
+        var fingerprint = CacheKey.For(client.Tenant, job.Request);
+        IdempotentReply reply;
+        try
+        {
+            reply = await grain.RunAsync(fingerprint, job, bypassCache, http.RequestAborted);
+        }
+        catch (Exception ex) when (ex is SiloUnavailableException or OrleansMessageRejectionException)
+        {
+            reply = await grain.RunAsync(fingerprint, job, bypassCache, http.RequestAborted);
+        }
+
+        if (reply.Replayed)
+        {
+            http.Response.Headers[ReplayedHeader] = "true";
+        }
+
+        return reply.Reply;
+    }
+
+    private static bool TryReadIdempotencyKey(HttpRequest request, out string? key, out GatewayError? error)
+    {
+        key = null;
+        error = null;
+        if (!request.Headers.TryGetValue(IdempotencyKeyHeader, out var values))
+        {
+            return true;
+        }
+
+        var value = values.ToString();
+        if (value.Length is 0 or > 255 || value.Any(c => c is < '!' or > '~'))
+        {
+            error = GatewayErrors.Invalid(IdempotencyKeyHeader, $"Invalid '{IdempotencyKeyHeader}' header: use 1 to 255 visible ASCII characters, for example a UUID.");
+            return false;
+        }
+
+        key = value;
+        return true;
     }
 
     private async Task<GenerationReply> GenerateAsync(GenerationJob job, bool bypassCache, CancellationToken cancellationToken)

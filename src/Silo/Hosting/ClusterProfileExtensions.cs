@@ -1,11 +1,19 @@
+using System.Net;
+using ImageOrleans.Grains.Configuration;
+using ImageOrleans.Silo.Persistence;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Orleans.Configuration;
+using Orleans.Storage;
+
 namespace ImageOrleans.Silo.Hosting;
 
 public static class ClusterProfileExtensions
 {
-    /// <summary>Grain storage names used by the grains; every profile must provide each one.</summary>
-    public static readonly string[] StorageNames = ["accounts", "pool", "cache"];
+    /// <summary>Grain storage names used by the grains; every profile provides each one.</summary>
+    public static IReadOnlyList<string> StorageNames => GrainStorageNames.All;
 
-    /// <summary>Membership and storage for the chosen profile.</summary>
+    /// <summary>Membership, grain storage and reminders for the chosen profile.</summary>
     public static ISiloBuilder ConfigureClusterProfile(this ISiloBuilder silo, ClusterProfileOptions cluster)
     {
         switch (cluster.Mode)
@@ -20,10 +28,56 @@ public static class ClusterProfileExtensions
                 silo.AddMemoryGrainStorageAsDefault();
                 silo.UseInMemoryReminderService();
                 break;
+
+            case ClusterMode.Redis:
+                var problems = cluster.Problems().ToList();
+                if (problems.Count > 0)
+                {
+                    throw new OptionsValidationException(nameof(ClusterProfileOptions), typeof(ClusterProfileOptions), problems);
+                }
+
+                if (cluster.Kubernetes)
+                {
+                    silo.UseKubernetesHosting();
+                }
+                else
+                {
+                    var address = cluster.AdvertisedAddress is { Length: > 0 } given ? IPAddress.Parse(given) : null;
+                    silo.ConfigureEndpoints(address ?? FirstExternalAddress(), cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: true);
+                }
+
+                silo.UseRedisClustering(cluster.Redis.ConnectionString!);
+                silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(cluster.PostgreSql.ConnectionString!));
+                foreach (var name in StorageNames)
+                {
+                    silo.AddAdoNetGrainStorage(name, o => o.Configure<IServiceProvider>((options, services) => Postgres(options, services)));
+                }
+
+                silo.UseAdoNetReminderService(o => o.Configure<IServiceProvider>((options, services) =>
+                {
+                    options.Invariant = "Npgsql";
+                    options.DataSource = services.GetRequiredService<NpgsqlDataSource>();
+                }));
+                break;
+
             default:
-                throw new NotSupportedException($"Cluster mode {cluster.Mode} is not available in this build.");
+                throw new NotSupportedException($"Cluster mode {cluster.Mode} is not available.");
         }
 
         return silo;
     }
+
+    private static void Postgres(AdoNetGrainStorageOptions options, IServiceProvider services)
+    {
+        options.Invariant = "Npgsql";
+        options.DataSource = services.GetRequiredService<NpgsqlDataSource>();
+
+        // Orleans' binary format: version tolerant by the [Id] attributes, and it keeps private
+        // members (JSON serializers would silently drop an upstream key held in a private field).
+        options.GrainStorageSerializer = new OrleansGrainStorageSerializer(services.GetRequiredService<Orleans.Serialization.Serializer>());
+    }
+
+    private static IPAddress FirstExternalAddress() =>
+        Dns.GetHostAddresses(Dns.GetHostName()).FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && !IPAddress.IsLoopback(a))
+        ?? IPAddress.Loopback;
 }

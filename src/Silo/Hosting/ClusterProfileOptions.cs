@@ -8,4 +8,48 @@ public sealed class ClusterProfileOptions
     public string ServiceId { get; set; } = "imageorleans";
     public int SiloPort { get; set; } = 11111;
     public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>Address other silos reach this one at (Redis mode); the first non-loopback address when unset.</summary>
+    public string? AdvertisedAddress { get; set; }
+
+    /// <summary>Take silo name, address and cluster identity from the Kubernetes pod (Redis mode).</summary>
+    public bool Kubernetes { get; set; }
+
+    public RedisOptions Redis { get; set; } = new();
+
+    public PostgreSqlOptions PostgreSql { get; set; } = new();
+
+    public sealed class RedisOptions
+    {
+        /// <summary>StackExchange.Redis configuration string, e.g. <c>redis:6379,password=…</c>. Secret: never logged.</summary>
+        public string? ConnectionString { get; set; }
+    }
+
+    public sealed class PostgreSqlOptions
+    {
+        /// <summary>Npgsql connection string. Secret: never logged.</summary>
+        public string? ConnectionString { get; set; }
+
+        /// <summary>Apply missing schema scripts when the silo starts (safe with several silos at once).</summary>
+        public bool ApplySchema { get; set; } = true;
+    }
+
+    /// <summary>What stops a Redis-mode silo from starting, worded for the operator.</summary>
+    public IEnumerable<string> Problems()
+    {
+        if (Mode != ClusterMode.Redis)
+        {
+            yield break;
+        }
+
+        if (string.IsNullOrWhiteSpace(Redis.ConnectionString))
+        {
+            yield return "Set ImageOrleans:Cluster:Redis:ConnectionString for Redis clustering.";
+        }
+
+        if (string.IsNullOrWhiteSpace(PostgreSql.ConnectionString))
+        {
+            yield return "Set ImageOrleans:Cluster:PostgreSql:ConnectionString for grain state and reminders.";
+        }
+    }
 }

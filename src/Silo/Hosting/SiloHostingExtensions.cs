@@ -1,9 +1,11 @@
 using System.Text;
 using ImageOrleans.Grains.Configuration;
+using ImageOrleans.Grains.Dispatch;
 using ImageOrleans.Grains.Errors;
 using ImageOrleans.Grains.Images;
 using ImageOrleans.Silo.Api;
 using ImageOrleans.Silo.Auth;
+using ImageOrleans.Silo.Persistence;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -37,12 +39,18 @@ public static class SiloHostingExtensions
         services.AddSingleton<ImageLinks>();
         services.AddSingleton(sp => new ImageUrlSigner(SigningKey(sp)));
 
-        // Registered before the silo so the simulator is listening when the first account is called.
+        // Registered before the silo, so they run first: the schema is up to date before storage
+        // providers start, and the simulator listens before the first account is called.
+        services.AddHostedService<SchemaMigrationService>();
         services.AddSingleton<EmbeddedSimulatorService>();
         services.AddHostedService(sp => sp.GetRequiredService<EmbeddedSimulatorService>());
         services.AddHostedService<StartupBanner>();
 
         var cluster = configuration.GetSection($"{Section}:Cluster").Get<ClusterProfileOptions>() ?? new ClusterProfileOptions();
+        var drain = configuration.GetSection($"{Section}:Dispatch").Get<DispatchOptions>()?.DrainTimeout ?? new DispatchOptions().DrainTimeout;
+
+        // The host must give a stopping silo time to drain what it accepted.
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = drain + TimeSpan.FromSeconds(30));
         var dashboard = configuration.GetSection($"{Section}:FrontDoor").Get<FrontDoorOptions>()?.Dashboard ?? true;
         builder.Host.UseOrleans(silo =>
         {
@@ -52,7 +60,7 @@ public static class SiloHostingExtensions
                 o.ServiceId = cluster.ServiceId;
             });
             silo.ConfigureClusterProfile(cluster);
-            silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, PoolSeeder>();
+            silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SiloStartupTasks>();
             if (dashboard)
             {
                 silo.AddDashboard();

@@ -42,7 +42,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSilo((_, silo) =>
         {
-            foreach (var name in (string[])["accounts", "pool", "cache"])
+            foreach (var name in GrainStorageNames.All)
             {
                 silo.AddMemoryGrainStorage(name);
             }

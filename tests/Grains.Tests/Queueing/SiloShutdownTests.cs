@@ -35,7 +35,7 @@ public sealed class SiloShutdownTests : IAsyncLifetime
         var builder = new InProcessTestClusterBuilder(2);
         builder.ConfigureSilo((_, silo) =>
         {
-            foreach (var name in (string[])["accounts", "pool", "cache"])
+            foreach (var name in GrainStorageNames.All)
             {
                 silo.AddMemoryGrainStorage(name);
             }

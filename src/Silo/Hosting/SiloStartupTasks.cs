@@ -1,23 +1,28 @@
+using ImageOrleans.Grains.Maintenance;
 using ImageOrleans.Grains.Pool;
 using Orleans.Runtime;
 
 namespace ImageOrleans.Silo.Hosting;
 
-/// <summary>Seeds the pool grain from configuration once this silo is active, before it takes traffic.</summary>
-public sealed partial class PoolSeeder(
+/// <summary>
+/// Once this silo is active, before it takes traffic: seeds the pool from configuration and makes
+/// sure the image retention sweep is scheduled.
+/// </summary>
+public sealed partial class SiloStartupTasks(
     IGrainFactory grains,
     PoolSeedSource seed,
     AccountDirectory directory,
-    ILogger<PoolSeeder> logger) : ILifecycleParticipant<ISiloLifecycle>
+    ILogger<SiloStartupTasks> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
     public void Participate(ISiloLifecycle lifecycle) =>
-        lifecycle.Subscribe(nameof(PoolSeeder), ServiceLifecycleStage.Active, OnStartAsync);
+        lifecycle.Subscribe(nameof(SiloStartupTasks), ServiceLifecycleStage.Active, OnStartAsync);
 
     private async Task OnStartAsync(CancellationToken cancellationToken)
     {
         var snapshot = await grains.GetGrain<IPoolGrain>(0).SeedAsync(seed.Accounts);
         await directory.RefreshAsync();
         LogSeeded(logger, seed.Accounts.Count, snapshot.Accounts.Count, snapshot.Version);
+        await grains.GetGrain<IImageRetentionGrain>(0).EnsureScheduledAsync();
     }
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information,

@@ -1,0 +1,14 @@
+using ImageOrleans.Grains.Dispatch;
+
+namespace ImageOrleans.Grains.Idempotency;
+
+/// <summary>
+/// One client's <c>Idempotency-Key</c> (keyed "client key id/idempotency key"). The first request with
+/// the key runs; a retry while it runs waits for it; a retry after it completed gets the same answer,
+/// with no second upstream call and no second charge, from any silo.
+/// </summary>
+public interface IIdempotencyGrain : IGrainWithStringKey
+{
+    [ResponseTimeout("00:15:00")]
+    Task<IdempotentReply> RunAsync(string fingerprint, GenerationJob job, bool bypassCache, CancellationToken cancellationToken);
+}
