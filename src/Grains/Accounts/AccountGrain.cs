@@ -22,6 +22,11 @@ public sealed partial class AccountGrain(
     private readonly AccountPolicyOptions _policy = policyOptions.Value;
     private readonly Dictionary<Guid, Lease> _leases = [];
     private readonly HashSet<ICapacityObserver> _waiters = [];
+
+    // Silos whose requests this account turned away, oldest first: freed capacity goes to them in
+    // turn, so a silo far from this grain is not outrun for every token by the silo it lives on.
+    private readonly LinkedList<ICapacityObserver> _silosWaiting = new();
+    private DateTimeOffset? _reservedSince;
     private UpstreamAccount? _account;
     private TokenBucket _requests = null!;
     private TokenBucket _images = null!;
@@ -121,6 +126,11 @@ public sealed partial class AccountGrain(
             return ValueTask.FromResult(Deny(DenyReason.RateLimited, now + wait, request.Observer, now));
         }
 
+        if (HeldForAnotherSilo(request.Observer, now) is { } heldUntil)
+        {
+            return ValueTask.FromResult(Deny(DenyReason.ReservedForAnotherSilo, heldUntil, request.Observer, now));
+        }
+
         if (!_breaker.Allows(now, out var breakerProbe))
         {
             return ValueTask.FromResult(Deny(DenyReason.BreakerOpen, _breaker.BlockedUntil(now), request.Observer, now));
@@ -145,6 +155,7 @@ public sealed partial class AccountGrain(
             PaceVersion = _paceVersion,
         };
         _leases.Add(lease.Id, lease);
+        TookTurn(request.Observer);
         S.LeasesGranted++;
         _dirty = true;
         return ValueTask.FromResult(new LeaseDecision { Lease = lease, Load = BuildLoad(now) });
@@ -325,9 +336,52 @@ public sealed partial class AccountGrain(
         if (observer is not null && reason.IsTemporary())
         {
             _waiters.Add(observer);
+            if (!_silosWaiting.Contains(observer))
+            {
+                _silosWaiting.AddLast(observer);
+            }
         }
 
         return new LeaseDecision { Reason = reason, RetryAt = retryAt, Load = BuildLoad(now) };
+    }
+
+    /// <summary>
+    /// When other silos wait and the oldest of them is not the one asking, the capacity is held for
+    /// the oldest for a short window (and it is told to come); after that it goes to whoever asks.
+    /// Returns until when the capacity is held, or null when the asker may take it.
+    /// </summary>
+    private DateTimeOffset? HeldForAnotherSilo(ICapacityObserver? asking, DateTimeOffset now)
+    {
+        while (_silosWaiting.First is { } oldest && !oldest.Value.Equals(asking))
+        {
+            if (_reservedSince is null)
+            {
+                _reservedSince = now;
+                oldest.Value.CapacityFreed(AccountId).Ignore();
+            }
+
+            var until = _reservedSince.Value + _policy.SiloReservation;
+            if (now < until)
+            {
+                return until;
+            }
+
+            // The oldest did not come (its waiters left, or it is gone): next in line.
+            _silosWaiting.RemoveFirst();
+            _reservedSince = null;
+        }
+
+        return null;
+    }
+
+    private void TookTurn(ICapacityObserver? observer)
+    {
+        if (observer is not null && _silosWaiting.First?.Value.Equals(observer) == true)
+        {
+            _silosWaiting.RemoveFirst();
+        }
+
+        _reservedSince = null;
     }
 
     private void OnRateLimited(OutcomeReport report, Lease? lease, DateTimeOffset now)

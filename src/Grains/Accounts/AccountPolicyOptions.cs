@@ -31,6 +31,12 @@ public sealed class AccountPolicyOptions
     /// <summary>Added to the account timeout to get a lease's lifetime; an unreported lease frees its slot after it.</summary>
     public TimeSpan LeaseGrace { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long freed capacity is held for the silo that has waited longest before anyone may take
+    /// it; keeps silos that are far from an account's grain from being outrun by the one it lives on.
+    /// </summary>
+    public TimeSpan SiloReservation { get; set; } = TimeSpan.FromMilliseconds(200);
+
     /// <summary>How often changed health and counters are written to grain storage (never per request).</summary>
     public TimeSpan PersistInterval { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -12,6 +12,9 @@ public enum DenyReason
     CoolingDown,
     BreakerOpen,
 
+    /// <summary>Capacity is there, but held for a moment for a silo that has waited longer.</summary>
+    ReservedForAnotherSilo,
+
     // Lasting for this request: try another account.
     Disabled,
     Draining,

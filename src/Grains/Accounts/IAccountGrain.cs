@@ -8,8 +8,12 @@ namespace ImageOrleans.Grains.Accounts;
 /// </summary>
 public interface IAccountGrain : IGrainWithStringKey
 {
+    // Turns are short: a call that takes longer is stuck behind a silo that died, and the dispatcher
+    // should use other accounts rather than wait for the default timeout.
+    [ResponseTimeout("00:00:05")]
     ValueTask<LeaseDecision> TryLeaseAsync(LeaseRequest request);
 
+    [ResponseTimeout("00:00:05")]
     ValueTask<AccountLoad> ReportOutcomeAsync(OutcomeReport report);
 
     [ReadOnly]

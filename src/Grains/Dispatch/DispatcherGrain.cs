@@ -6,6 +6,7 @@ using ImageOrleans.Grains.Queueing;
 using ImageOrleans.Grains.Upstreams;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Runtime;
 
 namespace ImageOrleans.Grains.Dispatch;
 
@@ -89,7 +90,7 @@ public sealed partial class DispatcherGrain(
             }
 
             // A failure is booked before the next attempt so that attempt already sees its effect.
-            broker.Observe(await GrainFactory.GetGrain<IAccountGrain>(account.Id).ReportOutcomeAsync(report));
+            await ReportAsync(account.Id, report);
             switch (result.Kind)
             {
                 case OutcomeKind.Cancelled:
@@ -175,6 +176,19 @@ public sealed partial class DispatcherGrain(
         Sent = result.Sent,
         Detail = result.Detail,
     };
+
+    private async Task ReportAsync(string accountId, OutcomeReport report)
+    {
+        try
+        {
+            broker.Observe(await GrainFactory.GetGrain<IAccountGrain>(accountId).ReportOutcomeAsync(report));
+        }
+        catch (Exception ex) when (ex is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException)
+        {
+            // The account's silo went away: its grain reactivates elsewhere and the lease expires there.
+            LogReportFailed(logger, ex);
+        }
+    }
 
     private async void ObserveReport(ValueTask<AccountLoad> report)
     {

@@ -1,5 +1,6 @@
 using ImageOrleans.Grains.Accounts;
 using ImageOrleans.Grains.Pool;
+using Orleans.Runtime;
 
 namespace ImageOrleans.Grains.Dispatch;
 
@@ -55,13 +56,28 @@ public sealed class LeaseBroker(IGrainFactory grains, AccountDirectory directory
         {
             cancellationToken.ThrowIfCancellationRequested();
             loads.Anticipate(account.Id, request.N);
-            var decision = await grains.GetGrain<IAccountGrain>(account.Id).TryLeaseAsync(new LeaseRequest
+            LeaseDecision decision;
+            try
             {
-                Model = request.Model,
-                Images = request.N,
-                RequestId = job.RequestId,
-                Observer = observer,
-            });
+                decision = await grains.GetGrain<IAccountGrain>(account.Id).TryLeaseAsync(new LeaseRequest
+                {
+                    Model = request.Model,
+                    Images = request.N,
+                    RequestId = job.RequestId,
+                    Observer = observer,
+                });
+            }
+            catch (Exception ex) when (ex is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException)
+            {
+                // The account's grain is on a silo that just died; it reactivates elsewhere once the
+                // cluster notices. Until then, treat the account as briefly busy and use the others.
+                var unreachable = time.GetUtcNow() + TimeSpan.FromSeconds(1);
+                loads.Observe(new AccountLoad { AccountId = account.Id, AsOf = time.GetUtcNow(), Blocked = DenyReason.CoolingDown, BlockedUntil = unreachable });
+                anyTemporary = true;
+                earliest = Earliest(earliest, unreachable);
+                continue;
+            }
+
             loads.Observe(decision.Load);
             if (decision.Lease is { } lease)
             {

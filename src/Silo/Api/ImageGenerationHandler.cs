@@ -136,15 +136,7 @@ public sealed class ImageGenerationHandler(
     {
         var grain = grains.GetGrain<IIdempotencyGrain>($"{client.KeyId}/{key}");
         var fingerprint = CacheKey.For(client.Tenant, job.Request);
-        IdempotentReply reply;
-        try
-        {
-            reply = await grain.RunAsync(fingerprint, job, bypassCache, http.RequestAborted);
-        }
-        catch (Exception ex) when (ex is SiloUnavailableException or OrleansMessageRejectionException)
-        {
-            reply = await grain.RunAsync(fingerprint, job, bypassCache, http.RequestAborted);
-        }
+        var reply = await WhileClusterHealsAsync(job, () => grain.RunAsync(fingerprint, job, bypassCache, http.RequestAborted), http.RequestAborted);
 
         if (reply.Replayed)
         {
@@ -174,17 +166,29 @@ public sealed class ImageGenerationHandler(
         return true;
     }
 
-    private async Task<GenerationReply> GenerateAsync(GenerationJob job, bool bypassCache, CancellationToken cancellationToken)
+    private Task<GenerationReply> GenerateAsync(GenerationJob job, bool bypassCache, CancellationToken cancellationToken) =>
+        WhileClusterHealsAsync(job, () => SendAsync(job, bypassCache, cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// Runs a grain call, and runs it again while a silo that just died still owns part of the grain
+    /// directory: until the cluster declares it dead (seconds), new activations there cannot be
+    /// placed. Bounded by the request's deadline; after that the caller gets 503 with Retry-After.
+    /// </summary>
+    private async Task<T> WhileClusterHealsAsync<T>(GenerationJob job, Func<Task<T>> call, CancellationToken cancellationToken)
     {
-        try
+        var delay = TimeSpan.FromMilliseconds(250);
+        while (true)
         {
-            return await SendAsync(job, bypassCache, cancellationToken);
-        }
-        catch (Exception ex) when (ex is SiloUnavailableException or OrleansMessageRejectionException)
-        {
-            // The silo holding the cache grain went away (a crash, or a stop past its drain time):
-            // the grain reactivates on another silo, so one more try usually succeeds.
-            return await SendAsync(job, bypassCache, cancellationToken);
+            try
+            {
+                return await call();
+            }
+            catch (Exception ex) when (ex is SiloUnavailableException or OrleansMessageRejectionException
+                                       && time.GetUtcNow() + delay < job.Deadline && delay <= TimeSpan.FromSeconds(8))
+            {
+                await Task.Delay(delay, time, cancellationToken);
+                delay *= 2;
+            }
         }
     }
 

@@ -47,6 +47,14 @@ public static class ClusterProfileExtensions
                 }
 
                 silo.UseRedisClustering(cluster.Redis.ConnectionString!);
+
+                // Notice a dead silo in seconds: until then, grains whose directory entries it held
+                // cannot be placed. A crashed process refuses connections at once, so probes fail fast.
+                silo.Configure<ClusterMembershipOptions>(o =>
+                {
+                    o.ProbeTimeout = cluster.ProbeTimeout;
+                    o.NumMissedProbesLimit = 3;
+                });
                 silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(cluster.PostgreSql.ConnectionString!));
                 foreach (var name in StorageNames)
                 {

@@ -15,6 +15,9 @@ public sealed class ClusterProfileOptions
     /// <summary>Take silo name, address and cluster identity from the Kubernetes pod (Redis mode).</summary>
     public bool Kubernetes { get; set; }
 
+    /// <summary>How long a membership probe may take; three missed probes suspect a silo dead.</summary>
+    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
     public RedisOptions Redis { get; set; } = new();
 
     public PostgreSqlOptions PostgreSql { get; set; } = new();

@@ -3,6 +3,7 @@ using ImageOrleans.Grains.Configuration;
 using ImageOrleans.Grains.Dispatch;
 using ImageOrleans.Grains.Errors;
 using ImageOrleans.Grains.Images;
+using ImageOrleans.Silo.Admin;
 using ImageOrleans.Silo.Api;
 using ImageOrleans.Silo.Auth;
 using ImageOrleans.Silo.Persistence;
@@ -28,6 +29,8 @@ public static class SiloHostingExtensions
         services.AddOptions<DevOptions>().Bind(configuration.GetSection($"{Section}:Dev"));
         services.AddOptions<ClusterProfileOptions>().Bind(configuration.GetSection($"{Section}:Cluster"));
         services.AddOptions<EmbeddedSimulatorOptions>().Bind(configuration.GetSection($"{Section}:Simulator"));
+        services.AddOptions<AdminOptions>().Bind(configuration.GetSection($"{Section}:Admin"));
+        services.AddSingleton<AdminAuthenticationFilter>();
 
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = JsonOutput.Encoder);
         services.AddSingleton<DataFolder>();
@@ -132,6 +135,7 @@ public static class SiloHostingExtensions
         app.MapImagesApi();
         app.MapModelsApi();
         app.MapHealthApi();
+        app.MapAdminAccountsApi();
         if (app.Services.GetRequiredService<IOptions<FrontDoorOptions>>().Value.Dashboard)
         {
             app.MapOrleansDashboard("/dashboard");

@@ -1,9 +1,10 @@
 -- Grain state for Orleans' ADO.NET storage provider (Microsoft.Orleans.Persistence.AdoNet).
 --
 -- The provider issues only the statements stored in orleansquery, by key, and binds parameters and
--- reads columns by name: those names and types are the contract kept here. Versions are integers;
--- a write that returns the version it was given (not one more) has lost a race, and the provider
--- raises InconsistentStateException.
+-- reads columns by name: those names and types are the contract kept here. It writes the state as
+-- @PayloadBinary (the gateway uses Orleans' binary format); the XML and JSON columns stay for the
+-- read contract only. Versions are integers; a write that returns the version it was given (not one
+-- more) has lost a race, and the provider raises InconsistentStateException.
 
 create table if not exists orleansquery
 (
@@ -43,9 +44,7 @@ create or replace function imageorleans_write_grain_state(
     p_grainidextensionstring varchar,
     p_serviceid varchar,
     p_version integer,
-    p_payloadbinary bytea,
-    p_payloadjson text,
-    p_payloadxml xml)
+    p_payloadbinary bytea)
     returns table (newgrainstateversion integer)
     language plpgsql
 as
@@ -57,8 +56,6 @@ begin
         -- A state that was read before: replace it only if nobody else wrote in between.
         update orleansstorage
         set payloadbinary = p_payloadbinary,
-            payloadjson   = p_payloadjson,
-            payloadxml    = p_payloadxml,
             modifiedon    = (now() at time zone 'utc'),
             version       = version + 1
         where grainidhash = p_grainidhash
@@ -76,11 +73,9 @@ begin
 
     -- A first write: only one of several racing activations may create the row.
     insert into orleansstorage (grainidhash, grainidn0, grainidn1, graintypehash, graintypestring,
-                                grainidextensionstring, serviceid, payloadbinary, payloadjson, payloadxml,
-                                modifiedon, version)
+                                grainidextensionstring, serviceid, payloadbinary, modifiedon, version)
     select p_grainidhash, p_grainidn0, p_grainidn1, p_graintypehash, p_graintypestring,
-           p_grainidextensionstring, p_serviceid, p_payloadbinary, p_payloadjson, p_payloadxml,
-           (now() at time zone 'utc'), 1
+           p_grainidextensionstring, p_serviceid, p_payloadbinary, (now() at time zone 'utc'), 1
     where not exists (select 1
                       from orleansstorage
                       where grainidhash = p_grainidhash
@@ -99,7 +94,7 @@ insert into orleansquery (querykey, querytext) values
 ('WriteToStorageKey', '
     select newgrainstateversion from imageorleans_write_grain_state(
         @GrainIdHash, @GrainIdN0, @GrainIdN1, @GrainTypeHash, @GrainTypeString, @GrainIdExtensionString,
-        @ServiceId, @GrainStateVersion, @PayloadBinary, @PayloadJson, cast(@PayloadXml as xml));'),
+        @ServiceId, @GrainStateVersion, @PayloadBinary);'),
 
 ('ReadFromStorageKey', '
     select payloadbinary, payloadxml, payloadjson, (now() at time zone ''utc''), version

@@ -1,0 +1,38 @@
+using ImageOrleans.Grains.Accounts;
+using ImageOrleans.Grains.Pool;
+
+namespace ImageOrleans.Silo.Admin;
+
+/// <summary>An upstream account as operators see it: its definition with the key masked, and its live status.</summary>
+public sealed record AccountView(
+    string Id,
+    string Kind,
+    string? BaseUrl,
+    string ApiKey,
+    IReadOnlyList<string> Models,
+    IReadOnlyDictionary<string, string> Deployments,
+    int RequestsPerMinute,
+    int ImagesPerMinute,
+    int MaxConcurrency,
+    double TimeoutSeconds,
+    double Weight,
+    bool Enabled,
+    string? Group,
+    AccountStatusView? Status)
+{
+    public static AccountView Of(UpstreamAccount account, AccountStatus? status) => new(
+        account.Id,
+        account.Kind.ToString(),
+        account.BaseUrl,
+        account.ApiKey.Masked,
+        account.Models,
+        account.Deployments,
+        account.RequestsPerMinute,
+        account.ImagesPerMinute,
+        account.MaxConcurrency,
+        account.Timeout.TotalSeconds,
+        account.Weight,
+        account.Enabled,
+        account.Group,
+        status is null ? null : AccountStatusView.Of(status));
+}

@@ -1,0 +1,53 @@
+using System.Net;
+using ImageOrleans.Cluster.Tests.Infrastructure;
+using ImageOrleans.Simulator;
+
+namespace ImageOrleans.Cluster.Tests;
+
+/// <summary>Several silos as separate processes, one pool: an account's limit holds for the cluster as a whole.</summary>
+[Collection(ServersTests.Name)]
+public sealed class ClusterRateLimitTests(ServersFixture servers)
+{
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task An_accounts_limit_holds_across_all_silos(int silos)
+    {
+        await using var simulator = await SimulatorServer.StartAsync(new SimulatorOptions
+        {
+            Keys =
+            [
+                new SimulatedKey { Key = "cl-1", RequestsPerMinute = 30, ImagesPerMinute = 30 },
+                new SimulatedKey { Key = "cl-2", RequestsPerMinute = 30, ImagesPerMinute = 30 },
+            ],
+            Latency = new LatencyOptions { Distribution = "fixed", MedianMs = 100 },
+        });
+        await using var cluster = await ProcessCluster.CreateAsync(servers, simulator, settings =>
+        {
+            ProcessCluster.Account(settings, simulator, "a1", "cl-1", perMinute: 30);
+            ProcessCluster.Account(settings, simulator, "a2", "cl-2", perMinute: 30);
+        });
+        await cluster.StartAsync(silos);
+
+        // Four times what the two buckets hold, at once, spread over every silo's front door.
+        var started = DateTimeOffset.UtcNow;
+        var responses = await Task.WhenAll(Enumerable.Range(0, 240).Select(i => cluster.GenerateAsync(i % silos, $"cluster limit {i}", timeoutMs: 6000)));
+        var elapsed = DateTimeOffset.UtcNow - started;
+
+        Assert.All(responses, r => Assert.Contains(r.StatusCode, (HttpStatusCode[])[HttpStatusCode.OK, HttpStatusCode.GatewayTimeout]));
+        var served = responses.Count(r => r.StatusCode == HttpStatusCode.OK);
+        var stats = simulator.Stats.Snapshot();
+
+        // The simulator refuses anything beyond its per-key bucket: zero refusals means the leases
+        // every silo granted together stayed inside each account's limit.
+        Assert.Equal(0, stats.Total.RefusedRateLimit);
+        Assert.Equal(served, (int)stats.Total.Served);
+        foreach (var key in (string[])["cl-1", "cl-2"])
+        {
+            Assert.InRange(stats.Keys[key].Served, 27, 30 + (int)Math.Ceiling(elapsed.TotalSeconds * 0.5));
+        }
+
+        // Every silo's front door answered, each request with an image or an OpenAI-shaped timeout.
+        Assert.Equal(240, responses.Length);
+    }
+}
