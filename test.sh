@@ -1,8 +1,88 @@
 #!/usr/bin/env bash
-# Runs the whole ImageOrleans test suite: builds with warnings as errors, then every test project.
-# Anything the tests need that is missing on this machine is installed and started first.
+# Runs the whole ImageOrleans test suite.
+#
+# The cluster tests need Redis and PostgreSQL. This script installs redis-server when it is missing
+# (apt), then starts a throwaway Redis and a throwaway PostgreSQL cluster (as the unprivileged
+# 'postgres' user when run as root) on free loopback ports in a temporary folder, for the whole run,
+# and removes them afterwards. Extra arguments go to 'dotnet test' (e.g. --filter).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
+say() { printf '==> %s\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    echo "Need root (or sudo) to run: $*" >&2; return 1; fi
+}
+
+as_postgres() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+apt_install() {
+  say "installing $*"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null
+}
+
+pg_bin() {
+  command -v "$1" 2>/dev/null && return
+  ls /usr/lib/postgresql/*/bin/"$1" 2>/dev/null | sort -V | tail -n 1
+}
+
+free_port() {
+  local port
+  for _ in $(seq 1 100); do
+    port=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
+  done
+  echo "no free port found" >&2; return 1
+}
+
+wait_for() {
+  local what=$1; shift
+  for _ in $(seq 1 150); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 0.2
+  done
+  echo "$what did not come up" >&2; return 1
+}
+
+command -v redis-server >/dev/null || apt_install redis-server
+[ -n "$(pg_bin initdb)" ] || apt_install postgresql
+INITDB=$(pg_bin initdb); PG_CTL=$(pg_bin pg_ctl); PSQL=$(command -v psql || pg_bin psql)
+
+WORK=$(mktemp -d /tmp/imageorleans-test.XXXXXX)
+chmod 755 "$WORK"
+REDIS_PORT=$(free_port)
+PG_PORT=$(free_port)
+
+cleanup() {
+  set +e
+  [ -f "$WORK/redis/redis.pid" ] && kill "$(cat "$WORK/redis/redis.pid")" 2>/dev/null
+  [ -d "$WORK/postgres/data" ] && as_postgres "$PG_CTL" -D "$WORK/postgres/data" -m immediate stop >/dev/null 2>&1
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+say "starting Redis on 127.0.0.1:$REDIS_PORT"
+mkdir -p "$WORK/redis"
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --protected-mode no \
+  --dir "$WORK/redis" --daemonize yes --pidfile "$WORK/redis/redis.pid" --logfile "$WORK/redis/redis.log"
+wait_for "Redis" redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping
+
+say "starting PostgreSQL on 127.0.0.1:$PG_PORT"
+mkdir -p "$WORK/postgres"
+[ "$(id -u)" -eq 0 ] && chown -R postgres:postgres "$WORK/postgres"
+as_postgres "$INITDB" -D "$WORK/postgres/data" -U imageorleans --auth=trust -E UTF8 --no-locale >/dev/null
+as_postgres "$PG_CTL" -D "$WORK/postgres/data" -l "$WORK/postgres/postgres.log" -w start \
+  -o "-p $PG_PORT -h 127.0.0.1 -k $WORK/postgres -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400" >/dev/null
+"$PSQL" -h 127.0.0.1 -p "$PG_PORT" -U imageorleans -d postgres -q -c "create database imageorleans_tests" >/dev/null
+
+export IMAGEORLEANS_TEST_REDIS="127.0.0.1:$REDIS_PORT,abortConnect=false"
+export IMAGEORLEANS_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=imageorleans;Database=imageorleans_tests;Maximum Pool Size=50"
+
+say "building"
 dotnet build ImageOrleans.sln -c Release --nologo -warnaserror -v quiet
+say "testing"
 dotnet test ImageOrleans.sln -c Release --no-build --nologo "$@"
