@@ -24,7 +24,7 @@ public static class PoolBenchmark
 
         await using var environment = await PoolEnvironment.StartAsync(options);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"pool: {options.Accounts} accounts x {options.ImagesPerMinute} images/min, {options.Overload}x overload for {options.Seconds} s, {options.Tenants} tenant(s), upstream latency {options.UpstreamLatencyMs} ms, true limit x{options.TrueLimitFactor}, gateway {environment.Gateway}"));
+            $"pool: {options.Accounts} accounts x {options.ImagesPerMinute} images/min, {options.Overload}x overload for {options.Seconds} s, {options.Tenants} tenant(s), upstream latency {options.UpstreamLatencyMs} ms, true limit x{options.TrueLimitFactor}, {(options.Cluster ? $"{options.Silos} silo process(es) on Redis and PostgreSQL" : "one in-process silo")}"));
 
         using var http = new HttpClient(new SocketsHttpHandler
         {
@@ -57,7 +57,8 @@ public static class PoolBenchmark
 
             var tenant = i % options.Tenants;
             var priority = Pick(options.PriorityMix, mix.NextDouble());
-            requests.Add(SendAsync(http, environment.Gateway, i, tenant, priority, clock, outcomes));
+            var gateway = environment.Gateways[i % environment.Gateways.Count];
+            requests.Add(SendAsync(http, gateway, i, tenant, priority, clock, outcomes));
         }
 
         // Everything accepted must end: give the queue its deadline to drain, then call the rest lost.

@@ -21,6 +21,9 @@ public sealed record PoolBenchmarkOptions
     public string? Simulator { get; init; }
     public int Silos { get; init; } = 1;
 
+    /// <summary>Run the silos as separate processes on Redis and PostgreSQL (the production profile) instead of one in-process silo.</summary>
+    public bool Cluster { get; init; }
+
     /// <summary>Offer the accounts' initial burst at once before the steady load.</summary>
     public bool Prefill { get; init; } = true;
 
@@ -44,10 +47,15 @@ public sealed record PoolBenchmarkOptions
             QueueDepth = args.Number("queue-depth", 5000),
             Gateway = args.Text("gateway"),
             Simulator = args.Text("simulator"),
-            Silos = args.Number("silos", 1),
+            Silos = args.Number("silos", 0),
             Prefill = args.Text("prefill", "true") != "false",
         };
-        options = options with { WarmupSeconds = args.Number("warmup-seconds", Math.Clamp(options.Seconds / 6, 5, 30)) };
+        options = options with
+        {
+            WarmupSeconds = args.Number("warmup-seconds", Math.Clamp(options.Seconds / 6, 5, 30)),
+            Cluster = options.Silos > 0,
+            Silos = Math.Max(1, options.Silos),
+        };
         if (options.Accounts < 1 || options.ImagesPerMinute < 1 || options.Overload <= 0 || options.Seconds < 1 || options.Tenants < 1
             || options.WarmupSeconds >= options.Seconds || options.TrueLimitFactor is <= 0 or > 1)
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using ImageOrleans.Simulator;
+using ImageOrleans.Testing;
 
 namespace ImageOrleans.Benchmarks;
 
@@ -11,22 +12,24 @@ public sealed class PoolEnvironment : IAsyncDisposable
     private readonly SimulatorServer? _simulator;
     private readonly InProcessGateway? _gateway;
     private readonly Uri _simulatorBase;
+    private readonly List<IAsyncDisposable> _cluster = [];
 
-    private PoolEnvironment(Uri gateway, Uri simulatorBase, SimulatorServer? simulator, InProcessGateway? inProcess)
+    private PoolEnvironment(IReadOnlyList<Uri> gateways, Uri simulatorBase, SimulatorServer? simulator, InProcessGateway? inProcess)
     {
-        Gateway = gateway;
+        Gateways = gateways;
         _simulatorBase = simulatorBase;
         _simulator = simulator;
         _gateway = inProcess;
     }
 
-    public Uri Gateway { get; }
+    /// <summary>The front doors to spread load over: one per silo.</summary>
+    public IReadOnlyList<Uri> Gateways { get; }
 
     public static async Task<PoolEnvironment> StartAsync(PoolBenchmarkOptions options)
     {
         if (options.Gateway is not null)
         {
-            return new PoolEnvironment(WithSlash(options.Gateway), WithSlash(options.Simulator!), null, null);
+            return new PoolEnvironment([.. options.Gateway.Split(',').Select(WithSlash)], WithSlash(options.Simulator!), null, null);
         }
 
         var simulator = await SimulatorServer.StartAsync(new SimulatorOptions
@@ -48,8 +51,41 @@ public sealed class PoolEnvironment : IAsyncDisposable
             },
         });
 
-        var gateway = await InProcessGateway.StartAsync(GatewaySettings(options, new Uri(simulator.BaseAddress, "v1/")));
-        return new PoolEnvironment(gateway.Address, simulator.BaseAddress, simulator, gateway);
+        var settings = GatewaySettings(options, new Uri(simulator.BaseAddress, "v1/"));
+        if (!options.Cluster)
+        {
+            var gateway = await InProcessGateway.StartAsync(settings);
+            return new PoolEnvironment([gateway.Address], simulator.BaseAddress, simulator, gateway);
+        }
+
+        // The production profile: separate silo processes sharing Redis and PostgreSQL.
+        var root = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "io-bench-cluster-" + Guid.NewGuid().ToString("N"))).FullName;
+        var redis = await RedisServer.StartAsync(root);
+        var postgres = await PostgresServer.StartAsync(root);
+        var id = "bench-" + Guid.NewGuid().ToString("N")[..8];
+        settings["ImageOrleans:Cluster:Mode"] = "Redis";
+        settings["ImageOrleans:Cluster:ClusterId"] = id;
+        settings["ImageOrleans:Cluster:ServiceId"] = id;
+        settings["ImageOrleans:Cluster:AdvertisedAddress"] = "127.0.0.1";
+        settings["ImageOrleans:Cluster:Redis:ConnectionString"] = redis.ConnectionString;
+        settings["ImageOrleans:Cluster:PostgreSql:ConnectionString"] = postgres.ConnectionString;
+        settings["ImageOrleans:Images:SigningKey"] = "benchmark-signing-key-0123456789abcdef";
+        settings["ImageOrleans:DataPath"] = Path.Combine(root, "data");
+        settings["ImageOrleans:FrontDoor:Dashboard"] = "false";
+        settings["Logging:LogLevel:Default"] = "Warning";
+        var silos = new List<SiloProcess>();
+        for (var i = 0; i < options.Silos; i++)
+        {
+            silos.Add(await SiloProcess.StartAsync(i, settings, Path.Combine(root, "logs")));
+        }
+
+        var environment = new PoolEnvironment([.. silos.Select(s => s.BaseAddress)], simulator.BaseAddress, simulator, null);
+
+        // Stopped in this order: silos first, then the servers they use.
+        environment._cluster.AddRange(silos);
+        environment._cluster.Add(postgres);
+        environment._cluster.Add(redis);
+        return environment;
     }
 
     /// <summary>Configuration of a gateway for this benchmark: the accounts, the tenants' keys, a queue deep enough.</summary>
@@ -93,6 +129,11 @@ public sealed class PoolEnvironment : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var part in _cluster)
+        {
+            await part.DisposeAsync();
+        }
+
         if (_gateway is not null)
         {
             await _gateway.DisposeAsync();
