@@ -39,7 +39,6 @@ public sealed partial class AccountGrain(
     // Bumped whenever the pace changes: a 429 for a lease granted under an older pace says nothing
     // about the current one.
     private long _paceVersion;
-    private bool _draining;
     private bool _dirty;
 
     private string AccountId => this.GetPrimaryKeyString();
@@ -170,6 +169,7 @@ public sealed partial class AccountGrain(
         switch (report.Kind)
         {
             case OutcomeKind.Success:
+                AddSpend(report.CostUsd, now);
                 _health.Record(true, report.Latency);
                 _breaker.OnSuccess(wasProbe);
                 ClearExclusion(report.Model);
@@ -232,7 +232,7 @@ public sealed partial class AccountGrain(
             Id = AccountId,
             Load = BuildLoad(now),
             Enabled = _account?.Enabled ?? false,
-            Draining = _draining,
+            Draining = S.Draining,
             Breaker = _breaker.State,
             BreakerOpenUntil = _breaker.OpenUntil,
             CooldownUntil = S.CooldownUntil > now ? S.CooldownUntil : null,
@@ -245,6 +245,7 @@ public sealed partial class AccountGrain(
             RateLimited = S.RateLimited,
             LeasesGranted = S.LeasesGranted,
             LearnedRateFactor = S.LearnedRateFactor,
+            SpendTodayUsd = S.SpendDay == Day(now) ? S.SpendTodayUsd : 0m,
         });
     }
 
@@ -265,7 +266,8 @@ public sealed partial class AccountGrain(
 
     public ValueTask SetDrainingAsync(bool draining)
     {
-        _draining = draining;
+        S.Draining = draining;
+        _dirty = true;
         if (!draining)
         {
             NotifyWaiters();
@@ -299,7 +301,7 @@ public sealed partial class AccountGrain(
             return (DenyReason.Disabled, null, null);
         }
 
-        if (_draining)
+        if (S.Draining)
         {
             return (DenyReason.Draining, null, null);
         }
@@ -500,6 +502,20 @@ public sealed partial class AccountGrain(
         }
     }
 
+    private void AddSpend(decimal cost, DateTimeOffset now)
+    {
+        var day = Day(now);
+        if (S.SpendDay != day)
+        {
+            S.SpendDay = day;
+            S.SpendTodayUsd = 0m;
+        }
+
+        S.SpendTodayUsd += cost;
+    }
+
+    private static string Day(DateTimeOffset now) => now.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
     private void Exclude(string model, string reason, string? detail, DateTimeOffset now)
     {
         var recheck = reason == "unauthorized" ? _policy.ExclusionRecheck * 4 : _policy.ExclusionRecheck;
@@ -623,7 +639,7 @@ public sealed partial class AccountGrain(
             return (DenyReason.Disabled, null);
         }
 
-        if (_draining)
+        if (S.Draining)
         {
             return (DenyReason.Draining, null);
         }

@@ -33,4 +33,12 @@ public sealed class AccountState
     [Id(15)] public double LearnedCeiling { get; set; } = 1.0;
 
     [Id(16)] public DateTimeOffset LastRateLimitedAt { get; set; } = DateTimeOffset.MinValue;
+
+    /// <summary>UTC day of <see cref="SpendTodayUsd"/>, "yyyy-MM-dd".</summary>
+    [Id(17)] public string SpendDay { get; set; } = string.Empty;
+
+    [Id(18)] public decimal SpendTodayUsd { get; set; }
+
+    /// <summary>Drained by an operator: no new leases until resumed, across restarts.</summary>
+    [Id(19)] public bool Draining { get; set; }
 }

@@ -22,4 +22,7 @@ public sealed record AccountStatus
 
     /// <summary>Share of the configured rate the account is paced at (below 1 after the upstream proved the limit lower).</summary>
     [Id(15)] public double LearnedRateFactor { get; init; } = 1.0;
+
+    /// <summary>Upstream spend through this account today (UTC).</summary>
+    [Id(16)] public decimal SpendTodayUsd { get; init; }
 }

@@ -16,4 +16,7 @@ public sealed record OutcomeReport
 
     /// <summary>A short, secret-free description for the account's status view.</summary>
     [Id(7)] public string? Detail { get; init; }
+
+    /// <summary>What the call cost (USD), for the account's spend of the day.</summary>
+    [Id(8)] public decimal CostUsd { get; init; }
 }

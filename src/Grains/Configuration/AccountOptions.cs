@@ -24,6 +24,9 @@ public sealed class AccountOptions
     public bool Enabled { get; set; } = true;
     public string? Group { get; set; }
 
+    /// <summary>This account's prices as a share of the price table (a cheaper deployment, a reseller).</summary>
+    public decimal PriceFactor { get; set; } = 1m;
+
     public UpstreamAccount ToAccount(string id) => new()
     {
         Id = id,
@@ -42,6 +45,7 @@ public sealed class AccountOptions
         Weight = Weight,
         Enabled = Enabled,
         Group = Group,
+        PriceFactor = PriceFactor,
     };
 
     /// <summary>Problems that make this account unusable, worded for an operator reading the start-up error.</summary>
@@ -60,6 +64,11 @@ public sealed class AccountOptions
         if (Timeout <= TimeSpan.Zero)
         {
             yield return $"Account '{id}': Timeout must be positive.";
+        }
+
+        if (PriceFactor <= 0)
+        {
+            yield return $"Account '{id}': PriceFactor must be positive.";
         }
 
         if (Weight <= 0)

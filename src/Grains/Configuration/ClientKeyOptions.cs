@@ -27,4 +27,51 @@ public sealed class ClientKeyOptions
 
     /// <summary>Longest this key's requests wait for pool capacity; the gateway's limit when unset.</summary>
     public TimeSpan? MaxWait { get; set; }
+
+    /// <summary>Requests per minute (0 = no limit); Billing:DefaultRequestsPerMinute when unset.</summary>
+    public int? RequestsPerMinute { get; set; }
+
+    /// <summary>Images per minute (0 = no limit); Billing:DefaultImagesPerMinute when unset.</summary>
+    public int? ImagesPerMinute { get; set; }
+
+    /// <summary>Requests in progress at once (0 = no limit).</summary>
+    public int MaxConcurrency { get; set; }
+
+    public List<string> AllowedModels { get; set; } = [];
+
+    public ClientKeys.CachePolicy Cache { get; set; } = ClientKeys.CachePolicy.On;
+
+    public decimal? DailyBudgetUsd { get; set; }
+
+    public decimal? MonthlyBudgetUsd { get; set; }
+
+    public ClientKeys.BudgetPolicy BudgetPolicy { get; set; } = ClientKeys.BudgetPolicy.Reject;
+
+    public List<int>? AlertThresholds { get; set; }
+
+    public string? WebhookUrl { get; set; }
+
+    /// <summary>Secret: signs webhook bodies.</summary>
+    public string? WebhookSecret { get; set; }
+
+    public ClientKeys.ClientKeySettings ToSettings(string id, Billing.BillingOptions billing) => new()
+    {
+        Name = Name ?? id,
+        Tenant = Tenant,
+        AllowedModels = [.. AllowedModels],
+        RequestsPerMinute = RequestsPerMinute ?? billing.DefaultRequestsPerMinute,
+        ImagesPerMinute = ImagesPerMinute ?? billing.DefaultImagesPerMinute,
+        MaxConcurrency = MaxConcurrency,
+        Priority = Priority,
+        MaxPriority = MaxPriority,
+        Weight = Weight,
+        MaxWait = MaxWait,
+        Cache = Cache,
+        DailyBudgetUsd = DailyBudgetUsd,
+        MonthlyBudgetUsd = MonthlyBudgetUsd,
+        BudgetPolicy = BudgetPolicy,
+        AlertThresholds = AlertThresholds is { Count: > 0 } thresholds ? [.. thresholds] : [50, 80, 100],
+        WebhookUrl = WebhookUrl,
+        WebhookSecret = new Pool.UpstreamSecret(WebhookSecret ?? string.Empty),
+    };
 }

@@ -8,6 +8,8 @@ public static class GrainStorageNames
     public const string Cache = "cache";
     public const string Idempotency = "idempotency";
     public const string Maintenance = "maintenance";
+    public const string ClientKeys = "clientkeys";
+    public const string Usage = "usage";
 
-    public static readonly IReadOnlyList<string> All = [Accounts, Pool, Cache, Idempotency, Maintenance];
+    public static readonly IReadOnlyList<string> All = [Accounts, Pool, Cache, Idempotency, Maintenance, ClientKeys, Usage];
 }

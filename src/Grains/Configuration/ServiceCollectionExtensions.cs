@@ -1,5 +1,6 @@
 using System.Net;
 using ImageOrleans.Grains.Accounts;
+using ImageOrleans.Grains.Billing;
 using ImageOrleans.Grains.Caching;
 using ImageOrleans.Grains.Dispatch;
 using ImageOrleans.Grains.Idempotency;
@@ -30,10 +31,18 @@ public static class ServiceCollectionExtensions
         services.AddOptions<AccountPolicyOptions>().Bind(root.GetSection("AccountPolicy"));
         services.AddOptions<ImagesOptions>().Bind(root.GetSection("Images"));
         services.AddOptions<IdempotencyOptions>().Bind(root.GetSection("Idempotency"));
+        services.AddOptions<BillingOptions>().Bind(root.GetSection("Billing")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<BillingOptions>, BillingOptionsValidator>();
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new ModelCatalogue(sp.GetRequiredService<IOptions<ImageOrleansOptions>>().Value.Models));
         services.TryAddSingleton<ImageRequestValidator>();
+        services.TryAddSingleton(sp => new PriceTable(sp.GetRequiredService<IOptions<BillingOptions>>().Value.Prices));
+        services.TryAddSingleton<CostCalculator>();
+        services.TryAddSingleton<ImageOrleansMetrics>();
+        services.TryAddSingleton<BudgetAlertNotifier>();
+        services.AddMetrics();
+        services.AddHttpClient(BudgetAlertNotifier.HttpClientName).RemoveAllLoggers();
         services.TryAddSingleton<AccountDirectory>();
         services.TryAddSingleton<AccountLoadCache>();
         services.TryAddSingleton<LeaseBroker>();

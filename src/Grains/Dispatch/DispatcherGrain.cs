@@ -1,4 +1,5 @@
 using ImageOrleans.Grains.Accounts;
+using ImageOrleans.Grains.Billing;
 using ImageOrleans.Grains.Errors;
 using ImageOrleans.Grains.Images;
 using ImageOrleans.Grains.Pool;
@@ -17,6 +18,7 @@ public sealed partial class DispatcherGrain(
     CapacityScheduler scheduler,
     LeaseBroker broker,
     DispatchActivity activity,
+    CostCalculator costs,
     UpstreamClients upstreams,
     IImageStore images,
     IOptions<DispatchOptions> options,
@@ -79,7 +81,7 @@ public sealed partial class DispatcherGrain(
             var upstream = upstreams.For(account.Kind);
             var (result, generated) = await Task.Run(() => CallAsync(upstream, account, job, cancellationToken), CancellationToken.None);
             calls++;
-            var report = ReportOf(lease, job, result);
+            var report = ReportOf(lease, job, result) with { CostUsd = generated?.CostUsd ?? 0m };
             if (generated is not null)
             {
                 // The answer does not wait for the account to book the outcome; the load snapshot it
@@ -162,6 +164,7 @@ public sealed partial class DispatcherGrain(
             Images = stored,
             UsageJson = result.UsageJson,
             AccountId = account.Id,
+            CostUsd = costs.Actual(job.Request, result.UsageJson, account.PriceFactor),
         });
     }
 

@@ -9,4 +9,7 @@ public sealed record GenerationResult
     [Id(2)] public string? UsageJson { get; init; }
     [Id(3)] public required string AccountId { get; init; }
     [Id(4)] public int Attempts { get; init; } = 1;
+
+    /// <summary>What the generation cost upstream (USD); what a cache hit of it saves.</summary>
+    [Id(5)] public decimal CostUsd { get; init; }
 }

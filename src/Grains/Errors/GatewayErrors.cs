@@ -125,6 +125,33 @@ public static class GatewayErrors
         Code = "priority_not_allowed",
     };
 
+    public static GatewayError ModelNotAllowed(string model) => new()
+    {
+        Status = 403,
+        Type = InvalidRequestType,
+        Message = $"This client key may not use the model '{model}'.",
+        Param = "model",
+        Code = "model_not_allowed",
+    };
+
+    public static GatewayError KeyRateLimited(TimeSpan retryAfter, string message) => new()
+    {
+        Status = 429,
+        Type = "requests",
+        Message = string.Create(CultureInfo.InvariantCulture, $"{message} Please try again in {Math.Ceiling(retryAfter.TotalSeconds)}s."),
+        Code = "rate_limit_exceeded",
+        RetryAfter = retryAfter,
+    };
+
+    public static GatewayError BudgetExceeded(decimal available) => new()
+    {
+        Status = 429,
+        Type = InsufficientQuotaType,
+        Message = string.Create(CultureInfo.InvariantCulture,
+            $"This client key's budget cannot pay for this request ({Math.Max(0m, available):0.######} USD left). Ask for a cheaper quality or size, or raise the budget."),
+        Code = "budget_exceeded",
+    };
+
     public static GatewayError ShuttingDown() => new()
     {
         Status = 503,

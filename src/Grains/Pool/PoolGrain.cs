@@ -98,7 +98,7 @@ public sealed class PoolGrain(
             .AppendJoin(',', account.Models).Append('|')
             .Append(account.RequestsPerMinute).Append('|').Append(account.ImagesPerMinute).Append('|')
             .Append(account.MaxConcurrency).Append('|').Append(account.Timeout.Ticks).Append('|')
-            .Append(account.Weight).Append('|').Append(account.Enabled).Append('|').Append(account.Group)
+            .Append(account.Weight).Append('|').Append(account.Enabled).Append('|').Append(account.Group).Append('|').Append(account.PriceFactor)
             .ToString();
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }

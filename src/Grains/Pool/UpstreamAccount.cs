@@ -29,6 +29,9 @@ public sealed record UpstreamAccount
     /// <summary>Bumped on every change, so caches can tell an old definition from a new one.</summary>
     [Id(16)] public long Version { get; init; }
 
+    /// <summary>This account's prices as a share of the price table: 0.8 for a deployment 20 % cheaper.</summary>
+    [Id(17)] public decimal PriceFactor { get; init; } = 1m;
+
     public bool Serves(string model) => Models.Contains(model, StringComparer.OrdinalIgnoreCase);
 
     // Records print every property; this one must never print the key in full.

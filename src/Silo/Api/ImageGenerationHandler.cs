@@ -1,5 +1,7 @@
 using System.Globalization;
+using ImageOrleans.Grains.Billing;
 using ImageOrleans.Grains.Caching;
+using ImageOrleans.Grains.ClientKeys;
 using ImageOrleans.Grains.Configuration;
 using ImageOrleans.Grains.Dispatch;
 using ImageOrleans.Grains.Errors;
@@ -18,7 +20,7 @@ namespace ImageOrleans.Silo.Api;
 /// <c>POST /v1/images/generations</c>: read, validate, then ask the prompt cache (or, with
 /// <c>Cache-Control: no-cache</c>, a dispatcher) for the images, and answer in OpenAI's shape.
 /// </summary>
-public sealed class ImageGenerationHandler(
+public sealed partial class ImageGenerationHandler(
     IGrainFactory grains,
     AccountDirectory directory,
     ImageRequestValidator validator,
@@ -28,7 +30,9 @@ public sealed class ImageGenerationHandler(
     IOptions<FrontDoorOptions> frontDoor,
     IOptions<CacheOptions> cache,
     IOptions<DispatchOptions> dispatch,
-    TimeProvider time)
+    CostCalculator costs,
+    TimeProvider time,
+    ILogger<ImageGenerationHandler> logger)
 {
     public const string CacheHeader = "x-imageorleans-cache";
     public const string PriorityHeader = "x-imageorleans-priority";
@@ -36,6 +40,7 @@ public sealed class ImageGenerationHandler(
     public const string QueueWaitHeader = "x-imageorleans-queue-ms";
     public const string IdempotencyKeyHeader = "Idempotency-Key";
     public const string ReplayedHeader = "x-imageorleans-idempotent-replayed";
+    public const string DowngradedHeader = "x-imageorleans-downgraded";
 
     public async Task<IResult> HandleAsync(HttpContext http)
     {
@@ -73,22 +78,53 @@ public sealed class ImageGenerationHandler(
         }
 
         var now = time.GetUtcNow();
+        var pool = await directory.GetAsync();
+        var keyGrain = grains.GetGrain<IClientKeyGrain>(client.KeyId);
+        var admission = await WhileClusterHealsAsync(now + waitLimit,
+            () => keyGrain.AdmitAsync(AdmissionFor(validated!.Request, pool, now + waitLimit)).AsTask(), http.RequestAborted);
+        QuotaHeaderWriter.Write(http.Response, admission.Quota);
+        if (admission.Error is { } refused)
+        {
+            return OpenAIErrors.Result(refused);
+        }
+
+        var request = validated!.Request;
+        if (admission.DowngradedTo is { } lower)
+        {
+            http.Response.Headers[DowngradedHeader] = $"{request.Quality ?? "auto"}->{lower}";
+            request = request with { Quality = lower };
+        }
+
         var job = new GenerationJob
         {
             RequestId = http.TraceIdentifier,
             ClientKeyId = client.KeyId,
-            Tenant = client.Tenant,
+            Tenant = client.CacheScope,
             Priority = priority,
             Weight = client.Weight,
-            Request = validated!.Request,
+            Request = request,
             AcceptedAt = now,
             Deadline = now + waitLimit,
         };
 
-        var bypass = !cache.Value.Enabled || IsNoCache(http.Request);
-        var reply = idempotencyKey is null
+        var outcome = new Outcome();
+        try
+        {
+            var bypass = !cache.Value.Enabled || client.Cache == CachePolicy.Off || IsNoCache(http.Request);
+            return await RunAsync(http, client, job, validated, idempotencyKey, bypass, outcome);
+        }
+        finally
+        {
+            await SettleAsync(keyGrain, admission.ReservationId!.Value, job, outcome);
+        }
+    }
+
+    private async Task<IResult> RunAsync(
+        HttpContext http, ClientIdentity client, GenerationJob job, ValidatedImageRequest validated, string? idempotencyKey, bool bypass, Outcome outcome)
+    {
+        var reply = outcome.Reply = idempotencyKey is null
             ? await GenerateAsync(job, bypass, http.RequestAborted)
-            : await GenerateIdempotentlyAsync(http, client, idempotencyKey, job, bypass);
+            : await GenerateIdempotentlyAsync(http, client, idempotencyKey, job, bypass, outcome);
         if (reply.Result is { } result && validated.ResponseFormat == ResponseFormat.Base64Json)
         {
             var contents = await ReadImagesAsync(result, http.RequestAborted);
@@ -97,7 +133,8 @@ public sealed class ImageGenerationHandler(
                 // The cached answer points at images that are gone from the store: generate afresh.
                 var key = CacheKey.For(job.Tenant, job.Request);
                 await grains.GetGrain<IPromptCacheGrain>(key).InvalidateAsync();
-                reply = await GenerateAsync(job, bypass, http.RequestAborted);
+                reply = outcome.Reply = await GenerateAsync(job, bypass, http.RequestAborted);
+                outcome.Replayed = false;
                 contents = reply.Result is { } again ? await ReadImagesAsync(again, http.RequestAborted) : null;
             }
 
@@ -106,13 +143,67 @@ public sealed class ImageGenerationHandler(
                 return OpenAIErrors.Result(GatewayErrors.Internal(http.TraceIdentifier));
             }
 
-            return Answer(http, reply, validated, contents);
+            return Answer(http, reply, job.Request, validated.ResponseFormat, contents);
         }
 
-        return Answer(http, reply, validated, null);
+        return Answer(http, reply, job.Request, validated.ResponseFormat, null);
     }
 
-    private IResult Answer(HttpContext http, GenerationReply reply, ValidatedImageRequest validated, IReadOnlyList<byte[]>? contents)
+    /// <summary>
+    /// What the key is asked to reserve: the worst case at the requested quality, then at each cheaper
+    /// one (for a downgrade policy), priced at the dearest account that serves the model.
+    /// </summary>
+    private AdmissionRequest AdmissionFor(ImageRequest request, PoolSnapshot pool, DateTimeOffset deadline)
+    {
+        var serving = pool.Accounts.Where(a => a.Enabled && a.Serves(request.Model)).ToList();
+        var factor = serving.Count == 0 ? 1m : serving.Max(a => a.PriceFactor);
+        var timeout = serving.Count == 0 ? TimeSpan.FromMinutes(2) : serving.Max(a => a.Timeout);
+        List<CostOption> options = [new(request.Quality, costs.WorstCase(request, factor))];
+        options.AddRange(costs.CheaperQualities(request).Select(q => new CostOption(q, costs.WorstCase(request with { Quality = q }, factor))));
+        return new AdmissionRequest
+        {
+            Model = request.Model,
+            Images = request.N,
+            Options = options,
+
+            // Past this, a reservation whose front door never settled it (a silo died) is released.
+            ReservationExpires = deadline + (3 * timeout) + TimeSpan.FromMinutes(1),
+        };
+    }
+
+    /// <summary>
+    /// Replaces the reservation with what the request cost: the upstream price when it was generated
+    /// for this request; nothing, and the price recorded as saved, for a cache hit, a coalesced wait
+    /// or an idempotent replay; nothing for an error or a request that never ran.
+    /// </summary>
+    private async Task SettleAsync(IClientKeyGrain key, Guid reservationId, GenerationJob job, Outcome outcome)
+    {
+        var reply = outcome.Reply;
+        var price = reply?.Result?.CostUsd ?? 0m;
+        var paid = reply?.Result is not null && !outcome.Replayed && reply.Cache is CacheStatus.Miss or CacheStatus.Bypass;
+        var settlement = new Settlement
+        {
+            ReservationId = reservationId,
+            Model = job.Request.Model,
+            Quality = job.Request.Quality,
+            Images = job.Request.N,
+            CostUsd = paid ? price : 0m,
+            SavedUsd = reply?.Result is not null && !paid ? price : 0m,
+            Succeeded = reply?.Result is not null,
+            Cache = outcome.Replayed ? CacheStatus.Hit : reply?.Cache ?? CacheStatus.Miss,
+        };
+        try
+        {
+            await key.SettleAsync(settlement);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The reservation lapses on its own; the answer the client gets must not depend on this.
+            LogSettleFailed(logger, ex, job.ClientKeyId, job.RequestId);
+        }
+    }
+
+    private IResult Answer(HttpContext http, GenerationReply reply, ImageRequest request, ResponseFormat format, IReadOnlyList<byte[]>? contents)
     {
         http.Response.Headers[CacheHeader] = reply.Cache.ToString().ToLowerInvariant();
         if (reply.QueueWait > TimeSpan.Zero)
@@ -126,21 +217,23 @@ public sealed class ImageGenerationHandler(
         }
 
         var result = reply.Result!;
-        var urls = validated.ResponseFormat == ResponseFormat.Url
+        var urls = format == ResponseFormat.Url
             ? result.Images.Select(i => links.Create(http.Request, i.ImageId)).ToList()
             : null;
-        return new ImagesResult(result, validated.Request, contents, urls);
+        return new ImagesResult(result, request, contents, urls);
     }
 
-    private async Task<GenerationReply> GenerateIdempotentlyAsync(HttpContext http, ClientIdentity client, string key, GenerationJob job, bool bypassCache)
+    private async Task<GenerationReply> GenerateIdempotentlyAsync(
+        HttpContext http, ClientIdentity client, string key, GenerationJob job, bool bypassCache, Outcome outcome)
     {
         var grain = grains.GetGrain<IIdempotencyGrain>($"{client.KeyId}/{key}");
         var fingerprint = CacheKey.For(client.Tenant, job.Request);
-        var reply = await WhileClusterHealsAsync(job, () => grain.RunAsync(fingerprint, job, bypassCache, http.RequestAborted), http.RequestAborted);
+        var reply = await WhileClusterHealsAsync(job.Deadline, () => grain.RunAsync(fingerprint, job, bypassCache, http.RequestAborted), http.RequestAborted);
 
         if (reply.Replayed)
         {
             http.Response.Headers[ReplayedHeader] = "true";
+            outcome.Replayed = true;
         }
 
         return reply.Reply;
@@ -167,14 +260,14 @@ public sealed class ImageGenerationHandler(
     }
 
     private Task<GenerationReply> GenerateAsync(GenerationJob job, bool bypassCache, CancellationToken cancellationToken) =>
-        WhileClusterHealsAsync(job, () => SendAsync(job, bypassCache, cancellationToken), cancellationToken);
+        WhileClusterHealsAsync(job.Deadline, () => SendAsync(job, bypassCache, cancellationToken), cancellationToken);
 
     /// <summary>
     /// Runs a grain call, and runs it again while a silo that just died still owns part of the grain
     /// directory: until the cluster declares it dead (seconds), new activations there cannot be
     /// placed. Bounded by the request's deadline; after that the caller gets 503 with Retry-After.
     /// </summary>
-    private async Task<T> WhileClusterHealsAsync<T>(GenerationJob job, Func<Task<T>> call, CancellationToken cancellationToken)
+    private async Task<T> WhileClusterHealsAsync<T>(DateTimeOffset deadline, Func<Task<T>> call, CancellationToken cancellationToken)
     {
         var delay = TimeSpan.FromMilliseconds(250);
         while (true)
@@ -184,7 +277,7 @@ public sealed class ImageGenerationHandler(
                 return await call();
             }
             catch (Exception ex) when (ex is SiloUnavailableException or OrleansMessageRejectionException
-                                       && time.GetUtcNow() + delay < job.Deadline && delay <= TimeSpan.FromSeconds(8))
+                                       && time.GetUtcNow() + delay < deadline && delay <= TimeSpan.FromSeconds(8))
             {
                 await Task.Delay(delay, time, cancellationToken);
                 delay *= 2;
@@ -271,4 +364,16 @@ public sealed class ImageGenerationHandler(
     private static bool IsNoCache(HttpRequest request) =>
         request.Headers.CacheControl.Any(v => v is not null
             && (v.Contains("no-cache", StringComparison.OrdinalIgnoreCase) || v.Contains("no-store", StringComparison.OrdinalIgnoreCase)));
+
+    [LoggerMessage(EventId = 1301, Level = LogLevel.Warning,
+        Message = "Could not settle request {RequestId} with client key {KeyId}; its reservation lapses on its own")]
+    private static partial void LogSettleFailed(ILogger logger, Exception exception, string keyId, string requestId);
+
+    /// <summary>How a generation ended, kept for settling it whatever path it took.</summary>
+    private sealed class Outcome
+    {
+        public GenerationReply? Reply { get; set; }
+
+        public bool Replayed { get; set; }
+    }
 }

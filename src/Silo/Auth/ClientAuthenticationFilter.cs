@@ -1,10 +1,11 @@
+using ImageOrleans.Grains.ClientKeys;
 using ImageOrleans.Grains.Errors;
 using ImageOrleans.Silo.Api;
 
 namespace ImageOrleans.Silo.Auth;
 
 /// <summary>Requires <c>Authorization: Bearer &lt;client key&gt;</c> on every endpoint of the group it guards.</summary>
-public sealed class ClientAuthenticationFilter(ClientKeyRegistry keys) : IEndpointFilter
+public sealed class ClientAuthenticationFilter(ClientKeyDirectory keys, IGrainFactory grains) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -16,13 +17,21 @@ public sealed class ClientAuthenticationFilter(ClientKeyRegistry keys) : IEndpoi
             return OpenAIErrors.Result(GatewayErrors.MissingApiKey());
         }
 
-        var identity = keys.Authenticate(header[Bearer.Length..].Trim());
+        var identity = await keys.AuthenticateAsync(header[Bearer.Length..].Trim());
         if (identity is null)
         {
             return OpenAIErrors.Result(GatewayErrors.InvalidApiKey());
         }
 
         http.SetClient(identity);
-        return await next(context);
+        var result = await next(context);
+
+        // Every answer carries the key's own limits; a generation wrote them when it took its quota.
+        if (!QuotaHeaderWriter.Written(http.Response))
+        {
+            QuotaHeaderWriter.Write(http.Response, await grains.GetGrain<IClientKeyGrain>(identity.KeyId).GetQuotaAsync());
+        }
+
+        return result;
     }
 }

@@ -10,6 +10,8 @@ namespace ImageOrleans.Silo.Auth;
 /// </summary>
 public sealed class DevClientKey
 {
+    public const string Id = "dev";
+
     private const string FileName = "dev-client-key";
 
     public DevClientKey(IOptions<DevOptions> dev, IOptions<ImageOrleansOptions> root, IOptions<ClusterProfileOptions> cluster, DataFolder data)

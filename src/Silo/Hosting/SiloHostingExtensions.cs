@@ -35,7 +35,8 @@ public static class SiloHostingExtensions
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = JsonOutput.Encoder);
         services.AddSingleton<DataFolder>();
         services.AddSingleton<DevClientKey>();
-        services.AddSingleton<ClientKeyRegistry>();
+        services.AddSingleton<ClientKeyDirectory>();
+        services.AddSingleton<ClientKeySeed>();
         services.AddSingleton<ClientAuthenticationFilter>();
         services.AddSingleton<PoolSeedSource>();
         services.AddSingleton<ImageGenerationHandler>();

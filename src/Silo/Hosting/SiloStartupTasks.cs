@@ -5,12 +5,13 @@ using Orleans.Runtime;
 namespace ImageOrleans.Silo.Hosting;
 
 /// <summary>
-/// Once this silo is active, before it takes traffic: seeds the pool from configuration and makes
-/// sure the image retention sweep is scheduled.
+/// Once this silo is active, before it takes traffic: seeds the pool and the client keys from
+/// configuration and makes sure the image retention sweep is scheduled.
 /// </summary>
 public sealed partial class SiloStartupTasks(
     IGrainFactory grains,
     PoolSeedSource seed,
+    ClientKeySeed keys,
     AccountDirectory directory,
     ILogger<SiloStartupTasks> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
@@ -22,6 +23,7 @@ public sealed partial class SiloStartupTasks(
         var snapshot = await grains.GetGrain<IPoolGrain>(0).SeedAsync(seed.Accounts);
         await directory.RefreshAsync();
         LogSeeded(logger, seed.Accounts.Count, snapshot.Accounts.Count, snapshot.Version);
+        await keys.ApplyAsync(grains);
         await grains.GetGrain<IImageRetentionGrain>(0).EnsureScheduledAsync();
     }
 

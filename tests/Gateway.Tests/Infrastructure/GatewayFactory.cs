@@ -71,6 +71,14 @@ public class GatewayFactory : WebApplicationFactory<Program>
             ["ImageOrleans:ClientKeys:tenant-a-second:Key"] = KeyA2,
             ["ImageOrleans:ClientKeys:tenant-a-second:Tenant"] = "tenant-a",
             ["ImageOrleans:ClientKeys:tenant-b:KeyHash"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(KeyB))),
+
+            // The shared test keys have no quota of their own; the quota tests use keys that do.
+            ["ImageOrleans:ClientKeys:tenant-a:RequestsPerMinute"] = "0",
+            ["ImageOrleans:ClientKeys:tenant-a:ImagesPerMinute"] = "0",
+            ["ImageOrleans:ClientKeys:tenant-a-second:RequestsPerMinute"] = "0",
+            ["ImageOrleans:ClientKeys:tenant-a-second:ImagesPerMinute"] = "0",
+            ["ImageOrleans:ClientKeys:tenant-b:RequestsPerMinute"] = "0",
+            ["ImageOrleans:ClientKeys:tenant-b:ImagesPerMinute"] = "0",
             ["ImageOrleans:FrontDoor:Dashboard"] = "false",
             ["ImageOrleans:Dispatch:BackoffBase"] = "00:00:00",
             ["ImageOrleans:Simulator:Latency:Distribution"] = "fixed",

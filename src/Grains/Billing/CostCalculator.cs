@@ -1,0 +1,123 @@
+using System.Text.Json;
+using ImageOrleans.Grains.Requests;
+
+namespace ImageOrleans.Grains.Billing;
+
+/// <summary>
+/// What a request may cost at most (reserved before it runs) and what it did cost (charged after):
+/// from the upstream's reported token usage when the model has token prices, else from the per-image
+/// table, times the serving account's price factor.
+/// </summary>
+public sealed class CostCalculator(PriceTable prices)
+{
+    // A prompt never has more tokens than characters; the bound is loose and safe.
+    private const decimal TokensPerPromptCharacterBound = 1m;
+
+    /// <summary>The most <paramref name="request"/> can cost with any account whose price factor is at most <paramref name="maxFactor"/>.</summary>
+    public decimal WorstCase(ImageRequest request, decimal maxFactor = 1m)
+    {
+        var price = prices.Find(request.Model);
+        if (price is null)
+        {
+            return 0m;
+        }
+
+        var perImage = Qualities(price, request.Quality).Select(q => PerImage(price, q, request.Size, worst: true)).DefaultIfEmpty(0m).Max();
+        var input = price.InputTextPerMillion is { } text ? request.Prompt.Length * TokensPerPromptCharacterBound * text / 1_000_000m : 0m;
+        return decimal.Round((perImage * request.N + input) * Math.Max(1m, maxFactor), 6, MidpointRounding.AwayFromZero);
+    }
+
+    /// <summary>What the request cost on an account with <paramref name="factor"/>, given the upstream's usage if any.</summary>
+    public decimal Actual(ImageRequest request, string? usageJson, decimal factor = 1m)
+    {
+        var price = prices.Find(request.Model);
+        if (price is null)
+        {
+            return 0m;
+        }
+
+        var cost = usageJson is not null && FromUsage(price, usageJson) is { } tokens
+            ? tokens
+            : PerImage(price, request.Quality is null or "auto" ? "medium" : request.Quality, request.Size, worst: false) * request.N;
+        return decimal.Round(cost * factor, 6, MidpointRounding.AwayFromZero);
+    }
+
+    /// <summary>The cheaper qualities of a model, from the requested one down, for a budget that cannot pay for it.</summary>
+    public IReadOnlyList<string> CheaperQualities(ImageRequest request)
+    {
+        var price = prices.Find(request.Model);
+        if (price is null)
+        {
+            return [];
+        }
+
+        var current = Qualities(price, request.Quality).Max(q => PerImage(price, q, request.Size, worst: true));
+        return [.. price.PerImage.Keys
+            .Select(q => (Quality: q, Price: PerImage(price, q, request.Size, worst: true)))
+            .Where(p => p.Price < current)
+            .OrderByDescending(p => p.Price)
+            .Select(p => p.Quality)];
+    }
+
+    private static string[] Qualities(ModelPrice price, string? quality) =>
+        quality is null or "auto" ? [.. price.PerImage.Keys] : [quality];
+
+    private static decimal PerImage(ModelPrice price, string quality, string? size, bool worst)
+    {
+        if (!price.PerImage.TryGetValue(quality, out var sizes) || sizes.Count == 0)
+        {
+            // An unknown quality is priced like the dearest one the model has.
+            return price.PerImage.Values.SelectMany(s => s.Values).DefaultIfEmpty(0m).Max();
+        }
+
+        if (size is not null && sizes.TryGetValue(size, out var exact))
+        {
+            return exact;
+        }
+
+        if (size is not null && size != "auto" && ImageRequestValidator.TryParseSize(size, out var width, out var height)
+            && price.PerMegapixel.TryGetValue(quality, out var perMegapixel))
+        {
+            return decimal.Round(perMegapixel * width * height / 1_000_000m, 6);
+        }
+
+        // "auto" (or a size without its own price): the dearest size when reserving, the square one when charging.
+        return worst || !sizes.TryGetValue("1024x1024", out var square) ? sizes.Values.Max() : square;
+    }
+
+    private static decimal? FromUsage(ModelPrice price, string usageJson)
+    {
+        if (price.OutputPerMillion is not { } output)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(usageJson);
+            var usage = document.RootElement;
+            if (!usage.TryGetProperty("output_tokens", out var outputTokens) || !outputTokens.TryGetInt64(out var produced))
+            {
+                return null;
+            }
+
+            long text = 0;
+            long image = 0;
+            if (usage.TryGetProperty("input_tokens_details", out var details) && details.ValueKind == JsonValueKind.Object)
+            {
+                text = details.TryGetProperty("text_tokens", out var t) && t.TryGetInt64(out var tv) ? tv : 0;
+                image = details.TryGetProperty("image_tokens", out var i) && i.TryGetInt64(out var iv) ? iv : 0;
+            }
+            else if (usage.TryGetProperty("input_tokens", out var input) && input.TryGetInt64(out var inputTokens))
+            {
+                text = inputTokens;
+            }
+
+            return ((text * (price.InputTextPerMillion ?? 0m)) + (image * (price.InputImagePerMillion ?? 0m)) + (produced * output)) / 1_000_000m;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,35 @@
+namespace ImageOrleans.Grains.ClientKeys;
+
+/// <summary>
+/// One client key (keyed by its id): settings, quota buckets, concurrency, budget with reservations,
+/// spend, usage and alerts. The key itself is never stored, only its SHA-256.
+/// </summary>
+public interface IClientKeyGrain : IGrainWithStringKey
+{
+    [ReadOnly]
+    ValueTask<ClientKeyView?> GetAsync();
+
+    /// <summary>Creates the key; fails with <see cref="InvalidOperationException"/> if it exists.</summary>
+    ValueTask<ClientKeyView> CreateAsync(ClientKeySettings settings, string hash, string hint);
+
+    /// <summary>Creates or, when the configuration seed changed since last time, updates a key from configuration.</summary>
+    ValueTask<ClientKeyView> SeedAsync(ClientKeySettings settings, string hash, string hint, string fingerprint);
+
+    ValueTask<ClientKeyView?> UpdateAsync(ClientKeySettings settings);
+
+    /// <summary>Replaces the key; the old one keeps working for <paramref name="grace"/>.</summary>
+    ValueTask<ClientKeyView?> RotateAsync(string newHash, string hint, TimeSpan grace);
+
+    ValueTask<ClientKeyView?> RevokeAsync();
+
+    ValueTask<Admission> AdmitAsync(AdmissionRequest request);
+
+    /// <summary>The key's own rate limits right now, for responses that take no quota.</summary>
+    [ReadOnly]
+    ValueTask<QuotaHeaders> GetQuotaAsync();
+
+    ValueTask SettleAsync(Settlement settlement);
+
+    /// <summary>Writes buffered usage to the ledger now (before a report is read).</summary>
+    ValueTask FlushUsageAsync();
+}

@@ -1,0 +1,8 @@
+namespace ImageOrleans.Grains.Usage;
+
+[GenerateSerializer, Alias("io.UsageLedgerState")]
+public sealed class UsageLedgerState
+{
+    /// <summary>Keyed "day|model|quality".</summary>
+    [Id(0)] public Dictionary<string, UsageCounters> Entries { get; set; } = new(StringComparer.Ordinal);
+}
