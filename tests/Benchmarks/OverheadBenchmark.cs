@@ -35,6 +35,8 @@ public static class OverheadBenchmark
         {
             ["ImageOrleans:Simulator:Embedded"] = "false",
             ["ImageOrleans:ClientKeys:bench:Key"] = ClientKey,
+            ["ImageOrleans:ClientKeys:bench:RequestsPerMinute"] = "0",
+            ["ImageOrleans:ClientKeys:bench:ImagesPerMinute"] = "0",
             ["ImageOrleans:Accounts:bench-1:Kind"] = "Compatible",
             ["ImageOrleans:Accounts:bench-1:BaseUrl"] = simulatorApi.ToString(),
             ["ImageOrleans:Accounts:bench-1:ApiKey"] = SimulatorKey,

@@ -114,6 +114,10 @@ public sealed class PoolEnvironment : IAsyncDisposable
             var prefix = $"ImageOrleans:ClientKeys:tenant-{t}:";
             settings[prefix + "Key"] = "sk-bench-tenant-" + t.ToString(CultureInfo.InvariantCulture);
             settings[prefix + "MaxPriority"] = "High";
+
+            // The benchmark measures the pool, not a key's own quota.
+            settings[prefix + "RequestsPerMinute"] = "0";
+            settings[prefix + "ImagesPerMinute"] = "0";
         }
 
         return settings;

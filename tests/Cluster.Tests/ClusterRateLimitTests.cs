@@ -17,15 +17,15 @@ public sealed class ClusterRateLimitTests(ServersFixture servers)
         {
             Keys =
             [
-                new SimulatedKey { Key = "cl-1", RequestsPerMinute = 30, ImagesPerMinute = 30 },
-                new SimulatedKey { Key = "cl-2", RequestsPerMinute = 30, ImagesPerMinute = 30 },
+                new SimulatedKey { Key = "sk-cl-upstream-secret-1", RequestsPerMinute = 30, ImagesPerMinute = 30 },
+                new SimulatedKey { Key = "sk-cl-upstream-secret-2", RequestsPerMinute = 30, ImagesPerMinute = 30 },
             ],
             Latency = new LatencyOptions { Distribution = "fixed", MedianMs = 100 },
         });
         await using var cluster = await ProcessCluster.CreateAsync(servers, simulator, settings =>
         {
-            ProcessCluster.Account(settings, simulator, "a1", "cl-1", perMinute: 30);
-            ProcessCluster.Account(settings, simulator, "a2", "cl-2", perMinute: 30);
+            ProcessCluster.Account(settings, simulator, "a1", "sk-cl-upstream-secret-1", perMinute: 30);
+            ProcessCluster.Account(settings, simulator, "a2", "sk-cl-upstream-secret-2", perMinute: 30);
         });
         await cluster.StartAsync(silos);
 
@@ -42,12 +42,19 @@ public sealed class ClusterRateLimitTests(ServersFixture servers)
         // every silo granted together stayed inside each account's limit.
         Assert.Equal(0, stats.Total.RefusedRateLimit);
         Assert.Equal(served, (int)stats.Total.Served);
-        foreach (var key in (string[])["cl-1", "cl-2"])
+        foreach (var key in (string[])["sk-cl-upstream-secret-1", "sk-cl-upstream-secret-2"])
         {
             Assert.InRange(stats.Keys[key].Served, 27, 30 + (int)Math.Ceiling(elapsed.TotalSeconds * 0.5));
         }
 
         // Every silo's front door answered, each request with an image or an OpenAI-shaped timeout.
         Assert.Equal(240, responses.Length);
+
+        // No silo wrote an upstream key or the client key to its log.
+        await cluster.StopAllAsync();
+        var logs = cluster.Logs();
+        Assert.Contains("Pool seeded from configuration", logs, StringComparison.Ordinal);
+        Assert.DoesNotContain("upstream-secret", logs, StringComparison.Ordinal);
+        Assert.DoesNotContain(ProcessCluster.ClientKey, logs, StringComparison.Ordinal);
     }
 }

@@ -116,6 +116,10 @@ public sealed class FailoverTests(ServersFixture servers)
         var before = (await cluster.AccountAsync(0, "r1")).GetProperty("status");
         var cooldown = before.GetProperty("cooldown_until").GetDateTimeOffset();
         Assert.True(cooldown > DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30), "the 429 cooled the account for about a minute");
+        var spentBefore = (await cluster.ClientKeyAsync(1)).GetProperty("spend");
+        Assert.True(spentBefore.GetProperty("today_usd").GetDecimal() > 0m, "the one generated image was charged to the key");
+        var accountSpend = before.GetProperty("spend_today_usd").GetDecimal();
+        Assert.True(accountSpend > 0m, "and counted against the account");
 
         await cluster.StopAllAsync();
         await cluster.StartAsync(2);
@@ -125,6 +129,10 @@ public sealed class FailoverTests(ServersFixture servers)
         Assert.Equal(1, after.GetProperty("rate_limited").GetInt64());
         Assert.Equal(2, after.GetProperty("leases_granted").GetInt64());
         Assert.Equal(1, after.GetProperty("successes").GetInt64());
+        Assert.Equal(accountSpend, after.GetProperty("spend_today_usd").GetDecimal());
+        var spentAfter = (await cluster.ClientKeyAsync(0)).GetProperty("spend");
+        Assert.Equal(spentBefore.GetProperty("today_usd").GetDecimal(), spentAfter.GetProperty("today_usd").GetDecimal());
+        Assert.Equal(spentBefore.GetProperty("month_usd").GetDecimal(), spentAfter.GetProperty("month_usd").GetDecimal());
 
         // The restarted cluster does not hammer it: a request waits instead of calling upstream.
         using (var third = await cluster.GenerateAsync(0, "restart three", timeoutMs: 1000))

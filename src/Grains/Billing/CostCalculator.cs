@@ -13,6 +13,10 @@ public sealed class CostCalculator(PriceTable prices)
     // A prompt never has more tokens than characters; the bound is loose and safe.
     private const decimal TokensPerPromptCharacterBound = 1m;
 
+    // Published per-image prices are rounded (gpt-image-1 medium is 1056 output tokens, $0.04224,
+    // listed as $0.042): the reservation carries a margin so a token-priced charge stays inside it.
+    private const decimal RoundingMargin = 1.02m;
+
     /// <summary>The most <paramref name="request"/> can cost with any account whose price factor is at most <paramref name="maxFactor"/>.</summary>
     public decimal WorstCase(ImageRequest request, decimal maxFactor = 1m)
     {
@@ -24,7 +28,7 @@ public sealed class CostCalculator(PriceTable prices)
 
         var perImage = Qualities(price, request.Quality).Select(q => PerImage(price, q, request.Size, worst: true)).DefaultIfEmpty(0m).Max();
         var input = price.InputTextPerMillion is { } text ? request.Prompt.Length * TokensPerPromptCharacterBound * text / 1_000_000m : 0m;
-        return decimal.Round((perImage * request.N + input) * Math.Max(1m, maxFactor), 6, MidpointRounding.AwayFromZero);
+        return decimal.Round(((perImage * request.N * RoundingMargin) + input) * Math.Max(1m, maxFactor), 6, MidpointRounding.AwayFromZero);
     }
 
     /// <summary>What the request cost on an account with <paramref name="factor"/>, given the upstream's usage if any.</summary>

@@ -25,7 +25,8 @@ public sealed record AccountStatusView(
     long Successes,
     long Failures,
     long RateLimited,
-    long LeasesGranted)
+    long LeasesGranted,
+    decimal SpendTodayUsd)
 {
     public static AccountStatusView Of(AccountStatus status) => new(
         status.Load.Blocked.ToString(),
@@ -49,5 +50,6 @@ public sealed record AccountStatusView(
         status.Successes,
         status.Failures,
         status.RateLimited,
-        status.LeasesGranted);
+        status.LeasesGranted,
+        status.SpendTodayUsd);
 }

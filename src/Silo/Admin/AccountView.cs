@@ -18,11 +18,12 @@ public sealed record AccountView(
     double Weight,
     bool Enabled,
     string? Group,
+    decimal PriceFactor,
     AccountStatusView? Status)
 {
     public static AccountView Of(UpstreamAccount account, AccountStatus? status) => new(
         account.Id,
-        account.Kind.ToString(),
+        AccountInput.Kinds.First(k => k.Value == account.Kind).Key,
         account.BaseUrl,
         account.ApiKey.Masked,
         account.Models,
@@ -34,5 +35,6 @@ public sealed record AccountView(
         account.Weight,
         account.Enabled,
         account.Group,
+        account.PriceFactor,
         status is null ? null : AccountStatusView.Of(status));
 }

@@ -13,6 +13,9 @@ public sealed class ClientKeyDirectory(IGrainFactory grains, TimeProvider time) 
 {
     private static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(1);
 
+    // A key this silo does not know yet may be one just created elsewhere: look again, at most this often.
+    private static readonly TimeSpan MissRecheck = TimeSpan.FromMilliseconds(100);
+
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private readonly ConcurrentDictionary<string, (ClientKeyView? View, DateTimeOffset At)> _keys = new(StringComparer.Ordinal);
     private ClientKeyRegistrySnapshot _snapshot = ClientKeyRegistrySnapshot.Empty;
@@ -21,7 +24,12 @@ public sealed class ClientKeyDirectory(IGrainFactory grains, TimeProvider time) 
     public async ValueTask<ClientIdentity?> AuthenticateAsync(string presentedKey)
     {
         var hash = ClientKeyHasher.HashHex(presentedKey);
-        var snapshot = await SnapshotAsync();
+        var snapshot = await SnapshotAsync(MaxAge);
+        if (!snapshot.ByHash.ContainsKey(hash))
+        {
+            snapshot = await SnapshotAsync(MissRecheck);
+        }
+
         if (!snapshot.ByHash.TryGetValue(hash, out var entry) || entry.ValidUntil < time.GetUtcNow())
         {
             return null;
@@ -52,9 +60,9 @@ public sealed class ClientKeyDirectory(IGrainFactory grains, TimeProvider time) 
         _fetchedAt = DateTimeOffset.MinValue;
     }
 
-    private async ValueTask<ClientKeyRegistrySnapshot> SnapshotAsync()
+    private async ValueTask<ClientKeyRegistrySnapshot> SnapshotAsync(TimeSpan maxAge)
     {
-        if (time.GetUtcNow() - _fetchedAt < MaxAge)
+        if (time.GetUtcNow() - _fetchedAt < maxAge)
         {
             return _snapshot;
         }
@@ -62,7 +70,7 @@ public sealed class ClientKeyDirectory(IGrainFactory grains, TimeProvider time) 
         await _refresh.WaitAsync();
         try
         {
-            if (time.GetUtcNow() - _fetchedAt >= MaxAge)
+            if (time.GetUtcNow() - _fetchedAt >= maxAge)
             {
                 var newer = await grains.GetGrain<IClientKeyRegistryGrain>(0).GetIfNewerAsync(_snapshot.Version);
                 _snapshot = newer ?? _snapshot;

@@ -137,6 +137,8 @@ public static class SiloHostingExtensions
         app.MapModelsApi();
         app.MapHealthApi();
         app.MapAdminAccountsApi();
+        app.MapAdminKeysApi();
+        app.MapUsageApi();
         if (app.Services.GetRequiredService<IOptions<FrontDoorOptions>>().Value.Dashboard)
         {
             app.MapOrleansDashboard("/dashboard");

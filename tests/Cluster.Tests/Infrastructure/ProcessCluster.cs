@@ -49,6 +49,9 @@ public sealed class ProcessCluster : IAsyncDisposable
             ["ImageOrleans:DataPath"] = Path.Combine(servers.Root, id, "data"),
             ["ImageOrleans:Simulator:Embedded"] = "false",
             ["ImageOrleans:ClientKeys:tests:Key"] = ClientKey,
+            ["ImageOrleans:ClientKeys:tests:RequestsPerMinute"] = "0",
+            ["ImageOrleans:ClientKeys:tests:ImagesPerMinute"] = "0",
+            ["ImageOrleans:ClientKeys:tests:DailyBudgetUsd"] = "100",
             ["ImageOrleans:Admin:Key"] = AdminKey,
             ["ImageOrleans:FrontDoor:Dashboard"] = "false",
             ["ImageOrleans:Dispatch:DrainTimeout"] = "00:00:05",
@@ -110,9 +113,14 @@ public sealed class ProcessCluster : IAsyncDisposable
     }
 
     /// <summary>The admin view of one account, from any silo.</summary>
-    public async Task<JsonElement> AccountAsync(int silo, string id)
+    public Task<JsonElement> AccountAsync(int silo, string id) => AdminGetAsync(silo, $"admin/accounts/{id}");
+
+    /// <summary>The admin view of the tests' client key, with its spend.</summary>
+    public Task<JsonElement> ClientKeyAsync(int silo) => AdminGetAsync(silo, "admin/keys/tests");
+
+    private async Task<JsonElement> AdminGetAsync(int silo, string path)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(Silos[silo].BaseAddress, $"admin/accounts/{id}"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(Silos[silo].BaseAddress, path));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
         using var response = await Http.SendAsync(request);
         response.EnsureSuccessStatusCode();
@@ -120,7 +128,14 @@ public sealed class ProcessCluster : IAsyncDisposable
     }
 
     /// <summary>Everything the silos logged, for assertions about what must never appear in logs.</summary>
-    public string Logs() => string.Join('\n', Directory.Exists(_logs) ? Directory.GetFiles(_logs).Select(SiloProcess.Tail) : []);
+    public string Logs() => string.Join('\n', Directory.Exists(_logs) ? Directory.GetFiles(_logs).Select(ReadShared) : []);
+
+    private static string ReadShared(string file)
+    {
+        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -7,6 +7,7 @@ using ImageOrleans.Simulator;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using OpenAI;
 using OpenAI.Images;
 
@@ -26,6 +27,9 @@ public class GatewayFactory : WebApplicationFactory<Program>
 
     /// <summary>Settings a derived fixture adds or overrides.</summary>
     protected virtual IEnumerable<KeyValuePair<string, string?>> Settings => [];
+
+    /// <summary>Everything the gateway logged, at the levels the settings let through.</summary>
+    public LogCapture Logs { get; } = new();
 
     public Uri BaseAddress => new(ClientOptions.BaseAddress, "/");
 
@@ -97,6 +101,8 @@ public class GatewayFactory : WebApplicationFactory<Program>
         {
             builder.UseSetting(key, value);
         }
+
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
     }
 
     protected override void Dispose(bool disposing)
