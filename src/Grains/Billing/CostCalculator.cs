@@ -42,7 +42,7 @@ public sealed class CostCalculator(PriceTable prices)
 
         var cost = usageJson is not null && FromUsage(price, usageJson) is { } tokens
             ? tokens
-            : PerImage(price, request.Quality is null or "auto" ? "medium" : request.Quality, request.Size, worst: false) * request.N;
+            : PerImage(price, ChargedQuality(price, request.Quality), request.Size, worst: false) * request.N;
         return decimal.Round(cost * factor, 6, MidpointRounding.AwayFromZero);
     }
 
@@ -62,6 +62,13 @@ public sealed class CostCalculator(PriceTable prices)
             .OrderByDescending(p => p.Price)
             .Select(p => p.Quality)];
     }
+
+    /// <summary>The quality an "auto" (or unset) request is charged at: medium, or the model's standard one.</summary>
+    private static string ChargedQuality(ModelPrice price, string? quality) =>
+        quality is not (null or "auto") ? quality
+        : price.PerImage.ContainsKey("medium") ? "medium"
+        : price.PerImage.ContainsKey("standard") ? "standard"
+        : price.PerImage.Keys.FirstOrDefault() ?? "standard";
 
     private static string[] Qualities(ModelPrice price, string? quality) =>
         quality is null or "auto" ? [.. price.PerImage.Keys] : [quality];

@@ -20,6 +20,8 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public const int QueueDepth = 8;
 
+    public const string BillingTimeZone = "Asia/Tokyo";
+
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
 
     public InProcessTestCluster Cluster { get; private set; } = null!;
@@ -37,6 +39,9 @@ public sealed class ClusterFixture : IAsyncLifetime
 
             // Small enough that overflow and displacement are cheap to provoke.
             ["ImageOrleans:Dispatch:QueueDepth"] = QueueDepth.ToString(System.Globalization.CultureInfo.InvariantCulture),
+
+            // Budget days begin at midnight Tokyo time (UTC+9, no daylight saving), not UTC midnight.
+            ["ImageOrleans:Billing:TimeZone"] = BillingTimeZone,
         }).Build();
 
         var builder = new InProcessTestClusterBuilder(1);
