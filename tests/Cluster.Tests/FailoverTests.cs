@@ -165,6 +165,33 @@ public sealed class FailoverTests(ServersFixture servers)
         Assert.Equal(HttpStatusCode.Conflict, misuse.StatusCode);
         var error = JsonDocument.Parse(await misuse.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
         Assert.Equal("idempotency_key_reused", error.GetProperty("code").GetString());
+
+        // The replay was not charged a second time: what it saved is exactly what the first cost.
+        var spend = (await cluster.ClientKeyAsync(1)).GetProperty("spend");
+        Assert.True(spend.GetProperty("today_usd").GetDecimal() > 0m);
+        Assert.Equal(spend.GetProperty("today_usd").GetDecimal(), spend.GetProperty("saved_usd").GetDecimal());
+    }
+
+    [Fact]
+    public async Task A_key_created_on_one_silo_works_on_another_and_its_revocation_holds_there_at_once()
+    {
+        await using var simulator = await SimulatorServer.StartAsync(new SimulatorOptions { Keys = [new SimulatedKey { Key = "rv-1" }] });
+        await using var cluster = await ProcessCluster.CreateAsync(servers, simulator, settings =>
+            ProcessCluster.Account(settings, simulator, "v1", "rv-1", perMinute: 60));
+        await cluster.StartAsync(2);
+
+        var created = await cluster.AdminPostAsync(0, "admin/keys", new { name = "cross-silo" });
+        var id = created.GetProperty("id").GetString()!;
+        var secret = created.GetProperty("key").GetString()!;
+        using (var before = await cluster.GenerateAsync(1, "before revocation", clientKey: secret))
+        {
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        }
+
+        await cluster.AdminPostAsync(0, $"admin/keys/{id}/revoke", new { });
+        using var after = await cluster.GenerateAsync(1, "after revocation", clientKey: secret);
+        Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
+        Assert.Equal(1, simulator.Stats.Total.Snapshot().Served);
     }
 
     private static async Task<string> Image(HttpResponseMessage response) =>

@@ -1,6 +1,9 @@
 namespace ImageOrleans.Grains.Accounts;
 
-/// <summary>The upstream's own view of its limits, read from its <c>x-ratelimit-*</c> headers.</summary>
+/// <summary>
+/// Rate limits as OpenAI's <c>x-ratelimit-*</c> headers carry them: an upstream's, read from its
+/// responses, or a client key's own, written on the gateway's.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("io.RateLimitInfo")]
 public sealed record RateLimitInfo
 {

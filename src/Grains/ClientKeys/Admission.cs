@@ -1,3 +1,4 @@
+using ImageOrleans.Grains.Accounts;
 using ImageOrleans.Grains.Errors;
 
 namespace ImageOrleans.Grains.ClientKeys;
@@ -12,7 +13,7 @@ public sealed record Admission
     /// <summary>The quality the request runs at when the budget policy lowered it.</summary>
     [Id(2)] public string? DowngradedTo { get; init; }
 
-    [Id(3)] public QuotaHeaders Quota { get; init; } = QuotaHeaders.None;
+    [Id(3)] public RateLimitInfo Quota { get; init; } = RateLimitInfo.None;
 
     public bool Admitted => ReservationId is not null;
 }

@@ -22,7 +22,6 @@ public sealed partial class ClientKeyGrain(
     private static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(5);
 
     private readonly Dictionary<Guid, Reservation> _reservations = [];
-    private readonly Dictionary<(string Day, string Model, string Quality), UsageCounters> _usage = [];
     private readonly TimeZoneInfo _zone = billing.Value.Zone();
     private TokenBucket? _requests;
     private TokenBucket? _images;
@@ -210,7 +209,7 @@ public sealed partial class ClientKeyGrain(
         });
     }
 
-    public ValueTask<QuotaHeaders> GetQuotaAsync() => ValueTask.FromResult(Quota(time.GetUtcNow()));
+    public ValueTask<RateLimitInfo> GetQuotaAsync() => ValueTask.FromResult(Quota(time.GetUtcNow()));
 
     public ValueTask SettleAsync(Settlement settlement)
     {
@@ -229,10 +228,10 @@ public sealed partial class ClientKeyGrain(
         S.DaySpentUsd += charge;
         S.MonthSpentUsd += charge;
         S.SavedUsd += settlement.SavedUsd;
-        var usageKey = (S.DayKey, settlement.Model, settlement.Quality ?? "default");
-        if (!_usage.TryGetValue(usageKey, out var counters))
+        var usageKey = $"{S.DayKey}|{settlement.Model}|{settlement.Quality ?? "default"}";
+        if (!S.PendingUsage.TryGetValue(usageKey, out var counters))
         {
-            _usage[usageKey] = counters = new UsageCounters();
+            S.PendingUsage[usageKey] = counters = new UsageCounters();
         }
 
         counters.Requests++;
@@ -262,7 +261,7 @@ public sealed partial class ClientKeyGrain(
     private ValueTask<Admission> Refuse(GatewayError error, DateTimeOffset now) =>
         ValueTask.FromResult(new Admission { Error = error, Quota = Quota(now) });
 
-    private QuotaHeaders Quota(DateTimeOffset now) => new()
+    private RateLimitInfo Quota(DateTimeOffset now) => new()
     {
         LimitRequests = _requests is null ? null : Settings!.RequestsPerMinute,
         RemainingRequests = _requests is null ? null : (int)Math.Floor(_requests.Available(now) + 1e-9),
@@ -348,35 +347,57 @@ public sealed partial class ClientKeyGrain(
         }
     }
 
+    /// <summary>
+    /// Writes the key's state (spend and the usage not yet in the ledger) first, so a stop that cannot
+    /// reach the ledger loses nothing; then hands the usage to the ledger as one batch whose id the
+    /// ledger remembers, so a batch resent after a crash is not counted twice.
+    /// </summary>
     private async Task FlushCoreAsync(CancellationToken cancellationToken)
     {
-        if (_usage.Count > 0)
+        if (Settings is null)
         {
-            var rows = _usage.Select(u => new UsageRow
-            {
-                Day = u.Key.Day,
-                KeyId = Id,
-                Model = u.Key.Model,
-                Quality = u.Key.Quality,
-                Requests = u.Value.Requests,
-                Images = u.Value.Images,
-                SpendUsd = u.Value.SpendUsd,
-                SavedUsd = u.Value.SavedUsd,
-                CacheHits = u.Value.CacheHits,
-                Failed = u.Value.Failed,
-            }).ToList();
-            _usage.Clear();
-            foreach (var month in rows.GroupBy(r => r.Day[..7]))
-            {
-                await GrainFactory.GetGrain<IUsageLedgerGrain>($"{Id}/{month.Key}").AddAsync([.. month]);
-            }
+            return;
         }
 
-        if (_dirty && Settings is not null)
+        if (S.PendingUsage.Count > 0 && S.PendingBatch is null)
+        {
+            S.PendingBatch = Guid.NewGuid();
+            _dirty = true;
+        }
+
+        if (_dirty)
         {
             _dirty = false;
             await state.WriteStateAsync(cancellationToken);
         }
+
+        if (S.PendingBatch is not { } batch)
+        {
+            return;
+        }
+
+        var rows = S.PendingUsage.Select(u =>
+        {
+            var parts = u.Key.Split('|');
+            return UsageRow.Of(parts[0], Id, parts[1], parts[2], u.Value);
+        }).ToList();
+        try
+        {
+            foreach (var month in rows.GroupBy(r => r.Day[..7]))
+            {
+                await GrainFactory.GetGrain<IUsageLedgerGrain>($"{Id}/{month.Key}").AddAsync(batch, [.. month]);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Kept in the key's state with its batch id; the next flush, here or after a restart, resends it.
+            LogLedgerUnavailable(logger, ex, Id);
+            return;
+        }
+
+        S.PendingUsage.Clear();
+        S.PendingBatch = null;
+        await state.WriteStateAsync(cancellationToken);
     }
 
     private ClientKeyView View() => new()
@@ -408,6 +429,9 @@ public sealed partial class ClientKeyGrain(
     [LoggerMessage(EventId = 2502, Level = LogLevel.Warning,
         Message = "Client key {KeyId}: a {Model} request cost {Cost} USD, more than the {Reserved} USD reserved; charged the reservation. Check the price table.")]
     private static partial void LogCostAboveReservation(ILogger logger, string keyId, string model, decimal cost, decimal reserved);
+
+    [LoggerMessage(EventId = 2504, Level = LogLevel.Warning, Message = "Client key {KeyId}: the usage ledger could not be written; the usage stays with the key and is sent again")]
+    private static partial void LogLedgerUnavailable(ILogger logger, Exception exception, string keyId);
 
     [LoggerMessage(EventId = 2503, Level = LogLevel.Information, Message = "Client key {KeyId} revoked")]
     private static partial void LogRevoked(ILogger logger, string keyId);

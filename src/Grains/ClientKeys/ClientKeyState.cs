@@ -30,4 +30,10 @@ public sealed class ClientKeyState
     [Id(13)] public HashSet<string> AlertsRaised { get; set; } = new(StringComparer.Ordinal);
 
     [Id(14)] public decimal SavedUsd { get; set; }
+
+    /// <summary>Usage not yet in the ledger, keyed "day|model|quality".</summary>
+    [Id(15)] public Dictionary<string, Usage.UsageCounters> PendingUsage { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The id under which <see cref="PendingUsage"/> is being sent to the ledger, once a send began.</summary>
+    [Id(16)] public Guid? PendingBatch { get; set; }
 }

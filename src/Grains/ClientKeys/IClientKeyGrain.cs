@@ -1,3 +1,4 @@
+using ImageOrleans.Grains.Accounts;
 namespace ImageOrleans.Grains.ClientKeys;
 
 /// <summary>
@@ -26,7 +27,7 @@ public interface IClientKeyGrain : IGrainWithStringKey
 
     /// <summary>The key's own rate limits right now, for responses that take no quota.</summary>
     [ReadOnly]
-    ValueTask<QuotaHeaders> GetQuotaAsync();
+    ValueTask<RateLimitInfo> GetQuotaAsync();
 
     ValueTask SettleAsync(Settlement settlement);
 

@@ -22,9 +22,8 @@ public sealed class PoolGrain(
         foreach (var account in accounts)
         {
             var fingerprint = Fingerprint(account);
-            if (state.State.SeedFingerprints.TryGetValue(account.Id, out var previous)
-                && previous == fingerprint
-                && state.State.Accounts.ContainsKey(account.Id))
+            // An unchanged seed leaves the account as the admin API left it, removed included.
+            if (state.State.SeedFingerprints.TryGetValue(account.Id, out var previous) && previous == fingerprint)
             {
                 continue;
             }
@@ -66,7 +65,7 @@ public sealed class PoolGrain(
             return false;
         }
 
-        state.State.SeedFingerprints.Remove(accountId);
+        // The seed fingerprint stays: the configuration entry, while unchanged, does not bring it back.
         await CommitAsync([accountId]);
         return true;
     }

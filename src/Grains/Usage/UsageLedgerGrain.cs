@@ -6,8 +6,21 @@ namespace ImageOrleans.Grains.Usage;
 public sealed class UsageLedgerGrain(
     [PersistentState("ledger", GrainStorageNames.Usage)] IPersistentState<UsageLedgerState> state) : Grain, IUsageLedgerGrain
 {
-    public async ValueTask AddAsync(IReadOnlyList<UsageRow> rows)
+    private const int RememberedBatches = 64;
+
+    public async ValueTask AddAsync(Guid batch, IReadOnlyList<UsageRow> rows)
     {
+        if (state.State.RecentBatches.Contains(batch))
+        {
+            return;
+        }
+
+        state.State.RecentBatches.Add(batch);
+        if (state.State.RecentBatches.Count > RememberedBatches)
+        {
+            state.State.RecentBatches.RemoveAt(0);
+        }
+
         foreach (var row in rows)
         {
             var key = $"{row.Day}|{row.Model}|{row.Quality}";
@@ -16,15 +29,7 @@ public sealed class UsageLedgerGrain(
                 state.State.Entries[key] = counters = new UsageCounters();
             }
 
-            counters.Add(new UsageCounters
-            {
-                Requests = row.Requests,
-                Images = row.Images,
-                SpendUsd = row.SpendUsd,
-                SavedUsd = row.SavedUsd,
-                CacheHits = row.CacheHits,
-                Failed = row.Failed,
-            });
+            counters.Add(row.Counters());
         }
 
         // A batch arrives every few seconds per active key, never per request.
@@ -39,19 +44,7 @@ public sealed class UsageLedgerGrain(
             .. state.State.Entries.Select(e =>
             {
                 var parts = e.Key.Split('|');
-                return new UsageRow
-                {
-                    Day = parts[0],
-                    KeyId = keyId,
-                    Model = parts[1],
-                    Quality = parts[2],
-                    Requests = e.Value.Requests,
-                    Images = e.Value.Images,
-                    SpendUsd = e.Value.SpendUsd,
-                    SavedUsd = e.Value.SavedUsd,
-                    CacheHits = e.Value.CacheHits,
-                    Failed = e.Value.Failed,
-                };
+                return UsageRow.Of(parts[0], keyId, parts[1], parts[2], e.Value);
             }),
         ];
         return ValueTask.FromResult(rows);

@@ -14,4 +14,28 @@ public sealed record UsageRow
     [Id(7)] public decimal SavedUsd { get; init; }
     [Id(8)] public long CacheHits { get; init; }
     [Id(9)] public long Failed { get; init; }
+
+    public UsageCounters Counters() => new()
+    {
+        Requests = Requests,
+        Images = Images,
+        SpendUsd = SpendUsd,
+        SavedUsd = SavedUsd,
+        CacheHits = CacheHits,
+        Failed = Failed,
+    };
+
+    public static UsageRow Of(string day, string keyId, string model, string quality, UsageCounters counters) => new()
+    {
+        Day = day,
+        KeyId = keyId,
+        Model = model,
+        Quality = quality,
+        Requests = counters.Requests,
+        Images = counters.Images,
+        SpendUsd = counters.SpendUsd,
+        SavedUsd = counters.SavedUsd,
+        CacheHits = counters.CacheHits,
+        Failed = counters.Failed,
+    };
 }

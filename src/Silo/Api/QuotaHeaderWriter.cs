@@ -1,3 +1,4 @@
+using ImageOrleans.Grains.Accounts;
 using System.Globalization;
 using System.Text;
 using ImageOrleans.Grains.ClientKeys;
@@ -13,7 +14,7 @@ public static class QuotaHeaderWriter
 {
     public const string LimitRequests = "x-ratelimit-limit-requests";
 
-    public static void Write(HttpResponse response, QuotaHeaders quota)
+    public static void Write(HttpResponse response, RateLimitInfo quota)
     {
         if (response.HasStarted)
         {

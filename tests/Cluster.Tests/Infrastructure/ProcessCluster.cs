@@ -92,13 +92,13 @@ public sealed class ProcessCluster : IAsyncDisposable
     }
 
     /// <summary>POSTs a generation to silo <paramref name="silo"/>.</summary>
-    public async Task<HttpResponseMessage> GenerateAsync(int silo, string prompt, int? timeoutMs = null, string? idempotencyKey = null)
+    public async Task<HttpResponseMessage> GenerateAsync(int silo, string prompt, int? timeoutMs = null, string? idempotencyKey = null, string clientKey = ClientKey)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Silos[silo].BaseAddress, "v1/images/generations"))
         {
             Content = JsonContent.Create(new { model = "gpt-image-1", prompt, quality = "low" }),
         };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ClientKey);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", clientKey);
         if (timeoutMs is { } ms)
         {
             request.Headers.Add("x-imageorleans-timeout-ms", ms.ToString(CultureInfo.InvariantCulture));
@@ -117,6 +117,16 @@ public sealed class ProcessCluster : IAsyncDisposable
 
     /// <summary>The admin view of the tests' client key, with its spend.</summary>
     public Task<JsonElement> ClientKeyAsync(int silo) => AdminGetAsync(silo, "admin/keys/tests");
+
+    /// <summary>POSTs <paramref name="body"/> to an admin endpoint of silo <paramref name="silo"/>.</summary>
+    public async Task<JsonElement> AdminPostAsync(int silo, string path, object body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Silos[silo].BaseAddress, path)) { Content = JsonContent.Create(body) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+        using var response = await Http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
 
     private async Task<JsonElement> AdminGetAsync(int silo, string path)
     {

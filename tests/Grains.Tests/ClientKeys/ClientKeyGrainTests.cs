@@ -156,6 +156,19 @@ public sealed class ClientKeyGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_usage_batch_sent_twice_is_counted_once()
+    {
+        var ledger = fixture.Grains.GetGrain<IUsageLedgerGrain>($"k-{Guid.NewGuid():N}/2026-03");
+        var row = new UsageRow { Day = "2026-03-01", KeyId = "k", Model = "gpt-image-1", Quality = "low", Requests = 2, Images = 2, SpendUsd = 0.022m };
+        var batch = Guid.NewGuid();
+        await ledger.AddAsync(batch, [row]);
+        await ledger.AddAsync(batch, [row]);
+        await ledger.AddAsync(Guid.NewGuid(), [row]);
+        var total = Assert.Single(await ledger.GetAsync());
+        Assert.Equal((4L, 0.044m), (total.Requests, total.SpendUsd));
+    }
+
+    [Fact]
     public async Task A_revoked_key_admits_nothing_and_its_hashes_leave_the_registry()
     {
         var key = await CreateAsync(new ClientKeySettings { Name = "revoked" });
