@@ -14,6 +14,7 @@ public sealed partial class AccountGrain(
     [PersistentState("account", GrainStorageNames.Accounts)] IPersistentState<AccountState> state,
     IOptions<AccountPolicyOptions> policyOptions,
     TimeProvider time,
+    StorageDurability durability,
     ILogger<AccountGrain> logger) : Grain, IAccountGrain
 {
     // The largest n any model accepts: an account's image bucket must hold at least that much.
@@ -88,6 +89,11 @@ public sealed partial class AccountGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        if (!durability.SaveOn(reason))
+        {
+            return;
+        }
+
         var now = time.GetUtcNow();
         CaptureState(now);
         S.RequestTokens = _requests.Available(now);

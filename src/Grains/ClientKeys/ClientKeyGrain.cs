@@ -16,6 +16,7 @@ public sealed partial class ClientKeyGrain(
     IOptions<BillingOptions> billing,
     ImageOrleansMetrics metrics,
     BudgetAlertNotifier notifier,
+    StorageDurability durability,
     TimeProvider time,
     ILogger<ClientKeyGrain> logger) : Grain, IClientKeyGrain
 {
@@ -40,7 +41,8 @@ public sealed partial class ClientKeyGrain(
         return Task.CompletedTask;
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => FlushCoreAsync(cancellationToken);
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        durability.SaveOn(reason) ? FlushCoreAsync(cancellationToken) : Task.CompletedTask;
 
     public ValueTask<ClientKeyView?> GetAsync() => ValueTask.FromResult(Settings is null ? null : View());
 

@@ -39,6 +39,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<ImageRequestValidator>();
         services.TryAddSingleton(sp => new PriceTable(sp.GetRequiredService<IOptions<BillingOptions>>().Value.Prices));
         services.TryAddSingleton<CostCalculator>();
+        services.TryAddSingleton(new StorageDurability(Durable: true));
         services.TryAddSingleton<ImageOrleansMetrics>();
         services.TryAddSingleton<BudgetAlertNotifier>();
         services.AddMetrics();

@@ -26,6 +26,7 @@ public static class ClusterProfileExtensions
                 }
 
                 silo.AddMemoryGrainStorageAsDefault();
+                silo.Services.AddSingleton(new StorageDurability(Durable: false));
                 silo.UseInMemoryReminderService();
                 break;
 
