@@ -76,7 +76,7 @@ public static class AdminKeysApi
             return OpenAIErrors.Result(error);
         }
 
-        var id = fields!.Text("id", 64) ?? "key_" + DataFolder.RandomToken(9).Replace('A', 'x').Replace('B', 'y');
+        var id = fields!.Text("id", 64) ?? "key_" + DataFolder.RandomToken(9);
         if (fields.Error is null && !ClientKeyInput.IsValidId(id))
         {
             fields.Fail(GatewayErrors.Invalid("id", "'id' may hold 1 to 64 letters, digits, '-', '_' or '.'."));
