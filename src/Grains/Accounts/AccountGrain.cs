@@ -1,4 +1,5 @@
 using ImageOrleans.Grains.Configuration;
+using ImageOrleans.Grains.Persistence;
 using ImageOrleans.Grains.Pool;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -40,7 +41,7 @@ public sealed partial class AccountGrain(
     // Bumped whenever the pace changes: a 429 for a lease granted under an older pace says nothing
     // about the current one.
     private long _paceVersion;
-    private bool _dirty;
+    private WriteBehind _writes = null!;
 
     private string AccountId => this.GetPrimaryKeyString();
 
@@ -52,6 +53,7 @@ public sealed partial class AccountGrain(
         var now = time.GetUtcNow();
         _breaker = new CircuitBreaker(_policy.BreakerFailureThreshold, _policy.BreakerOpenDuration, _policy.BreakerMaxOpenDuration);
         _health = new HealthStats(_policy.LatencyEwmaAlpha, _policy.SuccessWindow);
+        _writes = new WriteBehind(time, _policy.PersistInterval, TimeSpan.FromMinutes(1));
 
         double? requestTokens = null;
         double? imageTokens = null;
@@ -162,7 +164,7 @@ public sealed partial class AccountGrain(
         _leases.Add(lease.Id, lease);
         TookTurn(request.Observer);
         S.LeasesGranted++;
-        _dirty = true;
+        _writes.MarkDirty();
         return ValueTask.FromResult(new LeaseDecision { Lease = lease, Load = BuildLoad(now) });
     }
 
@@ -225,7 +227,7 @@ public sealed partial class AccountGrain(
             NotifyWaiters();
         }
 
-        _dirty = true;
+        _writes.MarkDirty();
         return ValueTask.FromResult(BuildLoad(now));
     }
 
@@ -266,14 +268,14 @@ public sealed partial class AccountGrain(
 
         BuildBuckets(time.GetUtcNow(), null, null, keepLevels: true);
         NotifyWaiters();
-        _dirty = true;
+        _writes.MarkDirty();
         return ValueTask.CompletedTask;
     }
 
     public ValueTask SetDrainingAsync(bool draining)
     {
         S.Draining = draining;
-        _dirty = true;
+        _writes.MarkDirty();
         if (!draining)
         {
             NotifyWaiters();
@@ -291,7 +293,7 @@ public sealed partial class AccountGrain(
         S.LearnedCeiling = 1.0;
         BuildBuckets(time.GetUtcNow(), null, null, keepLevels: true);
         NotifyWaiters();
-        _dirty = true;
+        _writes.MarkDirty();
         return ValueTask.CompletedTask;
     }
 
@@ -504,7 +506,7 @@ public sealed partial class AccountGrain(
         {
             S.LearnedRateFactor = recovered;
             BuildBuckets(now, null, null, keepLevels: true);
-            _dirty = true;
+            _writes.MarkDirty();
         }
     }
 
@@ -533,7 +535,7 @@ public sealed partial class AccountGrain(
     {
         if (S.Exclusions.Remove(model) | S.Exclusions.Remove(ModelExclusion.AllModels))
         {
-            _dirty = true;
+            _writes.MarkDirty();
         }
     }
 
@@ -688,17 +690,16 @@ public sealed partial class AccountGrain(
         }
     }
 
-    private async Task PersistIfDirtyAsync(CancellationToken cancellationToken)
-    {
-        if (!_dirty)
-        {
-            return;
-        }
-
-        _dirty = false;
-        CaptureState(time.GetUtcNow());
-        await state.WriteStateAsync(cancellationToken);
-    }
+    private Task PersistIfDirtyAsync(CancellationToken cancellationToken) =>
+        _writes.FlushAsync(
+            ct =>
+            {
+                CaptureState(time.GetUtcNow());
+                return state.WriteStateAsync(ct);
+            },
+            (ex, failures, backoff) => LogWriteFailed(logger, ex, AccountId, failures, backoff.TotalSeconds),
+            force: false,
+            cancellationToken);
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
@@ -724,6 +725,10 @@ public sealed partial class AccountGrain(
     [LoggerMessage(EventId = 1004, Level = LogLevel.Warning,
         Message = "Account {AccountId} taken out of rotation for model {Model}: {Reason}")]
     private static partial void LogExcluded(ILogger logger, string accountId, string model, string reason);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Warning,
+        Message = "Account {AccountId}: writing its state failed ({Failures} in a row); kept in memory and tried again in {BackoffSeconds} s")]
+    private static partial void LogWriteFailed(ILogger logger, Exception exception, string accountId, int failures, double backoffSeconds);
 
     [LoggerMessage(EventId = 1005, Level = LogLevel.Information,
         Message = "Account {AccountId} restarted after an unclean stop: its buckets start empty")]

@@ -1,3 +1,4 @@
+using ImageOrleans.Grains.ClientKeys;
 using ImageOrleans.Grains.Configuration;
 using ImageOrleans.Grains.Dispatch;
 using ImageOrleans.Grains.Errors;
@@ -17,6 +18,7 @@ namespace ImageOrleans.Grains.Caching;
 public sealed partial class PromptCacheGrain(
     [PersistentState("entry", GrainStorageNames.Cache)] IPersistentState<PromptCacheState> state,
     IOptions<CacheOptions> options,
+    SettlementBook settlements,
     TimeProvider time,
     ILogger<PromptCacheGrain> logger) : Grain, IPromptCacheGrain
 {
@@ -26,7 +28,9 @@ public sealed partial class PromptCacheGrain(
     {
         if (state.State.Result is { } cached && time.GetUtcNow() < state.State.ExpiresAt)
         {
-            return new GenerationReply { Result = cached, Cache = CacheStatus.Hit };
+            var hit = new GenerationReply { Result = cached, Cache = CacheStatus.Hit };
+            await settlements.SettleAsync(job, hit, SettlementRole.Beneficiary);
+            return hit;
         }
 
         if (_inFlight is { Completion.IsCompleted: true })
@@ -34,17 +38,19 @@ public sealed partial class PromptCacheGrain(
             _inFlight = null;
         }
 
+        // The job that starts the generation is settled where the generation completes (the
+        // dispatcher); a job that joins it is settled here, for free.
         var coalesced = _inFlight is not null;
         var flight = _inFlight ??= Start(job);
         flight.Waiters++;
+        GenerationReply reply;
         try
         {
-            var reply = await flight.Completion.WaitAsync(cancellationToken);
-            return coalesced ? reply with { Cache = CacheStatus.Coalesced } : reply;
+            reply = await flight.Completion.WaitAsync(cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return GenerationReply.Failure(GatewayErrors.Cancelled());
+            reply = GenerationReply.Failure(GatewayErrors.Cancelled());
         }
         finally
         {
@@ -54,6 +60,15 @@ public sealed partial class PromptCacheGrain(
                 await flight.Cancellation.CancelAsync();
             }
         }
+
+        if (!coalesced)
+        {
+            return reply;
+        }
+
+        reply = reply.Error is { Code: GatewayErrors.CancelledCode } ? reply : reply with { Cache = CacheStatus.Coalesced };
+        await settlements.SettleAsync(job, reply, SettlementRole.Beneficiary);
+        return reply;
     }
 
     public ValueTask<int> GetWaitingAsync() => ValueTask.FromResult(_inFlight is { Completion.IsCompleted: false } flight ? flight.Waiters : 0);

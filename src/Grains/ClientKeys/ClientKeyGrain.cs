@@ -4,6 +4,7 @@ using ImageOrleans.Grains.Billing;
 using ImageOrleans.Grains.Configuration;
 using ImageOrleans.Grains.Dispatch;
 using ImageOrleans.Grains.Errors;
+using ImageOrleans.Grains.Persistence;
 using ImageOrleans.Grains.Usage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -21,12 +22,18 @@ public sealed partial class ClientKeyGrain(
     ILogger<ClientKeyGrain> logger) : Grain, IClientKeyGrain
 {
     private static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan MaxRetryBackoff = TimeSpan.FromMinutes(1);
+
+    // Settlements are resent only within seconds of the first try; this covers far more than that.
+    private const int RememberedSettlements = 10_000;
 
     private readonly Dictionary<Guid, Reservation> _reservations = [];
     private readonly TimeZoneInfo _zone = billing.Value.Zone();
     private TokenBucket? _requests;
     private TokenBucket? _images;
-    private bool _dirty;
+    private readonly HashSet<Guid> _settled = [];
+    private readonly Queue<Guid> _settledOrder = new();
+    private readonly WriteBehind _writes = new(time, FlushInterval, MaxRetryBackoff);
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -41,8 +48,16 @@ public sealed partial class ClientKeyGrain(
         return Task.CompletedTask;
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
-        durability.SaveOn(reason) ? FlushCoreAsync(cancellationToken) : Task.CompletedTask;
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (!durability.SaveOn(reason))
+        {
+            return Task.CompletedTask;
+        }
+
+        // Whatever is pending is written now, back-off or not: this is the last chance.
+        return FlushCoreAsync(force: true, cancellationToken);
+    }
 
     public ValueTask<ClientKeyView?> GetAsync() => ValueTask.FromResult(Settings is null ? null : View());
 
@@ -215,13 +230,18 @@ public sealed partial class ClientKeyGrain(
 
     public ValueTask SettleAsync(Settlement settlement)
     {
+        if (Settings is null || !Remember(settlement.Id))
+        {
+            return ValueTask.CompletedTask;
+        }
+
         var now = time.GetUtcNow();
         RollPeriods(now);
         var reserved = _reservations.Remove(settlement.ReservationId, out var reservation) ? reservation.Amount : (decimal?)null;
 
         // The reservation is the ceiling: the budget holds even if a price table was too low.
         var ceiling = reserved ?? Math.Max(0m, Available());
-        var charge = Math.Min(settlement.CostUsd, ceiling);
+        var charge = Math.Min(Math.Max(0m, settlement.CostUsd), ceiling);
         if (settlement.CostUsd > ceiling)
         {
             LogCostAboveReservation(logger, Id, settlement.Model, settlement.CostUsd, ceiling);
@@ -242,13 +262,42 @@ public sealed partial class ClientKeyGrain(
         counters.SavedUsd += settlement.SavedUsd;
         counters.CacheHits += settlement.Cache is CacheStatus.Hit or CacheStatus.Coalesced ? 1 : 0;
         counters.Failed += settlement.Succeeded ? 0 : 1;
+        counters.Generated += settlement.GeneratedImages;
         metrics.Charged(Id, settlement.Model, charge, settlement.SavedUsd);
         RaiseAlerts(now);
-        _dirty = true;
+        _writes.MarkDirty();
         return ValueTask.CompletedTask;
     }
 
-    public async ValueTask FlushUsageAsync() => await FlushCoreAsync(CancellationToken.None);
+    public ValueTask ReleaseAsync(Guid reservationId)
+    {
+        _reservations.Remove(reservationId);
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask FlushUsageAsync() => await FlushCoreAsync(force: true, CancellationToken.None);
+
+    /// <summary>True the first time a settlement id is seen; a resent settlement is booked once.</summary>
+    private bool Remember(Guid settlementId)
+    {
+        if (settlementId == Guid.Empty)
+        {
+            return true;
+        }
+
+        if (!_settled.Add(settlementId))
+        {
+            return false;
+        }
+
+        _settledOrder.Enqueue(settlementId);
+        if (_settledOrder.Count > RememberedSettlements)
+        {
+            _settled.Remove(_settledOrder.Dequeue());
+        }
+
+        return true;
+    }
 
     private IClientKeyRegistryGrain Registry => GrainFactory.GetGrain<IClientKeyRegistryGrain>(0);
 
@@ -300,14 +349,14 @@ public sealed partial class ClientKeyGrain(
         {
             S.DayKey = day;
             S.DaySpentUsd = 0;
-            _dirty = true;
+            _writes.MarkDirty();
         }
 
         if (S.MonthKey != month)
         {
             S.MonthKey = month;
             S.MonthSpentUsd = 0;
-            _dirty = true;
+            _writes.MarkDirty();
         }
 
         S.AlertsRaised.RemoveWhere(a => !a.StartsWith(day + ":", StringComparison.Ordinal) && !a.StartsWith(month + ":", StringComparison.Ordinal));
@@ -351,26 +400,36 @@ public sealed partial class ClientKeyGrain(
 
     /// <summary>
     /// Writes the key's state (spend and the usage not yet in the ledger) first, so a stop that cannot
-    /// reach the ledger loses nothing; then hands the usage to the ledger as one batch whose id the
-    /// ledger remembers, so a batch resent after a crash is not counted twice.
+    /// reach the ledger loses nothing; then hands the usage to the ledger as one frozen batch whose id
+    /// the ledger remembers. Usage settled while a batch is out goes into the next batch, so a batch
+    /// resent after a lost answer is exactly the batch the ledger may already have.
+    /// A failed write keeps the state dirty and is tried again with a growing back-off.
     /// </summary>
-    private async Task FlushCoreAsync(CancellationToken cancellationToken)
+    private Task FlushCoreAsync(CancellationToken cancellationToken) => FlushCoreAsync(force: false, cancellationToken);
+
+    private async Task FlushCoreAsync(bool force, CancellationToken cancellationToken)
     {
-        if (Settings is null)
+        if (Settings is null || (!force && !_writes.Due))
         {
             return;
         }
 
-        if (S.PendingUsage.Count > 0 && S.PendingBatch is null)
+        if (S.PendingBatch is not null && S.SentUsage.Count == 0 && S.PendingUsage.Count > 0)
         {
-            S.PendingBatch = Guid.NewGuid();
-            _dirty = true;
+            // State written before batches were frozen: its pending rows are the batch.
+            (S.SentUsage, S.PendingUsage) = (S.PendingUsage, S.SentUsage);
         }
 
-        if (_dirty)
+        if (S.PendingBatch is null && S.PendingUsage.Count > 0)
         {
-            _dirty = false;
-            await state.WriteStateAsync(cancellationToken);
+            S.PendingBatch = Guid.NewGuid();
+            (S.SentUsage, S.PendingUsage) = (S.PendingUsage, new Dictionary<string, UsageCounters>(StringComparer.Ordinal));
+            _writes.MarkDirty();
+        }
+
+        if (!await TryWriteAsync(force, cancellationToken))
+        {
+            return;
         }
 
         if (S.PendingBatch is not { } batch)
@@ -378,7 +437,7 @@ public sealed partial class ClientKeyGrain(
             return;
         }
 
-        var rows = S.PendingUsage.Select(u =>
+        var rows = S.SentUsage.Select(u =>
         {
             var parts = u.Key.Split('|');
             return UsageRow.Of(parts[0], Id, parts[1], parts[2], u.Value);
@@ -397,10 +456,14 @@ public sealed partial class ClientKeyGrain(
             return;
         }
 
-        S.PendingUsage.Clear();
+        S.SentUsage.Clear();
         S.PendingBatch = null;
-        await state.WriteStateAsync(cancellationToken);
+        _writes.MarkDirty();
+        await TryWriteAsync(force, cancellationToken);
     }
+
+    private Task<bool> TryWriteAsync(bool force, CancellationToken cancellationToken) =>
+        _writes.FlushAsync(state.WriteStateAsync, (ex, failures, backoff) => LogWriteFailed(logger, ex, Id, failures, backoff.TotalSeconds), force, cancellationToken);
 
     private ClientKeyView View() => new()
     {
@@ -434,6 +497,10 @@ public sealed partial class ClientKeyGrain(
 
     [LoggerMessage(EventId = 2504, Level = LogLevel.Warning, Message = "Client key {KeyId}: the usage ledger could not be written; the usage stays with the key and is sent again")]
     private static partial void LogLedgerUnavailable(ILogger logger, Exception exception, string keyId);
+
+    [LoggerMessage(EventId = 2505, Level = LogLevel.Warning,
+        Message = "Client key {KeyId}: writing its state failed ({Failures} in a row); kept in memory and tried again in {BackoffSeconds} s")]
+    private static partial void LogWriteFailed(ILogger logger, Exception exception, string keyId, int failures, double backoffSeconds);
 
     [LoggerMessage(EventId = 2503, Level = LogLevel.Information, Message = "Client key {KeyId} revoked")]
     private static partial void LogRevoked(ILogger logger, string keyId);

@@ -34,6 +34,9 @@ public sealed class ClientKeyState
     /// <summary>Usage not yet in the ledger, keyed "day|model|quality".</summary>
     [Id(15)] public Dictionary<string, Usage.UsageCounters> PendingUsage { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary>The id under which <see cref="PendingUsage"/> is being sent to the ledger, once a send began.</summary>
+    /// <summary>The id under which <see cref="SentUsage"/> is being sent to the ledger, once a send began.</summary>
     [Id(16)] public Guid? PendingBatch { get; set; }
+
+    /// <summary>The rows of <see cref="PendingBatch"/>, frozen: new usage never joins a batch already sent.</summary>
+    [Id(17)] public Dictionary<string, Usage.UsageCounters> SentUsage { get; set; } = new(StringComparer.Ordinal);
 }

@@ -29,7 +29,11 @@ public interface IClientKeyGrain : IGrainWithStringKey
     [ReadOnly]
     ValueTask<RateLimitInfo> GetQuotaAsync();
 
+    /// <summary>Replaces a reservation with what the request cost; a settlement id already booked is ignored.</summary>
     ValueTask SettleAsync(Settlement settlement);
+
+    /// <summary>Frees a reservation without booking anything (the request never reached the grains).</summary>
+    ValueTask ReleaseAsync(Guid reservationId);
 
     /// <summary>Writes buffered usage to the ledger now (before a report is read).</summary>
     ValueTask FlushUsageAsync();

@@ -14,4 +14,10 @@ public sealed record Settlement
     [Id(5)] public decimal SavedUsd { get; init; }
     [Id(6)] public bool Succeeded { get; init; }
     [Id(7)] public CacheStatus Cache { get; init; }
+
+    /// <summary>Names this settlement, so a resend whose first answer was lost is not booked twice.</summary>
+    [Id(8)] public Guid Id { get; init; }
+
+    /// <summary>Images the upstream produced for this request (0 for a cache hit, a replay or an error).</summary>
+    [Id(9)] public int GeneratedImages { get; init; }
 }

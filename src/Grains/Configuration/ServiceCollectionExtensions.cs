@@ -2,6 +2,7 @@ using System.Net;
 using ImageOrleans.Grains.Accounts;
 using ImageOrleans.Grains.Billing;
 using ImageOrleans.Grains.Caching;
+using ImageOrleans.Grains.ClientKeys;
 using ImageOrleans.Grains.Dispatch;
 using ImageOrleans.Grains.Idempotency;
 using ImageOrleans.Grains.Images;
@@ -42,6 +43,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton(new StorageDurability(Durable: true));
         services.TryAddSingleton<ImageOrleansMetrics>();
         services.TryAddSingleton<BudgetAlertNotifier>();
+        services.TryAddSingleton<SettlementBook>();
         services.AddMetrics();
         services.AddHttpClient(BudgetAlertNotifier.HttpClientName).RemoveAllLoggers();
         services.TryAddSingleton<AccountDirectory>();

@@ -1,5 +1,6 @@
 using ImageOrleans.Grains.Accounts;
 using ImageOrleans.Grains.Billing;
+using ImageOrleans.Grains.ClientKeys;
 using ImageOrleans.Grains.Errors;
 using ImageOrleans.Grains.Images;
 using ImageOrleans.Grains.Pool;
@@ -21,6 +22,7 @@ public sealed partial class DispatcherGrain(
     CostCalculator costs,
     UpstreamClients upstreams,
     IImageStore images,
+    SettlementBook settlements,
     IOptions<DispatchOptions> options,
     TimeProvider time,
     ILogger<DispatcherGrain> logger) : Grain, IDispatcherGrain
@@ -35,7 +37,12 @@ public sealed partial class DispatcherGrain(
         activity.Enter();
         try
         {
-            return await DispatchAsync(job, cancellationToken);
+            var reply = await DispatchAsync(job, cancellationToken);
+
+            // The generation completes here, so it is paid here: by the key whose job started it,
+            // whether or not that client (or anyone coalesced onto it) is still listening.
+            await settlements.SettleAsync(job, reply, SettlementRole.Originator);
+            return reply;
         }
         finally
         {
@@ -79,8 +86,15 @@ public sealed partial class DispatcherGrain(
             // The HTTP call, its parsing and storing the images run on the thread pool, not on this
             // activation's scheduler: one dispatcher serves every request of the silo.
             var upstream = upstreams.For(account.Kind);
-            var (result, generated) = await Task.Run(() => CallAsync(upstream, account, job, cancellationToken), CancellationToken.None);
+            var (result, generated, failure) = await AttemptAsync(upstream, account, job, cancellationToken);
             calls++;
+            if (failure is not null)
+            {
+                // Whatever broke after the lease was granted, the lease ends and the account hears how.
+                await ReportAsync(account.Id, ReportOf(lease, job, result));
+                return GenerationReply.Failure(failure, queueWait);
+            }
+
             var report = ReportOf(lease, job, result) with { CostUsd = generated?.CostUsd ?? 0m };
             if (generated is not null)
             {
@@ -141,6 +155,33 @@ public sealed partial class DispatcherGrain(
         }
     }
 
+    /// <summary>
+    /// One upstream attempt on the thread pool. It never throws: a fault of the gateway's own (storing
+    /// the images, reading the answer) comes back as an error for the client, with the upstream's
+    /// outcome still reported so the lease is returned at once rather than at its expiry.
+    /// </summary>
+    private async Task<(UpstreamResult Result, GenerationResult? Generated, GatewayError? Failure)> AttemptAsync(
+        IUpstreamClient upstream, UpstreamAccount account, GenerationJob job, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        try
+        {
+            var (result, generated) = await Task.Run(() => CallAsync(upstream, account, job, cancellationToken), CancellationToken.None);
+            return (result, generated, null);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogAttemptFault(logger, ex, job.RequestId, account.Id);
+            var result = new UpstreamResult
+            {
+                Kind = ex is StoredImageException ? OutcomeKind.Success : OutcomeKind.MalformedResponse,
+                Latency = time.GetElapsedTime(started),
+                Detail = "the gateway could not complete the call",
+            };
+            return (result, null, GatewayErrors.Internal(job.RequestId));
+        }
+    }
+
     private async Task<(UpstreamResult Result, GenerationResult? Generated)> CallAsync(
         IUpstreamClient upstream, UpstreamAccount account, GenerationJob job, CancellationToken cancellationToken)
     {
@@ -151,11 +192,19 @@ public sealed partial class DispatcherGrain(
         }
 
         var stored = new List<GeneratedImage>(result.Images.Count);
-        foreach (var image in result.Images)
+        try
         {
-            // Storing must finish even if this client leaves: coalesced waiters and the cache want it.
-            var saved = await images.SaveAsync(image.Bytes, CancellationToken.None);
-            stored.Add(new GeneratedImage { ImageId = saved.Id, ContentType = saved.ContentType, RevisedPrompt = image.RevisedPrompt });
+            foreach (var image in result.Images)
+            {
+                // Storing must finish even if this client leaves: coalesced waiters and the cache want it.
+                var saved = await images.SaveAsync(image.Bytes, CancellationToken.None);
+                stored.Add(new GeneratedImage { ImageId = saved.Id, ContentType = saved.ContentType, RevisedPrompt = image.RevisedPrompt });
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The upstream did its part; only the gateway's own store failed.
+            throw new StoredImageException(ex);
         }
 
         return (result, new GenerationResult
@@ -241,6 +290,12 @@ public sealed partial class DispatcherGrain(
         OutcomeKind.RateLimited => GatewayErrors.PoolSaturated(last.RetryAfter ?? TimeSpan.FromSeconds(1)),
         _ => GatewayErrors.UpstreamFailed(calls, last.Detail ?? last.Kind.ToString()),
     };
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Error, Message = "Request {RequestId}: the attempt on account {AccountId} failed inside the gateway; the lease is returned")]
+    private static partial void LogAttemptFault(ILogger logger, Exception exception, string requestId, string accountId);
+
+    /// <summary>The upstream answered, but its images could not be stored.</summary>
+    private sealed class StoredImageException(Exception inner) : Exception("Storing generated images failed.", inner);
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Reporting an outcome to its account failed; the lease will expire on its own")]
     private static partial void LogReportFailed(ILogger logger, Exception exception);

@@ -19,4 +19,10 @@ public sealed record GenerationJob
 
     /// <summary>Share of capacity this key gets against others in its priority class.</summary>
     [Id(7)] public double Weight { get; init; } = 1.0;
+
+    /// <summary>
+    /// The key's budget reservation for this request; settled by whichever grain decides the request's
+    /// fate (see <see cref="ClientKeys.SettlementBook"/>). None for work the key did not reserve for.
+    /// </summary>
+    [Id(8)] public Guid? ReservationId { get; init; }
 }

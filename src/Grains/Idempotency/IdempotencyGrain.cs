@@ -1,5 +1,6 @@
 using ImageOrleans.Grains.Configuration;
 using ImageOrleans.Grains.Caching;
+using ImageOrleans.Grains.ClientKeys;
 using ImageOrleans.Grains.Dispatch;
 using ImageOrleans.Grains.Errors;
 using Microsoft.Extensions.Options;
@@ -11,6 +12,7 @@ namespace ImageOrleans.Grains.Idempotency;
 public sealed class IdempotencyGrain(
     [PersistentState("key", GrainStorageNames.Idempotency)] IPersistentState<IdempotencyState> state,
     IOptions<IdempotencyOptions> options,
+    SettlementBook settlements,
     TimeProvider time) : Grain, IIdempotencyGrain
 {
     private Task<GenerationReply>? _running;
@@ -21,26 +23,52 @@ public sealed class IdempotencyGrain(
         if (state.State.Reply is { } stored && time.GetUtcNow() - state.State.CompletedAt < options.Value.Retention)
         {
             return state.State.Fingerprint == fingerprint
-                ? new IdempotentReply { Reply = stored, Replayed = true }
-                : new IdempotentReply { Reply = GenerationReply.Failure(Reused()) };
+                ? await AnswerAsync(job, stored with { Cache = CacheStatus.Hit }, replayed: true)
+                : await AnswerAsync(job, GenerationReply.Failure(Reused()), replayed: false);
         }
 
         if (_running is not null && _runningFingerprint != fingerprint)
         {
-            return new IdempotentReply { Reply = GenerationReply.Failure(Reused()) };
+            return await AnswerAsync(job, GenerationReply.Failure(Reused()), replayed: false);
         }
 
-        var joined = _running is not null;
         if (_running is null)
         {
             _runningFingerprint = fingerprint;
+
             // Not tied to this caller: a client that drops and retries with the key must find the
-            // first attempt finished, not cancelled.
+            // first attempt finished, not cancelled. Its job is settled downstream, where the
+            // generation completes, whether or not this caller still waits.
             _running = RunOnceAsync(fingerprint, job, bypassCache);
+            try
+            {
+                return new IdempotentReply { Reply = await _running.WaitAsync(cancellationToken) };
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return new IdempotentReply { Reply = GenerationReply.Failure(GatewayErrors.Cancelled()) };
+            }
         }
 
-        var reply = await _running.WaitAsync(cancellationToken);
-        return new IdempotentReply { Reply = reply, Replayed = joined && reply.Result is not null };
+        // A retry while the first attempt runs waits for it and, like a replay, pays nothing.
+        GenerationReply reply;
+        try
+        {
+            reply = await _running.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            reply = GenerationReply.Failure(GatewayErrors.Cancelled());
+        }
+
+        return await AnswerAsync(job, reply.Result is null ? reply : reply with { Cache = CacheStatus.Hit }, replayed: reply.Result is not null);
+    }
+
+    /// <summary>An answer this job did not generate: settled here, for free.</summary>
+    private async Task<IdempotentReply> AnswerAsync(GenerationJob job, GenerationReply reply, bool replayed)
+    {
+        await settlements.SettleAsync(job, reply, SettlementRole.Beneficiary);
+        return new IdempotentReply { Reply = reply, Replayed = replayed };
     }
 
     private async Task<GenerationReply> RunOnceAsync(string fingerprint, GenerationJob job, bool bypassCache)

@@ -18,27 +18,12 @@ public sealed class FileImageStore(string root) : IImageStore
         var format = ImageFormat.Detect(content.Span);
         var id = ImageIds.For(content.Span, format);
         var path = PathOf(id);
-        if (!File.Exists(path))
-        {
-            var folder = Path.GetDirectoryName(path)!;
-            if (!_folders.ContainsKey(folder))
-            {
-                Directory.CreateDirectory(folder);
-                _folders.TryAdd(folder, true);
-            }
 
-            var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
-            using (var file = File.OpenHandle(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.Read))
-            {
-                RandomAccess.Write(file, content.Span, fileOffset: 0);
-            }
-
-            File.Move(temporary, path, overwrite: true);
-        }
-        else
+        // Stored again (the same bytes): it is in use, so retention counts from now. When the retention
+        // sweep removed it a moment ago the touch fails, and the image is simply written anew.
+        if (!File.Exists(path) || !TryTouch(path))
         {
-            // Stored again (the same bytes): it is in use, so retention counts from now.
-            File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
+            Write(path, content.Span);
         }
 
         return ValueTask.FromResult(new StoredImage { Id = id, ContentType = format.ContentType, Length = content.Length });
@@ -79,6 +64,9 @@ public sealed class FileImageStore(string root) : IImageStore
         }
     }
 
+    public ValueTask<bool> ExistsAsync(string imageId, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(ImageIds.IsValid(imageId) && File.Exists(PathOf(imageId)));
+
     public ValueTask<int> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
     {
         if (!Directory.Exists(_root))
@@ -91,22 +79,102 @@ public sealed class FileImageStore(string root) : IImageStore
         {
             cancellationToken.ThrowIfCancellationRequested();
             var name = Path.GetFileName(file);
-            var stale = ImageIds.IsValid(name) || name.EndsWith(".tmp", StringComparison.Ordinal);
-            if (stale && File.GetLastWriteTimeUtc(file) < cutoff.UtcDateTime)
+            if (name.EndsWith(".tmp", StringComparison.Ordinal) || name.EndsWith(".retired", StringComparison.Ordinal))
             {
-                try
-                {
-                    File.Delete(file);
-                    deleted++;
-                }
-                catch (IOException)
-                {
-                    // Being written or read right now: the next sweep takes it.
-                }
+                deleted += DeleteIfOlder(file, cutoff) ? 1 : 0;
+            }
+            else if (ImageIds.IsValid(name) && File.GetLastWriteTimeUtc(file) < cutoff.UtcDateTime)
+            {
+                deleted += Retire(file, cutoff) ? 1 : 0;
             }
         }
 
         return ValueTask.FromResult(deleted);
+    }
+
+    /// <summary>
+    /// Deletes a stale image without racing a save of the same bytes: the file is first moved aside
+    /// (atomic), then its time is checked again. A save that touched it before the move shows in that
+    /// time and the file goes back; a save after the move finds no file and writes its own.
+    /// </summary>
+    private static bool Retire(string path, DateTimeOffset cutoff)
+    {
+        var aside = $"{path}.{Guid.NewGuid():N}.retired";
+        try
+        {
+            File.Move(path, aside);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+
+        if (File.GetLastWriteTimeUtc(aside) >= cutoff.UtcDateTime)
+        {
+            try
+            {
+                // Put back unless a save has meanwhile written the same bytes in its place.
+                File.Move(aside, path, overwrite: false);
+                return false;
+            }
+            catch (IOException)
+            {
+                // A fresh copy is already in place.
+            }
+        }
+
+        File.Delete(aside);
+        return true;
+    }
+
+    private static bool DeleteIfOlder(string path, DateTimeOffset cutoff)
+    {
+        try
+        {
+            if (File.GetLastWriteTimeUtc(path) >= cutoff.UtcDateTime)
+            {
+                return false;
+            }
+
+            File.Delete(path);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Being written or read right now: the next sweep takes it.
+            return false;
+        }
+    }
+
+    private static bool TryTouch(string path)
+    {
+        try
+        {
+            File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
+            return true;
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    private void Write(string path, ReadOnlySpan<byte> content)
+    {
+        var folder = Path.GetDirectoryName(path)!;
+        if (!_folders.ContainsKey(folder))
+        {
+            Directory.CreateDirectory(folder);
+            _folders.TryAdd(folder, true);
+        }
+
+        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
+        using (var file = File.OpenHandle(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.Read))
+        {
+            RandomAccess.Write(file, content, fileOffset: 0);
+        }
+
+        File.Move(temporary, path, overwrite: true);
     }
 
     private string PathOf(string id) => Path.Combine(_root, id[..2], id);

@@ -8,6 +8,9 @@ public interface IImageStore
     /// <summary>The image's bytes, or null when there is no such image (never stored, or cleaned up).</summary>
     ValueTask<byte[]?> ReadAsync(string imageId, CancellationToken cancellationToken);
 
+    /// <summary>Whether the image is stored (a link to it would work).</summary>
+    ValueTask<bool> ExistsAsync(string imageId, CancellationToken cancellationToken);
+
     /// <summary>A readable stream for serving the image, or null when there is no such image.</summary>
     ValueTask<Stream?> OpenReadAsync(string imageId, CancellationToken cancellationToken);
 

@@ -11,6 +11,9 @@ public sealed class UsageCounters
     [Id(4)] public long CacheHits { get; set; }
     [Id(5)] public long Failed { get; set; }
 
+    /// <summary>Images the upstream produced and this key paid for; cache hits and replays not included.</summary>
+    [Id(6)] public long Generated { get; set; }
+
     public void Add(UsageCounters other)
     {
         Requests += other.Requests;
@@ -19,5 +22,6 @@ public sealed class UsageCounters
         SavedUsd += other.SavedUsd;
         CacheHits += other.CacheHits;
         Failed += other.Failed;
+        Generated += other.Generated;
     }
 }

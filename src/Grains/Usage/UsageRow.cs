@@ -14,6 +14,7 @@ public sealed record UsageRow
     [Id(7)] public decimal SavedUsd { get; init; }
     [Id(8)] public long CacheHits { get; init; }
     [Id(9)] public long Failed { get; init; }
+    [Id(10)] public long Generated { get; init; }
 
     public UsageCounters Counters() => new()
     {
@@ -23,6 +24,7 @@ public sealed record UsageRow
         SavedUsd = SavedUsd,
         CacheHits = CacheHits,
         Failed = Failed,
+        Generated = Generated,
     };
 
     public static UsageRow Of(string day, string keyId, string model, string quality, UsageCounters counters) => new()
@@ -37,5 +39,6 @@ public sealed record UsageRow
         SavedUsd = counters.SavedUsd,
         CacheHits = counters.CacheHits,
         Failed = counters.Failed,
+        Generated = counters.Generated,
     };
 }

@@ -20,7 +20,7 @@ namespace ImageOrleans.Silo.Api;
 /// <c>POST /v1/images/generations</c>: read, validate, then ask the prompt cache (or, with
 /// <c>Cache-Control: no-cache</c>, a dispatcher) for the images, and answer in OpenAI's shape.
 /// </summary>
-public sealed partial class ImageGenerationHandler(
+public sealed class ImageGenerationHandler(
     IGrainFactory grains,
     AccountDirectory directory,
     ImageRequestValidator validator,
@@ -31,8 +31,8 @@ public sealed partial class ImageGenerationHandler(
     IOptions<CacheOptions> cache,
     IOptions<DispatchOptions> dispatch,
     CostCalculator costs,
-    TimeProvider time,
-    ILogger<ImageGenerationHandler> logger)
+    SettlementBook settlements,
+    TimeProvider time)
 {
     public const string CacheHeader = "x-imageorleans-cache";
     public const string PriorityHeader = "x-imageorleans-priority";
@@ -105,48 +105,47 @@ public sealed partial class ImageGenerationHandler(
             Request = request,
             AcceptedAt = now,
             Deadline = now + waitLimit,
+            ReservationId = admission.ReservationId,
         };
 
-        var outcome = new Outcome();
+        // From here the grains settle the reservation, where the request's fate is decided; the front
+        // door frees it only when the call to them failed before they could take it over.
         try
         {
             var bypass = !cache.Value.Enabled || client.Cache == CachePolicy.Off || IsNoCache(http.Request);
-            return await RunAsync(http, client, job, validated, idempotencyKey, bypass, outcome);
+            return await RunAsync(http, client, job, validated, idempotencyKey, bypass);
         }
-        finally
+        catch (Exception) when (admission.ReservationId is { } reservation)
         {
-            await SettleAsync(keyGrain, admission.ReservationId!.Value, job, outcome);
+            await settlements.ReleaseAsync(client.KeyId, reservation);
+            throw;
         }
     }
 
     private async Task<IResult> RunAsync(
-        HttpContext http, ClientIdentity client, GenerationJob job, ValidatedImageRequest validated, string? idempotencyKey, bool bypass, Outcome outcome)
+        HttpContext http, ClientIdentity client, GenerationJob job, ValidatedImageRequest validated, string? idempotencyKey, bool bypass)
     {
-        var reply = outcome.Reply = idempotencyKey is null
+        var reply = idempotencyKey is null
             ? await GenerateAsync(job, bypass, http.RequestAborted)
-            : await GenerateIdempotentlyAsync(http, client, idempotencyKey, job, bypass, outcome);
-        if (reply.Result is { } result && validated.ResponseFormat == ResponseFormat.Base64Json)
+            : await GenerateIdempotentlyAsync(http, client, idempotencyKey, job, bypass);
+
+        var contents = reply.Result is { } result ? await ReadImagesAsync(result, validated.ResponseFormat, http.RequestAborted) : null;
+        if (reply.Result is not null && contents is null && reply.Cache is CacheStatus.Hit or CacheStatus.Coalesced)
         {
-            var contents = await ReadImagesAsync(result, http.RequestAborted);
-            if (contents is null && reply.Cache == CacheStatus.Hit)
-            {
-                // The cached answer points at images that are gone from the store: generate afresh.
-                var key = CacheKey.For(job.Tenant, job.Request);
-                await grains.GetGrain<IPromptCacheGrain>(key).InvalidateAsync();
-                reply = outcome.Reply = await GenerateAsync(job, bypass, http.RequestAborted);
-                outcome.Replayed = false;
-                contents = reply.Result is { } again ? await ReadImagesAsync(again, http.RequestAborted) : null;
-            }
-
-            if (reply.Result is not null && contents is null)
-            {
-                return OpenAIErrors.Result(GatewayErrors.Internal(http.TraceIdentifier));
-            }
-
-            return Answer(http, reply, job.Request, validated.ResponseFormat, contents);
+            // The answer points at images the retention sweep removed: generate afresh rather than
+            // hand out a dead link. A new upstream generation, so the key pays for it.
+            await grains.GetGrain<IPromptCacheGrain>(CacheKey.For(job.Tenant, job.Request)).InvalidateAsync();
+            http.Response.Headers.Remove(ReplayedHeader);
+            reply = await GenerateAsync(job with { ReservationId = null }, bypass, http.RequestAborted);
+            contents = reply.Result is { } again ? await ReadImagesAsync(again, validated.ResponseFormat, http.RequestAborted) : null;
         }
 
-        return Answer(http, reply, job.Request, validated.ResponseFormat, null);
+        if (reply.Result is not null && contents is null)
+        {
+            return OpenAIErrors.Result(GatewayErrors.Internal(http.TraceIdentifier));
+        }
+
+        return Answer(http, reply, job.Request, validated.ResponseFormat, validated.ResponseFormat == ResponseFormat.Base64Json ? contents : null);
     }
 
     /// <summary>
@@ -171,38 +170,6 @@ public sealed partial class ImageGenerationHandler(
         };
     }
 
-    /// <summary>
-    /// Replaces the reservation with what the request cost: the upstream price when it was generated
-    /// for this request; nothing, and the price recorded as saved, for a cache hit, a coalesced wait
-    /// or an idempotent replay; nothing for an error or a request that never ran.
-    /// </summary>
-    private async Task SettleAsync(IClientKeyGrain key, Guid reservationId, GenerationJob job, Outcome outcome)
-    {
-        var reply = outcome.Reply;
-        var price = reply?.Result?.CostUsd ?? 0m;
-        var paid = reply?.Result is not null && !outcome.Replayed && reply.Cache is CacheStatus.Miss or CacheStatus.Bypass;
-        var settlement = new Settlement
-        {
-            ReservationId = reservationId,
-            Model = job.Request.Model,
-            Quality = job.Request.Quality,
-            Images = job.Request.N,
-            CostUsd = paid ? price : 0m,
-            SavedUsd = reply?.Result is not null && !paid ? price : 0m,
-            Succeeded = reply?.Result is not null,
-            Cache = outcome.Replayed ? CacheStatus.Hit : reply?.Cache ?? CacheStatus.Miss,
-        };
-        try
-        {
-            await key.SettleAsync(settlement);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // The reservation lapses on its own; the answer the client gets must not depend on this.
-            LogSettleFailed(logger, ex, job.ClientKeyId, job.RequestId);
-        }
-    }
-
     private IResult Answer(HttpContext http, GenerationReply reply, ImageRequest request, ResponseFormat format, IReadOnlyList<byte[]>? contents)
     {
         http.Response.Headers[CacheHeader] = reply.Cache.ToString().ToLowerInvariant();
@@ -224,16 +191,14 @@ public sealed partial class ImageGenerationHandler(
     }
 
     private async Task<GenerationReply> GenerateIdempotentlyAsync(
-        HttpContext http, ClientIdentity client, string key, GenerationJob job, bool bypassCache, Outcome outcome)
+        HttpContext http, ClientIdentity client, string key, GenerationJob job, bool bypassCache)
     {
         var grain = grains.GetGrain<IIdempotencyGrain>($"{client.KeyId}/{key}");
         var fingerprint = CacheKey.For(client.Tenant, job.Request);
         var reply = await WhileClusterHealsAsync(job.Deadline, () => grain.RunAsync(fingerprint, job, bypassCache, http.RequestAborted), http.RequestAborted);
-
         if (reply.Replayed)
         {
             http.Response.Headers[ReplayedHeader] = "true";
-            outcome.Replayed = true;
         }
 
         return reply.Reply;
@@ -296,8 +261,25 @@ public sealed partial class ImageGenerationHandler(
         return reply with { Cache = CacheStatus.Bypass };
     }
 
-    private async Task<IReadOnlyList<byte[]>?> ReadImagesAsync(GenerationResult result, CancellationToken cancellationToken)
+    /// <summary>
+    /// The images' bytes for a <c>b64_json</c> answer; for a <c>url</c> answer only whether they are
+    /// all still stored (an empty list). Null when one is gone.
+    /// </summary>
+    private async Task<IReadOnlyList<byte[]>?> ReadImagesAsync(GenerationResult result, ResponseFormat format, CancellationToken cancellationToken)
     {
+        if (format != ResponseFormat.Base64Json)
+        {
+            foreach (var image in result.Images)
+            {
+                if (!await store.ExistsAsync(image.ImageId, cancellationToken))
+                {
+                    return null;
+                }
+            }
+
+            return [];
+        }
+
         var contents = new byte[result.Images.Count][];
         for (var i = 0; i < contents.Length; i++)
         {
@@ -364,16 +346,4 @@ public sealed partial class ImageGenerationHandler(
     private static bool IsNoCache(HttpRequest request) =>
         request.Headers.CacheControl.Any(v => v is not null
             && (v.Contains("no-cache", StringComparison.OrdinalIgnoreCase) || v.Contains("no-store", StringComparison.OrdinalIgnoreCase)));
-
-    [LoggerMessage(EventId = 1301, Level = LogLevel.Warning,
-        Message = "Could not settle request {RequestId} with client key {KeyId}; its reservation lapses on its own")]
-    private static partial void LogSettleFailed(ILogger logger, Exception exception, string keyId, string requestId);
-
-    /// <summary>How a generation ended, kept for settling it whatever path it took.</summary>
-    private sealed class Outcome
-    {
-        public GenerationReply? Reply { get; set; }
-
-        public bool Replayed { get; set; }
-    }
 }
