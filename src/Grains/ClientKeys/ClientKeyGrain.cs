@@ -420,23 +420,30 @@ public sealed partial class ClientKeyGrain(
             (S.SentUsage, S.PendingUsage) = (S.PendingUsage, S.SentUsage);
         }
 
-        if (S.PendingBatch is null && S.PendingUsage.Count > 0)
+        // A batch resent after a lost answer goes first; the usage settled since then follows it.
+        for (var pass = 0; pass < 2 && (S.PendingBatch is not null || S.PendingUsage.Count > 0 || _writes.Dirty); pass++)
         {
-            S.PendingBatch = Guid.NewGuid();
-            (S.SentUsage, S.PendingUsage) = (S.PendingUsage, new Dictionary<string, UsageCounters>(StringComparer.Ordinal));
+            if (S.PendingBatch is null && S.PendingUsage.Count > 0)
+            {
+                S.PendingBatch = Guid.NewGuid();
+                (S.SentUsage, S.PendingUsage) = (S.PendingUsage, new Dictionary<string, UsageCounters>(StringComparer.Ordinal));
+                _writes.MarkDirty();
+            }
+
+            if (!await TryWriteAsync(force, cancellationToken) || S.PendingBatch is null || !await SendBatchAsync())
+            {
+                return;
+            }
+
             _writes.MarkDirty();
+            await TryWriteAsync(force, cancellationToken);
         }
+    }
 
-        if (!await TryWriteAsync(force, cancellationToken))
-        {
-            return;
-        }
-
-        if (S.PendingBatch is not { } batch)
-        {
-            return;
-        }
-
+    /// <summary>Hands the frozen batch to the ledger; true when it is there.</summary>
+    private async Task<bool> SendBatchAsync()
+    {
+        var batch = S.PendingBatch!.Value;
         var rows = S.SentUsage.Select(u =>
         {
             var parts = u.Key.Split('|');
@@ -453,13 +460,12 @@ public sealed partial class ClientKeyGrain(
         {
             // Kept in the key's state with its batch id; the next flush, here or after a restart, resends it.
             LogLedgerUnavailable(logger, ex, Id);
-            return;
+            return false;
         }
 
         S.SentUsage.Clear();
         S.PendingBatch = null;
-        _writes.MarkDirty();
-        await TryWriteAsync(force, cancellationToken);
+        return true;
     }
 
     private Task<bool> TryWriteAsync(bool force, CancellationToken cancellationToken) =>

@@ -33,7 +33,17 @@ public sealed class UsageLedgerGrain(
         }
 
         // A batch arrives every few seconds per active key, never per request.
-        await state.WriteStateAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            // What is in memory must match what is stored: a batch that failed to write is not
+            // remembered, so its resend is taken rather than discarded as a duplicate.
+            await state.ReadStateAsync();
+            throw;
+        }
     }
 
     public ValueTask<IReadOnlyList<UsageRow>> GetAsync()

@@ -4,6 +4,7 @@ using ImageOrleans.Simulator;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Orleans.Storage;
 using Orleans.TestingHost;
 
 namespace ImageOrleans.Grains.Tests.Infrastructure;
@@ -53,6 +54,13 @@ public sealed class ClusterFixture : IAsyncLifetime
             }
 
             silo.AddMemoryGrainStorageAsDefault();
+
+            // Client keys and accounts write behind, the ledger takes batches: their storage can be told to fail.
+            foreach (var name in (string[])[GrainStorageNames.ClientKeys, GrainStorageNames.Accounts, GrainStorageNames.Usage])
+            {
+                silo.Services.AddKeyedSingleton<IGrainStorage>(name, (sp, _) => new FlakyGrainStorage(MemoryGrainStorageFactory.Create(sp, name)));
+            }
+
             silo.Services.AddSingleton<TimeProvider>(Time);
             silo.Services.UseTimeProviderForBackgroundAreas(TimeProvider.System);
             silo.Services.AddImageOrleansGrainServices(configuration, _dataPath);
