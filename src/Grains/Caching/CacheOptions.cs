@@ -7,4 +7,7 @@ public sealed class CacheOptions
 
     /// <summary>How long a generated answer is served again to the same tenant for the same request.</summary>
     public TimeSpan Ttl { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How often expired cache entries and idempotency records are deleted from storage (at least a minute).</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(10);
 }

@@ -1,4 +1,5 @@
 using ImageOrleans.Grains.Dispatch;
+using ImageOrleans.Grains.Maintenance;
 
 namespace ImageOrleans.Grains.Caching;
 
@@ -6,7 +7,7 @@ namespace ImageOrleans.Grains.Caching;
 /// The cached answer for one canonical request of one tenant (keyed by <see cref="CacheKey"/>).
 /// Identical requests that arrive while one is being generated wait for that one: one upstream call.
 /// </summary>
-public interface IPromptCacheGrain : IGrainWithStringKey
+public interface IPromptCacheGrain : IExpiringGrain
 {
     [ResponseTimeout("00:15:00")]
     Task<GenerationReply> GetOrGenerateAsync(GenerationJob job, CancellationToken cancellationToken);

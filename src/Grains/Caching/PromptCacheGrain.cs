@@ -2,6 +2,7 @@ using ImageOrleans.Grains.ClientKeys;
 using ImageOrleans.Grains.Configuration;
 using ImageOrleans.Grains.Dispatch;
 using ImageOrleans.Grains.Errors;
+using ImageOrleans.Grains.Maintenance;
 using Orleans.Placement;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -79,6 +80,20 @@ public sealed partial class PromptCacheGrain(
         await state.ClearStateAsync();
     }
 
+    public async Task<bool> ExpireAsync()
+    {
+        if (!state.RecordExists || time.GetUtcNow() < state.State.ExpiresAt)
+        {
+            // Written again since (a later bucket holds it), or gone already.
+            return false;
+        }
+
+        state.State = new PromptCacheState();
+        await state.ClearStateAsync();
+        DeactivateOnIdle();
+        return true;
+    }
+
     private InFlight Start(GenerationJob job)
     {
         var flight = new InFlight();
@@ -121,6 +136,8 @@ public sealed partial class PromptCacheGrain(
         try
         {
             await state.WriteStateAsync();
+            var key = this.GetPrimaryKeyString();
+            await GrainFactory.GetGrain<IExpiryBucketGrain>(ExpiryBuckets.For(ExpiringKind.PromptCache, key, state.State.ExpiresAt)).AddAsync(key);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

@@ -1,4 +1,5 @@
 using ImageOrleans.Grains.Dispatch;
+using ImageOrleans.Grains.Maintenance;
 
 namespace ImageOrleans.Grains.Idempotency;
 
@@ -7,7 +8,7 @@ namespace ImageOrleans.Grains.Idempotency;
 /// the key runs; a retry while it runs waits for it; a retry after it completed gets the same answer,
 /// with no second upstream call and no second charge, from any silo.
 /// </summary>
-public interface IIdempotencyGrain : IGrainWithStringKey
+public interface IIdempotencyGrain : IExpiringGrain
 {
     [ResponseTimeout("00:15:00")]
     Task<IdempotentReply> RunAsync(string fingerprint, GenerationJob job, bool bypassCache, CancellationToken cancellationToken);

@@ -3,6 +3,7 @@ using ImageOrleans.Grains.Caching;
 using ImageOrleans.Grains.ClientKeys;
 using ImageOrleans.Grains.Dispatch;
 using ImageOrleans.Grains.Errors;
+using ImageOrleans.Grains.Maintenance;
 using Microsoft.Extensions.Options;
 
 namespace ImageOrleans.Grains.Idempotency;
@@ -85,6 +86,9 @@ public sealed class IdempotencyGrain(
             {
                 state.State = new IdempotencyState { Fingerprint = fingerprint, Reply = reply, CompletedAt = time.GetUtcNow() };
                 await state.WriteStateAsync(CancellationToken.None);
+                var key = this.GetPrimaryKeyString();
+                var bucket = ExpiryBuckets.For(ExpiringKind.Idempotency, key, state.State.CompletedAt + options.Value.Retention);
+                await GrainFactory.GetGrain<IExpiryBucketGrain>(bucket).AddAsync(key);
             }
 
             return reply;
@@ -94,6 +98,19 @@ public sealed class IdempotencyGrain(
             _running = null;
             _runningFingerprint = null;
         }
+    }
+
+    public async Task<bool> ExpireAsync()
+    {
+        if (!state.RecordExists || _running is not null || time.GetUtcNow() - state.State.CompletedAt < options.Value.Retention)
+        {
+            return false;
+        }
+
+        state.State = new IdempotencyState();
+        await state.ClearStateAsync();
+        DeactivateOnIdle();
+        return true;
     }
 
     private static GatewayError Reused() => new()

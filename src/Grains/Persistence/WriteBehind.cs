@@ -19,6 +19,14 @@ public sealed class WriteBehind(TimeProvider time, TimeSpan interval, TimeSpan m
 
     public void MarkDirty() => Dirty = true;
 
+    /// <summary>The state was stored (or deleted) by other means: nothing is pending any more.</summary>
+    public void FlushedElsewhere()
+    {
+        Dirty = false;
+        Failures = 0;
+        _retryAt = DateTimeOffset.MinValue;
+    }
+
     /// <summary>Whether a periodic flush should try now: not while backing off after a failure.</summary>
     public bool Due => time.GetUtcNow() >= _retryAt;
 

@@ -6,7 +6,7 @@ namespace ImageOrleans.Silo.Hosting;
 
 /// <summary>
 /// Once this silo is active, before it takes traffic: seeds the pool and the client keys from
-/// configuration and makes sure the image retention sweep is scheduled.
+/// configuration and makes sure the image retention and expired-state sweeps are scheduled.
 /// </summary>
 public sealed partial class SiloStartupTasks(
     IGrainFactory grains,
@@ -25,6 +25,7 @@ public sealed partial class SiloStartupTasks(
         LogSeeded(logger, seed.Accounts.Count, snapshot.Accounts.Count, snapshot.Version);
         await keys.ApplyAsync(grains);
         await grains.GetGrain<IImageRetentionGrain>(0).EnsureScheduledAsync();
+        await grains.GetGrain<IExpirySweeperGrain>(0).EnsureScheduledAsync();
     }
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information,

@@ -1,0 +1,11 @@
+namespace ImageOrleans.Grains.Maintenance;
+
+/// <summary>One bucket of the expiry index (keyed by <see cref="ExpiryBuckets.For"/>): the rows that expire in its hour.</summary>
+public interface IExpiryBucketGrain : IGrainWithStringKey
+{
+    /// <summary>Notes a row that expires in this bucket's hour.</summary>
+    ValueTask AddAsync(string key);
+
+    /// <summary>Deletes every noted row that has expired, then the bucket itself; returns how many rows went.</summary>
+    Task<int> SweepAsync();
+}
