@@ -15,6 +15,9 @@ public sealed partial class EgressPolicy(IOptions<UpstreamsOptions> options, Emb
 {
     public EgressRules Rules { get; } = new(options.Value.AllowedHosts);
 
+    /// <summary>Name resolution; replaceable so a test can make a name resolve to a metadata address.</summary>
+    public Func<string, CancellationToken, Task<IPAddress[]>> Resolve { get; init; } = Dns.GetHostAddressesAsync;
+
     /// <summary>Why <paramref name="url"/> may not be called, or null when it may (the check made when a URL is configured).</summary>
     public string? Refusal(Uri url) => IsEmbeddedSimulator(url.IdnHost, url.Port) ? null : Rules.Refusal(url);
 
@@ -30,7 +33,7 @@ public sealed partial class EgressPolicy(IOptions<UpstreamsOptions> options, Emb
 
         var addresses = IPAddress.TryParse(host.Trim('[', ']'), out var literal)
             ? [literal]
-            : await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
+            : await Resolve(host, cancellationToken).ConfigureAwait(false);
         var allowed = simulated ? addresses : [.. addresses.Where(Rules.AllowsAddress)];
         if (allowed.Length == 0)
         {
