@@ -52,10 +52,13 @@ public sealed class HostHeaderTests(GatewayFixture gateway) : IClassFixture<Gate
         Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
     }
 
-    [Fact]
-    public void With_allowed_hosts_as_star_the_origin_is_the_listening_address_never_the_host_header()
+    [Theory]
+    [InlineData("*")]
+    [InlineData("example.com;0.0.0.0")]
+    [InlineData("example.com;[::]")]
+    public void With_allowed_hosts_open_to_all_the_origin_is_the_listening_address_never_the_host_header(string allowedHosts)
     {
-        var origin = Origin(["*"], ["http://localhost:5000"]);
+        var origin = Origin(allowedHosts.Split(';'), ["http://localhost:5000"]);
 
         Assert.Equal("http://localhost:5000", origin.Of(Request(Hostile, localPort: 5000, local: IPAddress.Loopback), null));
     }

@@ -26,7 +26,8 @@ public sealed class LinkOrigin(IOptionsMonitor<HostFilteringOptions> hostFilteri
         }
 
         var allowed = hostFiltering.CurrentValue.AllowedHosts;
-        var restricted = allowed is { Count: > 0 } && !allowed.Any(h => h is "*");
+        // As the host filtering middleware reads the list: any of these entries lets every host in.
+        var restricted = allowed is { Count: > 0 } && !allowed.Any(h => h is "*" or "0.0.0.0" or "[::]");
         if (restricted && request.Host.HasValue
             && HostString.MatchesAny(request.Host.Host, [.. allowed.Select(h => new StringSegment(h))]))
         {
