@@ -15,7 +15,7 @@ namespace ImageOrleans.Benchmarks;
 /// </summary>
 public static class PoolBenchmark
 {
-    private const string KeyPrefix = "sk-bench-tenant-";
+    private const string KeyPrefix = "sk-bench-pool-tenant-key-";
 
     public static async Task<int> RunAsync(ArgReader args)
     {

@@ -112,7 +112,7 @@ public sealed class PoolEnvironment : IAsyncDisposable
         for (var t = 0; t < options.Tenants; t++)
         {
             var prefix = $"ImageOrleans:ClientKeys:tenant-{t}:";
-            settings[prefix + "Key"] = "sk-bench-tenant-" + t.ToString(CultureInfo.InvariantCulture);
+            settings[prefix + "Key"] = "sk-bench-pool-tenant-key-" + t.ToString(CultureInfo.InvariantCulture);
             settings[prefix + "MaxPriority"] = "High";
 
             // The benchmark measures the pool, not a key's own quota.

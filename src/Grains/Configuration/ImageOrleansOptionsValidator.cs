@@ -18,6 +18,10 @@ public sealed class ImageOrleansOptionsValidator : IValidateOptions<ImageOrleans
             {
                 problems.Add($"Client key '{id}': Weight and MaxWait must be positive.");
             }
+            else if (key.Key is { } secret && !ClientKeys.ClientKeySecret.IsLongEnough(secret))
+            {
+                problems.Add($"ImageOrleans:ClientKeys:{id}:Key must be at least {ClientKeys.ClientKeySecret.MinLength} characters.");
+            }
             else if (key.KeyHash is { } hash && (hash.Length != 64 || !hash.All(Uri.IsHexDigit)))
             {
                 problems.Add($"Client key '{id}': KeyHash must be the SHA-256 of the key as 64 hex characters.");

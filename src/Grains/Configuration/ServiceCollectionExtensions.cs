@@ -32,6 +32,9 @@ public static class ServiceCollectionExtensions
         services.AddOptions<AccountPolicyOptions>().Bind(root.GetSection("AccountPolicy"));
         services.AddOptions<ImagesOptions>().Bind(root.GetSection("Images"));
         services.AddOptions<IdempotencyOptions>().Bind(root.GetSection("Idempotency"));
+        services.AddOptions<UpstreamsOptions>().Bind(root.GetSection(UpstreamsOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<UpstreamsOptions>, UpstreamsOptionsValidator>();
+        services.AddSingleton<IValidateOptions<ImageOrleansOptions>, EgressOptionsValidator>();
         services.AddOptions<BillingOptions>().Bind(root.GetSection("Billing")).ValidateOnStart();
         services.AddSingleton<IValidateOptions<BillingOptions>, BillingOptionsValidator>();
 
@@ -45,7 +48,18 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<BudgetAlertNotifier>();
         services.TryAddSingleton<SettlementBook>();
         services.AddMetrics();
-        services.AddHttpClient(BudgetAlertNotifier.HttpClientName).RemoveAllLoggers();
+        services.TryAddSingleton<EgressPolicy>();
+
+        // Webhooks go where their key says and nowhere else: a redirect could point anywhere.
+        services.AddHttpClient(BudgetAlertNotifier.HttpClientName)
+            .RemoveAllLoggers()
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                ConnectCallback = sp.GetRequiredService<EgressPolicy>().ConnectAsync,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                ConnectTimeout = TimeSpan.FromSeconds(10),
+            });
         services.TryAddSingleton<AccountDirectory>();
         services.TryAddSingleton<AccountLoadCache>();
         services.TryAddSingleton<LeaseBroker>();
@@ -69,8 +83,11 @@ public static class ServiceCollectionExtensions
         services.AddHttpClient(HttpUpstreamClient.HttpClientName)
             .RemoveAllLoggers()
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
             {
+                // Only to hosts the egress policy allows, checked on the addresses actually connected to.
+                ConnectCallback = sp.GetRequiredService<EgressPolicy>().ConnectAsync,
+
                 // Long-lived pool, but recycled so DNS changes of an upstream are picked up.
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
                 MaxConnectionsPerServer = int.MaxValue,

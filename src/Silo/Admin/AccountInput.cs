@@ -1,6 +1,7 @@
 using ImageOrleans.Grains.Configuration;
 using ImageOrleans.Grains.Errors;
 using ImageOrleans.Grains.Pool;
+using ImageOrleans.Grains.Upstreams;
 
 namespace ImageOrleans.Silo.Admin;
 
@@ -16,16 +17,17 @@ public static class AccountInput
     };
 
     /// <summary>Applies the fields onto <paramref name="current"/> (or a new account's defaults) and checks the result.</summary>
-    public static UpstreamAccount Apply(JsonFields f, string id, UpstreamAccount? current)
+    public static UpstreamAccount Apply(JsonFields f, string id, UpstreamAccount? current, EgressPolicy egress)
     {
         var a = current ?? new AccountOptions().ToAccount(id);
+        var newKey = f.Text("api_key", 1000)?.Trim();
         a = a with
         {
             Kind = f.Choice("kind", Kinds) ?? a.Kind,
             BaseUrl = f.IsNull("base_url") ? null : f.Text("base_url", 2000) ?? a.BaseUrl,
 
             // Write-only: a PATCH without api_key keeps the stored one.
-            ApiKey = f.Text("api_key", 1000) is { } key ? new UpstreamSecret(key.Trim()) : a.ApiKey,
+            ApiKey = newKey is not null ? new UpstreamSecret(newKey) : a.ApiKey,
             Organization = f.IsNull("organization") ? null : f.Text("organization", 200) ?? a.Organization,
             Project = f.IsNull("project") ? null : f.Text("project", 200) ?? a.Project,
             ApiVersion = f.IsNull("api_version") ? null : f.Text("api_version", 100) ?? a.ApiVersion,
@@ -40,6 +42,14 @@ public static class AccountInput
             Group = f.IsNull("group") ? null : f.Text("group", 200) ?? a.Group,
             PriceFactor = f.Number("price_factor", 0m, 100m, exclusiveMin: true) ?? a.PriceFactor,
         };
+
+        // The stored key goes wherever base_url and kind point: moving it elsewhere takes the key itself,
+        // so the admin key alone cannot send an upstream key to a host of its choosing.
+        if (current is not null && newKey is null && (a.BaseUrl != current.BaseUrl || a.Kind != current.Kind))
+        {
+            f.Fail(GatewayErrors.Invalid("api_key",
+                "Changing 'base_url' or 'kind' of an account requires its 'api_key' in the same request."));
+        }
 
         if (a.Models.Count == 0 || a.Models.Any(string.IsNullOrWhiteSpace))
         {
@@ -60,7 +70,16 @@ public static class AccountInput
         {
             f.Fail(GatewayErrors.Invalid("base_url", "'base_url' must be an absolute http or https URL."));
         }
+        else if ((current is null || f.Has("base_url") || f.Has("kind")) && EffectiveBaseUrl(a) is { } target && egress.Refusal(target) is { } refusal)
+        {
+            f.Fail(GatewayErrors.Invalid("base_url", $"'base_url' is not allowed: {refusal}"));
+        }
 
         return a;
     }
+
+    private static Uri? EffectiveBaseUrl(UpstreamAccount a) =>
+        a.BaseUrl is { } url ? new Uri(url, UriKind.Absolute)
+        : a.Kind == UpstreamKind.OpenAI ? OpenAIUpstreamClient.DefaultBaseUrl
+        : null;
 }

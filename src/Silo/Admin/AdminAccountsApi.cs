@@ -2,6 +2,7 @@ using ImageOrleans.Grains.Accounts;
 using ImageOrleans.Grains.Dispatch;
 using ImageOrleans.Grains.Errors;
 using ImageOrleans.Grains.Pool;
+using ImageOrleans.Grains.Upstreams;
 using ImageOrleans.Silo.Api;
 
 namespace ImageOrleans.Silo.Admin;
@@ -70,7 +71,7 @@ public static class AdminAccountsApi
         return routes;
     }
 
-    private static async Task<IResult> AddAsync(HttpContext http, IGrainFactory grains, AccountDirectory directory, AccountLoadCache loads)
+    private static async Task<IResult> AddAsync(HttpContext http, IGrainFactory grains, AccountDirectory directory, AccountLoadCache loads, EgressPolicy egress)
     {
         var (fields, error) = await JsonFields.ReadAsync(http.Request);
         if (error is not null)
@@ -84,7 +85,7 @@ public static class AdminAccountsApi
             fields.Fail(id is null ? GatewayErrors.Missing("id") : GatewayErrors.Invalid("id", "'id' may hold 1 to 64 letters, digits, '-', '_' or '.'."));
         }
 
-        var account = AccountInput.Apply(fields, id ?? string.Empty, null);
+        var account = AccountInput.Apply(fields, id ?? string.Empty, null, egress);
         fields.RejectUnknown();
         if (fields.Error is { } invalid)
         {
@@ -110,7 +111,7 @@ public static class AdminAccountsApi
         return Results.Json(AccountView.Of(stored, status), AdminJson.Options, statusCode: StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> UpdateAsync(string id, HttpContext http, IGrainFactory grains, AccountDirectory directory, AccountLoadCache loads)
+    private static async Task<IResult> UpdateAsync(string id, HttpContext http, IGrainFactory grains, AccountDirectory directory, AccountLoadCache loads, EgressPolicy egress)
     {
         var pool = grains.GetGrain<IPoolGrain>(0);
         if (await pool.GetAccountAsync(id) is not { } current)
@@ -124,7 +125,7 @@ public static class AdminAccountsApi
             return OpenAIErrors.Result(error);
         }
 
-        var account = AccountInput.Apply(fields!, id, current);
+        var account = AccountInput.Apply(fields!, id, current, egress);
         fields!.RejectUnknown();
         if (fields.Error is { } invalid)
         {

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text;
 using ImageOrleans.Grains.Errors;
 using ImageOrleans.Silo.Api;
 using ImageOrleans.Silo.Auth;
@@ -13,6 +14,9 @@ namespace ImageOrleans.Silo.Admin;
 /// </summary>
 public sealed class AdminAuthenticationFilter : IEndpointFilter
 {
+    private const string Bearer = "Bearer ";
+    private const string Basic = "Basic ";
+
     private readonly byte[]? _hash;
 
     public AdminAuthenticationFilter(IOptions<AdminOptions> options)
@@ -23,29 +27,61 @@ public sealed class AdminAuthenticationFilter : IEndpointFilter
             : null;
     }
 
-    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
+        Check(context.HttpContext.Request, allowBasic: false) is { } error ? OpenAIErrors.Result(error) : await next(context);
+
+    /// <summary>
+    /// Null when the request carries the admin key, else the error to answer. Basic authentication
+    /// (the key as password, any user name) is accepted only where <paramref name="allowBasic"/>: a
+    /// browser resends Basic credentials on its own, so it is limited to the read-only dashboard,
+    /// where a cross-site request can change nothing.
+    /// </summary>
+    public GatewayError? Check(HttpRequest request, bool allowBasic)
     {
         if (_hash is null)
         {
-            return OpenAIErrors.Result(new GatewayError
+            return new GatewayError
             {
                 Status = 403,
                 Type = GatewayErrors.InvalidRequestType,
                 Message = "The admin API is closed: set ImageOrleans:Admin:Key (or KeyHash) to open it.",
                 Code = "admin_disabled",
-            });
+            };
         }
 
-        var header = context.HttpContext.Request.Headers.Authorization.ToString();
-        const string Bearer = "Bearer ";
-        if (!header.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase) || header.Length == Bearer.Length)
+        var header = request.Headers.Authorization.ToString();
+        var presented = header.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase) ? header[Bearer.Length..].Trim()
+            : allowBasic && header.StartsWith(Basic, StringComparison.OrdinalIgnoreCase) ? BasicPassword(header[Basic.Length..].Trim())
+            : null;
+        if (string.IsNullOrEmpty(presented))
         {
-            return OpenAIErrors.Result(GatewayErrors.MissingApiKey());
+            return GatewayErrors.MissingApiKey();
         }
 
-        var presented = ClientKeyHasher.Hash(header[Bearer.Length..].Trim());
-        return CryptographicOperations.FixedTimeEquals(presented, _hash)
-            ? await next(context)
-            : OpenAIErrors.Result(GatewayErrors.InvalidApiKey() with { Message = "Incorrect admin key." });
+        return CryptographicOperations.FixedTimeEquals(ClientKeyHasher.Hash(presented), _hash)
+            ? null
+            : GatewayErrors.InvalidApiKey() with { Message = "Incorrect admin key." };
+    }
+
+    private static string? BasicPassword(string encoded)
+    {
+        var bytes = new byte[encoded.Length];
+        if (!Convert.TryFromBase64String(encoded, bytes, out var length))
+        {
+            return null;
+        }
+
+        string text;
+        try
+        {
+            text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes, 0, length);
+        }
+        catch (DecoderFallbackException)
+        {
+            return null;
+        }
+
+        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        return colon < 0 ? null : text[(colon + 1)..];
     }
 }

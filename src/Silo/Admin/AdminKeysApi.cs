@@ -1,7 +1,7 @@
-using System.Globalization;
 using ImageOrleans.Grains.Billing;
 using ImageOrleans.Grains.ClientKeys;
 using ImageOrleans.Grains.Errors;
+using ImageOrleans.Grains.Upstreams;
 using ImageOrleans.Silo.Api;
 using ImageOrleans.Silo.Auth;
 using ImageOrleans.Silo.Hosting;
@@ -68,7 +68,7 @@ public static class AdminKeysApi
         Code = "key_not_found",
     };
 
-    private static async Task<IResult> CreateAsync(HttpContext http, IGrainFactory grains, ClientKeyDirectory directory, IOptions<BillingOptions> billing)
+    private static async Task<IResult> CreateAsync(HttpContext http, IGrainFactory grains, ClientKeyDirectory directory, IOptions<BillingOptions> billing, EgressPolicy egress)
     {
         var (fields, error) = await JsonFields.ReadAsync(http.Request);
         if (error is not null)
@@ -88,7 +88,7 @@ public static class AdminKeysApi
             RequestsPerMinute = billing.Value.DefaultRequestsPerMinute,
             ImagesPerMinute = billing.Value.DefaultImagesPerMinute,
         };
-        var settings = ClientKeyInput.Apply(fields, defaults);
+        var settings = ClientKeyInput.Apply(fields, defaults, egress);
         fields.RejectUnknown();
         if (fields.Error is { } invalid)
         {
@@ -98,7 +98,7 @@ public static class AdminKeysApi
         var secret = NewSecret();
         try
         {
-            var view = await grains.GetGrain<IClientKeyGrain>(id).CreateAsync(settings, ClientKeyHasher.HashHex(secret), Hint(secret));
+            var view = await grains.GetGrain<IClientKeyGrain>(id).CreateAsync(settings, ClientKeyHasher.HashHex(secret), ClientKeySecret.Hint(secret));
             directory.Forget(id);
             return Results.Json(ClientKeyAdminView.Of(view, secret), AdminJson.Options, statusCode: StatusCodes.Status201Created);
         }
@@ -115,7 +115,7 @@ public static class AdminKeysApi
         }
     }
 
-    private static async Task<IResult> UpdateAsync(string id, HttpContext http, IGrainFactory grains, ClientKeyDirectory directory)
+    private static async Task<IResult> UpdateAsync(string id, HttpContext http, IGrainFactory grains, ClientKeyDirectory directory, EgressPolicy egress)
     {
         var grain = grains.GetGrain<IClientKeyGrain>(id);
         if (await grain.GetAsync() is not { } current)
@@ -129,7 +129,7 @@ public static class AdminKeysApi
             return OpenAIErrors.Result(error);
         }
 
-        var settings = ClientKeyInput.Apply(fields!, current.Settings);
+        var settings = ClientKeyInput.Apply(fields!, current.Settings, egress);
         fields!.RejectUnknown();
         if (fields.Error is { } invalid)
         {
@@ -158,7 +158,7 @@ public static class AdminKeysApi
 
         var grace = graceSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : billing.Value.RotationGrace;
         var secret = NewSecret();
-        var view = await grains.GetGrain<IClientKeyGrain>(id).RotateAsync(ClientKeyHasher.HashHex(secret), Hint(secret), grace);
+        var view = await grains.GetGrain<IClientKeyGrain>(id).RotateAsync(ClientKeyHasher.HashHex(secret), ClientKeySecret.Hint(secret), grace);
         directory.Forget(id);
         return view is null
             ? OpenAIErrors.Result(NotFound(id) with { Message = $"No active client key '{id}' (revoked keys cannot be rotated)." })
@@ -166,6 +166,4 @@ public static class AdminKeysApi
     }
 
     private static string NewSecret() => "sk-io-" + DataFolder.RandomToken(30);
-
-    private static string Hint(string secret) => string.Create(CultureInfo.InvariantCulture, $"sk-io-…{secret[^4..]}");
 }

@@ -39,7 +39,7 @@ public sealed record ClientKeyAdminView(
             key.Id,
             s.Name,
             key.Tenant,
-            key.Hint,
+            ClientKeySecret.Shown(key.Hint),
             secret,
             key.Revoked,
             key.CreatedAt,

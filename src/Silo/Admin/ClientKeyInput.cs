@@ -3,6 +3,7 @@ using ImageOrleans.Grains.ClientKeys;
 using ImageOrleans.Grains.Dispatch;
 using ImageOrleans.Grains.Errors;
 using ImageOrleans.Grains.Pool;
+using ImageOrleans.Grains.Upstreams;
 
 namespace ImageOrleans.Silo.Admin;
 
@@ -32,7 +33,7 @@ public static partial class ClientKeyInput
     /// <summary>Key ids are path segments and grain-key parts: letters, digits, '-', '_' and '.'.</summary>
     public static bool IsValidId(string id) => IdPattern().IsMatch(id);
 
-    public static ClientKeySettings Apply(JsonFields f, ClientKeySettings s)
+    public static ClientKeySettings Apply(JsonFields f, ClientKeySettings s, EgressPolicy egress)
     {
         s = s with
         {
@@ -59,6 +60,10 @@ public static partial class ClientKeyInput
         if (s.WebhookUrl is { } url && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
         {
             f.Fail(GatewayErrors.Invalid("webhook_url", "'webhook_url' must be an absolute http or https URL."));
+        }
+        else if (f.Has("webhook_url") && s.WebhookUrl is { } given && egress.Refusal(new Uri(given, UriKind.Absolute)) is { } refusal)
+        {
+            f.Fail(GatewayErrors.Invalid("webhook_url", $"'webhook_url' is not allowed: {refusal}"));
         }
 
         if (s.Name.Trim().Length == 0)

@@ -5,15 +5,13 @@ using Microsoft.Extensions.Options;
 namespace ImageOrleans.Silo.Api;
 
 /// <summary>Creates and checks the signed, expiring links under <c>/v1/images/content/{id}</c>.</summary>
-public sealed class ImageLinks(ImageUrlSigner signer, IOptions<ImagesOptions> options, TimeProvider time)
+public sealed class ImageLinks(ImageUrlSigner signer, IOptions<ImagesOptions> options, LinkOrigin origins, TimeProvider time)
 {
     public string Create(HttpRequest request, string imageId)
     {
         var expires = (time.GetUtcNow() + options.Value.UrlLifetime).ToUnixTimeSeconds();
         var signature = signer.Sign(imageId, expires);
-        var origin = options.Value.PublicBaseUrl is { Length: > 0 } configured
-            ? configured.TrimEnd('/')
-            : $"{request.Scheme}://{request.Host}{request.PathBase}";
+        var origin = origins.Of(request, options.Value.PublicBaseUrl);
         return string.Create(CultureInfo.InvariantCulture, $"{origin}/v1/images/content/{imageId}?expires={expires}&signature={signature}");
     }
 

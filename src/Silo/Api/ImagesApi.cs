@@ -27,6 +27,8 @@ public static class ImagesApi
     private static async Task<IResult> ServeContentAsync(
         HttpContext http, string imageId, long? expires, string? signature, ImageLinks links, IImageStore store)
     {
+        // Taken as the type it is sent as, never sniffed into something a browser would run.
+        http.Response.Headers[HeaderNames.XContentTypeOptions] = "nosniff";
         if (!ImageIds.IsValid(imageId) || expires is null || !links.Verify(imageId, expires.Value, signature))
         {
             return OpenAIErrors.Result(new GatewayError

@@ -17,7 +17,7 @@ public sealed class ClientKeySeed(IOptions<ImageOrleansOptions> root, IOptions<B
         foreach (var (id, options) in root.Value.ClientKeys)
         {
             var hash = options.KeyHash is { Length: 64 } given ? given.ToLowerInvariant() : ClientKeyHasher.HashHex(options.Key!);
-            var hint = options.Key is { Length: > 8 } key ? $"{key[..Math.Min(6, key.Length - 4)]}…{key[^4..]}" : "(configured by hash)";
+            var hint = options.Key is { Length: > 0 } key ? ClientKeySecret.Hint(key) : "(configured by hash)";
             var settings = options.ToSettings(id, billing.Value);
             await grains.GetGrain<IClientKeyGrain>(id).SeedAsync(settings, hash, hint, Fingerprint(hash, settings));
         }
@@ -32,7 +32,7 @@ public sealed class ClientKeySeed(IOptions<ImageOrleansOptions> root, IOptions<B
                 ImagesPerMinute = billing.Value.DefaultImagesPerMinute,
             };
             var hash = ClientKeyHasher.HashHex(devKey);
-            await grains.GetGrain<IClientKeyGrain>(DevClientKey.Id).SeedAsync(settings, hash, $"{devKey[..10]}…{devKey[^4..]}", Fingerprint(hash, settings));
+            await grains.GetGrain<IClientKeyGrain>(DevClientKey.Id).SeedAsync(settings, hash, ClientKeySecret.Hint(devKey), Fingerprint(hash, settings));
         }
     }
 

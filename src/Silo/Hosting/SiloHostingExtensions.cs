@@ -1,4 +1,5 @@
 using System.Text;
+using ImageOrleans.Grains.ClientKeys;
 using ImageOrleans.Grains.Configuration;
 using ImageOrleans.Grains.Dispatch;
 using ImageOrleans.Grains.Errors;
@@ -26,11 +27,15 @@ public static class SiloHostingExtensions
         var configuration = builder.Configuration;
         services.AddImageOrleansGrainServices(configuration, builder.Environment.ContentRootPath);
         services.AddOptions<FrontDoorOptions>().Bind(configuration.GetSection($"{Section}:FrontDoor"));
-        services.AddOptions<DevOptions>().Bind(configuration.GetSection($"{Section}:Dev"));
+        services.AddOptions<DevOptions>().Bind(configuration.GetSection($"{Section}:Dev"))
+            .Validate(o => string.IsNullOrWhiteSpace(o.ClientKey) || ClientKeySecret.IsLongEnough(o.ClientKey),
+                $"ImageOrleans:Dev:ClientKey must be at least {ClientKeySecret.MinLength} characters.")
+            .ValidateOnStart();
         services.AddOptions<ClusterProfileOptions>().Bind(configuration.GetSection($"{Section}:Cluster"));
         services.AddOptions<EmbeddedSimulatorOptions>().Bind(configuration.GetSection($"{Section}:Simulator"));
         services.AddOptions<AdminOptions>().Bind(configuration.GetSection($"{Section}:Admin"));
         services.AddSingleton<AdminAuthenticationFilter>();
+        services.AddSingleton<DashboardAuthenticationFilter>();
 
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = JsonOutput.Encoder);
         services.AddSingleton<DataFolder>();
@@ -40,6 +45,7 @@ public static class SiloHostingExtensions
         services.AddSingleton<ClientAuthenticationFilter>();
         services.AddSingleton<PoolSeedSource>();
         services.AddSingleton<ImageGenerationHandler>();
+        services.AddSingleton<LinkOrigin>();
         services.AddSingleton<ImageLinks>();
         services.AddSingleton(sp => new ImageUrlSigner(SigningKey(sp)));
 
@@ -55,7 +61,7 @@ public static class SiloHostingExtensions
 
         // The host must give a stopping silo time to drain what it accepted.
         services.Configure<HostOptions>(o => o.ShutdownTimeout = drain + TimeSpan.FromSeconds(30));
-        var dashboard = configuration.GetSection($"{Section}:FrontDoor").Get<FrontDoorOptions>()?.Dashboard ?? true;
+        var frontDoor = configuration.GetSection($"{Section}:FrontDoor").Get<FrontDoorOptions>() ?? new FrontDoorOptions();
         builder.Host.UseOrleans(silo =>
         {
             silo.Configure<ClusterOptions>(o =>
@@ -65,9 +71,10 @@ public static class SiloHostingExtensions
             });
             silo.ConfigureClusterProfile(cluster);
             silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SiloStartupTasks>();
-            if (dashboard)
+            if (frontDoor.DashboardEnabled(cluster.Mode))
             {
-                silo.AddDashboard();
+                // The live log stream shows every log line of the silo: only when asked for.
+                silo.AddDashboard(o => o.HideTrace = !frontDoor.DashboardTrace);
             }
         });
         return builder;
@@ -139,9 +146,11 @@ public static class SiloHostingExtensions
         app.MapAdminAccountsApi();
         app.MapAdminKeysApi();
         app.MapUsageApi();
-        if (app.Services.GetRequiredService<IOptions<FrontDoorOptions>>().Value.Dashboard)
+        var mode = app.Services.GetRequiredService<IOptions<ClusterProfileOptions>>().Value.Mode;
+        if (app.Services.GetRequiredService<IOptions<FrontDoorOptions>>().Value.DashboardEnabled(mode))
         {
-            app.MapOrleansDashboard("/dashboard");
+            // The group's filter runs before every route the dashboard maps, its data and log stream included.
+            app.MapOrleansDashboard("/dashboard").AddEndpointFilter<DashboardAuthenticationFilter>();
         }
 
         return app;
