@@ -42,6 +42,7 @@ public sealed class SiloTlsTests(ServersFixture servers)
         }, TimeSpan.FromSeconds(120), "both silos without the cluster's certificate fail their connectivity check and exit (join timeout 10 s)");
 
         Assert.All(intruders, i => Assert.NotEqual(0, i.ExitCode));
+        Assert.Contains("carry cluster traffic in clear", SiloProcess.Tail(withoutTls.LogFile, int.MaxValue), StringComparison.Ordinal);
         Assert.All(intruders, i => Assert.Contains("Failed to get ping responses from", SiloProcess.Tail(i.LogFile, int.MaxValue), StringComparison.Ordinal));
 
         // The cluster, asked through a client with the certificate, never counted them, and still serves.
@@ -78,7 +79,9 @@ public sealed class SiloTlsTests(ServersFixture servers)
         await trusted.ConnectedAsync(TimeSpan.FromSeconds(60));
         var pool = await trusted.Grains.GetGrain<IPoolGrain>(0).GetSnapshotAsync();
         Assert.Equal(["c1"], pool.Accounts.Select(a => a.Id));
-        Assert.Contains("The remote certificate was rejected by the provided RemoteCertificateValidationCallback", SiloProcess.Tail(cluster.Silos[0].LogFile, int.MaxValue), StringComparison.Ordinal);
+        var log = SiloProcess.Tail(cluster.Silos[0].LogFile, int.MaxValue);
+        Assert.Contains("Silo and gateway ports use mutual TLS: certificate CN=imageorleans-cluster-tests", log, StringComparison.Ordinal);
+        Assert.Contains("The remote certificate was rejected by the provided RemoteCertificateValidationCallback", log, StringComparison.Ordinal);
     }
 
     [Fact]

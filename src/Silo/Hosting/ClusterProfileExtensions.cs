@@ -54,6 +54,8 @@ public static class ClusterProfileExtensions
                     silo.UseMutualTls(SiloTls.Load(cluster.Tls, TimeProvider.System), cluster.Tls.HandshakeTimeout);
                 }
 
+                silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SiloTlsReport>();
+
                 // Notice a dead silo in seconds: until then, grains whose directory entries it held
                 // cannot be placed. A crashed process refuses connections at once, so probes fail fast.
                 silo.Configure<ClusterMembershipOptions>(o =>

@@ -14,10 +14,11 @@ public sealed class SiloTls
     private const string ServerAuthentication = "1.3.6.1.5.5.7.3.1";
     private const string ClientAuthentication = "1.3.6.1.5.5.7.3.2";
 
-    private SiloTls(X509Certificate2 certificate, SiloCertificateValidator validator)
+    private SiloTls(X509Certificate2 certificate, SiloCertificateValidator validator, string trust)
     {
         Certificate = certificate;
         Validator = validator;
+        Trust = trust;
     }
 
     /// <summary>This silo's certificate, with its private key.</summary>
@@ -25,6 +26,9 @@ public sealed class SiloTls
 
     /// <summary>Decides which peer certificates are accepted.</summary>
     public SiloCertificateValidator Validator { get; }
+
+    /// <summary>The trust in words, for the start-up log.</summary>
+    public string Trust { get; }
 
     /// <summary>Loads and checks the certificate and trust; throws <see cref="OptionsValidationException"/> listing every problem.</summary>
     public static SiloTls Load(SiloTlsOptions options, TimeProvider time)
@@ -55,10 +59,12 @@ public sealed class SiloTls
         }
 
         // Without trust settings a silo trusts exactly its own certificate: one certificate shared by all silos.
-        var pinned = options.Trust.Thumbprints.Count == 0 && roots.Count == 0
-            ? [certificate.GetCertHashString(HashAlgorithmName.SHA256)]
-            : options.Trust.Thumbprints;
-        return new SiloTls(certificate, new SiloCertificateValidator(roots, pinned, options.Trust.CheckRevocation, time));
+        var ownOnly = options.Trust.Thumbprints.Count == 0 && roots.Count == 0;
+        List<string> pinned = ownOnly ? [certificate.GetCertHashString(HashAlgorithmName.SHA256)] : options.Trust.Thumbprints;
+        var trust = ownOnly
+            ? "only this certificate"
+            : $"{roots.Count} root certificate(s) from {Section}:Trust:CertificatesPath, {pinned.Count} pinned thumbprint(s)";
+        return new SiloTls(certificate, new SiloCertificateValidator(roots, pinned, options.Trust.CheckRevocation, time), trust);
     }
 
     private static X509Certificate2? FromFile(SiloTlsOptions.CertificateOptions options, List<string> problems)
