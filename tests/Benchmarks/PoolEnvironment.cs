@@ -73,6 +73,14 @@ public sealed class PoolEnvironment : IAsyncDisposable
         settings["ImageOrleans:DataPath"] = Path.Combine(root, "data");
         settings["ImageOrleans:FrontDoor:Dashboard"] = "false";
         settings["Logging:LogLevel:Default"] = "Warning";
+
+        // As in production, the silos speak mutual TLS, here with one generated self-signed certificate.
+        using var certificate = TestCertificates.CreateSelfSigned("imageorleans-benchmark");
+        foreach (var (key, value) in TestCertificates.SiloSettings(certificate, Path.Combine(root, "tls"), "silo"))
+        {
+            settings[key] = value;
+        }
+
         var silos = new List<SiloProcess>();
         for (var i = 0; i < options.Silos; i++)
         {

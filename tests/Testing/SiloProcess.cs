@@ -11,12 +11,14 @@ public sealed class SiloProcess : IAsyncDisposable
 {
     private readonly Process _process;
 
-    private SiloProcess(Process process, int index, Uri baseAddress, string logFile)
+    private SiloProcess(Process process, int index, Uri baseAddress, string logFile, int siloPort, int gatewayPort)
     {
         _process = process;
         Index = index;
         BaseAddress = baseAddress;
         LogFile = logFile;
+        SiloPort = siloPort;
+        GatewayPort = gatewayPort;
     }
 
     public int Index { get; }
@@ -25,12 +27,37 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public string LogFile { get; }
 
+    /// <summary>The Orleans silo-to-silo port.</summary>
+    public int SiloPort { get; }
+
+    /// <summary>The Orleans gateway port, where clients connect.</summary>
+    public int GatewayPort { get; }
+
     public bool HasExited => _process.HasExited;
+
+    /// <summary>The exit code, once <see cref="HasExited"/>.</summary>
+    public int ExitCode => _process.ExitCode;
 
     /// <summary>Where the silo program sits: beside the calling assembly, copied there by a project reference.</summary>
     public static string Program => Path.Combine(AppContext.BaseDirectory, "ImageOrleans.Silo.dll");
 
     public static async Task<SiloProcess> StartAsync(int index, IReadOnlyDictionary<string, string?> settings, string logFolder, TimeSpan? readyWithin = null)
+    {
+        var silo = Launch(index, settings, logFolder);
+        await Wait.UntilAsync(async () =>
+        {
+            if (silo.HasExited)
+            {
+                throw new InvalidOperationException($"Silo {index} exited with code {silo.ExitCode} while starting:\n{Tail(silo.LogFile)}");
+            }
+
+            return await silo.IsReadyAsync();
+        }, readyWithin ?? TimeSpan.FromSeconds(90), $"silo {index} is ready");
+        return silo;
+    }
+
+    /// <summary>Starts the process and returns at once, without waiting for it to become ready (or to fail).</summary>
+    public static SiloProcess Launch(int index, IReadOnlyDictionary<string, string?> settings, string logFolder)
     {
         var httpPort = FreePort.Next();
         var environment = new Dictionary<string, string?>
@@ -48,26 +75,24 @@ public sealed class SiloProcess : IAsyncDisposable
         Directory.CreateDirectory(logFolder);
         var logFile = Path.Combine(logFolder, $"silo-{index}-{httpPort}.log");
         var process = ExternalProcess.Start("dotnet", [Program, "--contentRoot", AppContext.BaseDirectory], logFile, environment: environment, workingDirectory: AppContext.BaseDirectory);
-        var silo = new SiloProcess(process, index, new Uri($"http://127.0.0.1:{httpPort}/"), logFile);
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        await Wait.UntilAsync(async () =>
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"Silo {index} exited with code {process.ExitCode} while starting:\n{Tail(logFile)}");
-            }
+        return new SiloProcess(process, index, new Uri($"http://127.0.0.1:{httpPort}/"), logFile, Port("ImageOrleans__Cluster__SiloPort"), Port("ImageOrleans__Cluster__GatewayPort"));
 
-            try
-            {
-                using var ready = await http.GetAsync(new Uri(silo.BaseAddress, "readyz"));
-                return ready.IsSuccessStatusCode;
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-            {
-                return false;
-            }
-        }, readyWithin ?? TimeSpan.FromSeconds(90), $"silo {index} is ready");
-        return silo;
+        int Port(string variable) => int.Parse(environment[variable]!, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Whether the silo answers <c>/readyz</c> with success now.</summary>
+    public async Task<bool> IsReadyAsync()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        try
+        {
+            using var ready = await http.GetAsync(new Uri(BaseAddress, "readyz"));
+            return ready.IsSuccessStatusCode;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            return false;
+        }
     }
 
     /// <summary>SIGKILL: the process dies at once, as in a crash or an OOM kill.</summary>

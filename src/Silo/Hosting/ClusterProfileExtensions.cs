@@ -4,6 +4,7 @@ using ImageOrleans.Silo.Persistence;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.Configuration;
+using Orleans.Connections.Security;
 using Orleans.Storage;
 
 namespace ImageOrleans.Silo.Hosting;
@@ -48,6 +49,12 @@ public static class ClusterProfileExtensions
                 }
 
                 silo.UseRedisClustering(cluster.Redis.ConnectionString!);
+                if (cluster.Tls.IsOn)
+                {
+                    silo.UseMutualTls(SiloTls.Load(cluster.Tls, TimeProvider.System), cluster.Tls.HandshakeTimeout);
+                }
+
+                silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SiloTlsReport>();
 
                 // Notice a dead silo in seconds: until then, grains whose directory entries it held
                 // cannot be placed. A crashed process refuses connections at once, so probes fail fast.
@@ -55,6 +62,7 @@ public static class ClusterProfileExtensions
                 {
                     o.ProbeTimeout = cluster.ProbeTimeout;
                     o.NumMissedProbesLimit = 3;
+                    o.MaxJoinAttemptTime = cluster.JoinTimeout;
                 });
                 silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(cluster.PostgreSql.ConnectionString!));
                 foreach (var name in StorageNames)
@@ -74,6 +82,22 @@ public static class ClusterProfileExtensions
         }
 
         return silo;
+    }
+
+    /// <summary>
+    /// TLS on silo-to-silo and gateway connections, both ways: every peer, silo or client, must present
+    /// a certificate the configured trust accepts. Nothing is accepted on the system's trust alone.
+    /// </summary>
+    private static void UseMutualTls(this ISiloBuilder silo, SiloTls tls, TimeSpan handshakeTimeout)
+    {
+        silo.UseTls(tls.Certificate, o =>
+        {
+            o.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
+            o.ClientCertificateMode = RemoteCertificateMode.RequireCertificate;
+            o.HandshakeTimeout = handshakeTimeout;
+            o.RemoteCertificateValidation = (certificate, chain, _) => tls.Validator.IsTrusted(certificate, chain);
+        });
+        silo.Services.AddSingleton(tls);
     }
 
     private static void Postgres(AdoNetGrainStorageOptions options, IServiceProvider services)

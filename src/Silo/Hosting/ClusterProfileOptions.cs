@@ -18,6 +18,12 @@ public sealed class ClusterProfileOptions
     /// <summary>How long a membership probe may take; three missed probes suspect a silo dead.</summary>
     public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long a joining silo keeps trying to reach every active silo before it gives up and stops.</summary>
+    public TimeSpan JoinTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Mutual TLS on the silo and gateway ports (Redis mode).</summary>
+    public SiloTlsOptions Tls { get; set; } = new();
+
     public RedisOptions Redis { get; set; } = new();
 
     public PostgreSqlOptions PostgreSql { get; set; } = new();
@@ -53,6 +59,16 @@ public sealed class ClusterProfileOptions
         if (string.IsNullOrWhiteSpace(PostgreSql.ConnectionString))
         {
             yield return "Set ImageOrleans:Cluster:PostgreSql:ConnectionString for grain state and reminders.";
+        }
+
+        if (JoinTimeout <= TimeSpan.Zero)
+        {
+            yield return "ImageOrleans:Cluster:JoinTimeout must be positive.";
+        }
+
+        foreach (var problem in Tls.Problems())
+        {
+            yield return problem;
         }
     }
 }

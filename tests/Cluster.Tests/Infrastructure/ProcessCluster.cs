@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using ImageOrleans.Simulator;
 using ImageOrleans.Testing;
@@ -20,12 +21,28 @@ public sealed class ProcessCluster : IAsyncDisposable
     private readonly Dictionary<string, string?> _settings;
     private readonly string _logs;
 
-    private ProcessCluster(Dictionary<string, string?> settings, string logs, SimulatorServer simulator)
+    // One self-signed certificate for the whole run: every test cluster's silos share it and trust only it.
+    private static readonly Lazy<X509Certificate2> SharedCertificate = new(() => TestCertificates.CreateSelfSigned("imageorleans-cluster-tests"));
+
+    private ProcessCluster(string id, Dictionary<string, string?> settings, string logs, SimulatorServer simulator)
     {
+        Id = id;
         _settings = settings;
         _logs = logs;
         Simulator = simulator;
     }
+
+    /// <summary>The certificate the cluster's silos present and trust on their silo and gateway ports.</summary>
+    public static X509Certificate2 Certificate => SharedCertificate.Value;
+
+    /// <summary>Cluster and service id.</summary>
+    public string Id { get; }
+
+    /// <summary>The settings every silo of this cluster starts with (TLS on with <see cref="Certificate"/>).</summary>
+    public IReadOnlyDictionary<string, string?> Settings => _settings;
+
+    /// <summary>Where the silos write their logs.</summary>
+    public string LogFolder => _logs;
 
     public List<SiloProcess> Silos { get; } = [];
 
@@ -59,8 +76,13 @@ public sealed class ProcessCluster : IAsyncDisposable
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
             ["Logging:LogLevel:Orleans"] = "Warning",
         };
+        foreach (var (key, value) in TestCertificates.SiloSettings(Certificate, Path.Combine(servers.Root, id, "tls"), "silo"))
+        {
+            settings[key] = value;
+        }
+
         accounts(settings);
-        return Task.FromResult(new ProcessCluster(settings, Path.Combine(servers.Root, id, "logs"), simulator));
+        return Task.FromResult(new ProcessCluster(id, settings, Path.Combine(servers.Root, id, "logs"), simulator));
     }
 
     /// <summary>Settings for an account against the simulator with key <paramref name="key"/>.</summary>
