@@ -108,6 +108,22 @@ public sealed class SecretsAtRestTests(ServersFixture servers)
         }
     }
 
+    [Fact]
+    public async Task A_cluster_silo_without_a_master_key_refuses_to_start_naming_the_setting()
+    {
+        await using var simulator = await SimulatorServer.StartAsync(new SimulatorOptions());
+        await using var cluster = await ProcessCluster.CreateAsync(servers, simulator, settings =>
+        {
+            settings.Remove("ImageOrleans:Secrets:Keys:" + ProcessCluster.SecretsKeyId);
+            settings.Remove("ImageOrleans:Secrets:ActiveKeyId");
+            ProcessCluster.Account(settings, simulator, "configured", "sk-atrest-never-stored-0123456789", perMinute: 60);
+        });
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => cluster.StartAsync(1));
+
+        Assert.Contains("ImageOrleans:Secrets:Keys is empty", error.Message, StringComparison.Ordinal);
+    }
+
     private static async Task<HttpResponseMessage> GenerateDallE2Async(ProcessCluster cluster, int silo, string prompt)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(cluster.Silos[silo].BaseAddress, "v1/images/generations"))
