@@ -62,6 +62,7 @@ public sealed class SecretsAtRestTests(ServersFixture servers)
         // Each account called from each silo: the key is opened where the call is made.
         for (var silo = 0; silo < 2; silo++)
         {
+            await ServesAsync(cluster, silo, "dall-e-2");
             using var configured = await cluster.GenerateAsync(silo, $"configured account {silo}");
             Assert.Equal(HttpStatusCode.OK, configured.StatusCode);
             using var added = await GenerateDallE2Async(cluster, silo, $"added account {silo}");
@@ -109,6 +110,65 @@ public sealed class SecretsAtRestTests(ServersFixture servers)
     }
 
     [Fact]
+    public async Task Rotating_the_master_key_re_encrypts_the_pool_so_the_old_key_can_be_removed()
+    {
+        var run = Guid.NewGuid().ToString("N");
+        var configuredKey = "sk-rotate-configured-" + run;
+        var addedKey = "sk-rotate-admin-added-" + run;
+        await using var simulator = await SimulatorServer.StartAsync(new SimulatorOptions
+        {
+            Keys = [new SimulatedKey { Key = configuredKey }, new SimulatedKey { Key = addedKey }],
+        });
+        Dictionary<string, string?> settings = null!;
+        await using var cluster = await ProcessCluster.CreateAsync(servers, simulator, given =>
+        {
+            ProcessCluster.Account(given, simulator, "configured", configuredKey, perMinute: 600);
+            settings = given;
+        });
+        var serviceId = settings["ImageOrleans:Cluster:ServiceId"]!;
+        await cluster.StartAsync(1);
+        await cluster.AdminPostAsync(0, "admin/accounts", new
+        {
+            id = "added",
+            kind = "compatible",
+            base_url = new Uri(simulator.BaseAddress, "v1/").ToString(),
+            api_key = addedKey,
+            models = DallE2,
+            requests_per_minute = 600,
+            images_per_minute = 600,
+        });
+        await cluster.StopAllAsync();
+        Assert.Equal((2, 0), await PoolEnvelopesAsync(serviceId, ProcessCluster.SecretsKeyId, "rotated-2"));
+
+        // Step 1 and 2 of a rotation: the new key beside the old one, then made active.
+        settings["ImageOrleans:Secrets:Keys:rotated-2"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        settings["ImageOrleans:Secrets:ActiveKeyId"] = "rotated-2";
+        await cluster.StartAsync(1);
+        using (var afterSwitch = await GenerateDallE2Async(cluster, 0, "after the switch"))
+        {
+            Assert.Equal(HttpStatusCode.OK, afterSwitch.StatusCode);
+        }
+
+        await cluster.StopAllAsync();
+        Assert.Equal((0, 2), await PoolEnvelopesAsync(serviceId, ProcessCluster.SecretsKeyId, "rotated-2"));
+        Assert.Contains($"re-encrypted from {ProcessCluster.SecretsKeyId} to the active key rotated-2", cluster.Logs(), StringComparison.Ordinal);
+
+        // Step 3: nothing uses the old key any more, so it goes; both accounts still work.
+        settings.Remove("ImageOrleans:Secrets:Keys:" + ProcessCluster.SecretsKeyId);
+        await cluster.StartAsync(1);
+        using (var configured = await cluster.GenerateAsync(0, "configured after removal"))
+        using (var added = await GenerateDallE2Async(cluster, 0, "added after removal"))
+        {
+            Assert.Equal(HttpStatusCode.OK, configured.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, added.StatusCode);
+        }
+
+        await cluster.StopAllAsync();
+        Assert.Equal(1, simulator.Stats.Snapshot().Keys[configuredKey].Served);
+        Assert.Equal(2, simulator.Stats.Snapshot().Keys[addedKey].Served);
+    }
+
+    [Fact]
     public async Task A_cluster_silo_without_a_master_key_refuses_to_start_naming_the_setting()
     {
         await using var simulator = await SimulatorServer.StartAsync(new SimulatorOptions());
@@ -123,6 +183,15 @@ public sealed class SecretsAtRestTests(ServersFixture servers)
 
         Assert.Contains("ImageOrleans:Secrets:Keys is empty", error.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>Waits until silo <paramref name="silo"/>'s cached account list has an account for <paramref name="model"/>.</summary>
+    private static Task ServesAsync(ProcessCluster cluster, int silo, string model) => ImageOrleans.Testing.Wait.UntilAsync(async () =>
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(cluster.Silos[silo].BaseAddress, $"v1/models/{model}"));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ProcessCluster.ClientKey);
+        using var response = await cluster.Http.SendAsync(request);
+        return response.IsSuccessStatusCode;
+    }, TimeSpan.FromSeconds(30), $"silo {silo} routes {model}");
 
     private static async Task<HttpResponseMessage> GenerateDallE2Async(ProcessCluster cluster, int silo, string prompt)
     {
@@ -191,6 +260,16 @@ public sealed class SecretsAtRestTests(ServersFixture servers)
         }
 
         return rows;
+    }
+
+    /// <summary>How many ciphertexts under each of two key ids the pool's stored state of this service holds.</summary>
+    private async Task<(int First, int Second)> PoolEnvelopesAsync(string serviceId, string first, string second)
+    {
+        var pool = (await ServiceRowsAsync(servers.PostgresConnectionString, serviceId))
+            .Where(row => row.Type.Contains("pool", StringComparison.OrdinalIgnoreCase))
+            .ToList();
+        Assert.Single(pool);
+        return (Count(pool[0].Payload, Encoding.UTF8.GetBytes($"io1.{first}.")), Count(pool[0].Payload, Encoding.UTF8.GetBytes($"io1.{second}.")));
     }
 
     private static IEnumerable<(string Form, byte[] Bytes)> Forms(string secret)
