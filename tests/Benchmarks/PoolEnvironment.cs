@@ -70,6 +70,8 @@ public sealed class PoolEnvironment : IAsyncDisposable
         settings["ImageOrleans:Cluster:Redis:ConnectionString"] = redis.ConnectionString;
         settings["ImageOrleans:Cluster:PostgreSql:ConnectionString"] = postgres.ConnectionString;
         settings["ImageOrleans:Images:SigningKey"] = "benchmark-signing-key-0123456789abcdef";
+        settings["ImageOrleans:Secrets:Keys:bench"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        settings["ImageOrleans:Secrets:ActiveKeyId"] = "bench";
         settings["ImageOrleans:DataPath"] = Path.Combine(root, "data");
         settings["ImageOrleans:FrontDoor:Dashboard"] = "false";
         settings["Logging:LogLevel:Default"] = "Warning";

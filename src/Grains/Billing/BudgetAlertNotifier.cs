@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 using ImageOrleans.Grains.Pool;
+using ImageOrleans.Grains.Secrets;
 using Microsoft.Extensions.Logging;
 
 namespace ImageOrleans.Grains.Billing;
@@ -13,7 +14,7 @@ namespace ImageOrleans.Grains.Billing;
 /// Delivers budget alerts to keys' webhooks off the grain's turn: POST of a JSON body signed with
 /// HMAC-SHA256 of the key's webhook secret, a 10 s timeout per try, three tries with backoff.
 /// </summary>
-public sealed partial class BudgetAlertNotifier(IHttpClientFactory httpClients, TimeProvider time, ILogger<BudgetAlertNotifier> logger) : IAsyncDisposable
+public sealed partial class BudgetAlertNotifier(IHttpClientFactory httpClients, TimeProvider time, SecretCipher secrets, ILogger<BudgetAlertNotifier> logger) : IAsyncDisposable
 {
     public const string HttpClientName = "webhooks";
     public const string SignatureHeader = "X-ImageOrleans-Signature";
@@ -42,7 +43,7 @@ public sealed partial class BudgetAlertNotifier(IHttpClientFactory httpClients, 
     }
 
     /// <summary>The body and its signature header value, as a receiver would check them.</summary>
-    public static (byte[] Body, string Signature) Sign(BudgetAlert alert, UpstreamSecret secret)
+    public static (byte[] Body, string Signature) Sign(BudgetAlert alert, string secret)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(new
         {
@@ -56,7 +57,7 @@ public sealed partial class BudgetAlertNotifier(IHttpClientFactory httpClients, 
             budget_usd = alert.BudgetUsd,
             at = alert.At,
         });
-        var mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret.Reveal()), body);
+        var mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body);
         return (body, "sha256=" + Convert.ToHexStringLower(mac));
     }
 
@@ -89,7 +90,17 @@ public sealed partial class BudgetAlertNotifier(IHttpClientFactory httpClients, 
 
     private async Task DeliverOneAsync(BudgetAlert alert, Uri url, UpstreamSecret secret)
     {
-        var (body, signature) = Sign(alert, secret);
+        string key;
+        try
+        {
+            key = secrets.Reveal(secret, $"client key '{alert.KeyId}' (webhook secret)");
+        }
+        catch (SecretUnavailableException)
+        {
+            return; // The cipher logged it, naming the key id; an unsigned alert is never sent.
+        }
+
+        var (body, signature) = Sign(alert, key);
         var http = httpClients.CreateClient(HttpClientName);
         for (var attempt = 1; attempt <= Attempts; attempt++)
         {

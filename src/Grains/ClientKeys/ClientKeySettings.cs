@@ -42,7 +42,10 @@ public sealed record ClientKeySettings
     /// <summary>Where budget alerts are POSTed; null for none.</summary>
     [Id(15)] public string? WebhookUrl { get; init; }
 
-    /// <summary>Signs webhook bodies (HMAC-SHA256). Write-only, like upstream keys.</summary>
+    /// <summary>
+    /// Signs webhook bodies (HMAC-SHA256). Write-only, like upstream keys, and like them only ciphertext
+    /// in grain state and between silos; opened by <see cref="Secrets.SecretCipher"/> only to sign.
+    /// </summary>
     [Id(16)] public UpstreamSecret WebhookSecret { get; init; } = UpstreamSecret.Empty;
 
     public RequestPriority EffectiveMaxPriority => MaxPriority is { } max && max < Priority ? max : Priority;

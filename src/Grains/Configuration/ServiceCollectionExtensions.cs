@@ -10,6 +10,7 @@ using ImageOrleans.Grains.Models;
 using ImageOrleans.Grains.Pool;
 using ImageOrleans.Grains.Queueing;
 using ImageOrleans.Grains.Requests;
+using ImageOrleans.Grains.Secrets;
 using ImageOrleans.Grains.Upstreams;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -38,6 +39,7 @@ public static class ServiceCollectionExtensions
         services.AddOptions<BillingOptions>().Bind(root.GetSection("Billing")).ValidateOnStart();
         services.AddSingleton<IValidateOptions<BillingOptions>, BillingOptionsValidator>();
 
+        services.AddImageOrleansSecrets(configuration);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new ModelCatalogue(sp.GetRequiredService<IOptions<ImageOrleansOptions>>().Value.Models));
         services.TryAddSingleton<ImageRequestValidator>();

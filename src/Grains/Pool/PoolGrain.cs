@@ -1,14 +1,53 @@
 using ImageOrleans.Grains.Configuration;
+using ImageOrleans.Grains.Secrets;
+using Microsoft.Extensions.Logging;
 using System.Security.Cryptography;
 using System.Text;
 
 namespace ImageOrleans.Grains.Pool;
 
 /// <inheritdoc cref="IPoolGrain"/>
-public sealed class PoolGrain(
-    [PersistentState("pool", GrainStorageNames.Pool)] IPersistentState<PoolState> state) : Grain, IPoolGrain
+public sealed partial class PoolGrain(
+    [PersistentState("pool", GrainStorageNames.Pool)] IPersistentState<PoolState> state,
+    SecretCipher secrets,
+    ILogger<PoolGrain> logger) : Grain, IPoolGrain
 {
     private PoolSnapshot? _snapshot;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // Keys from state written before encryption, or sealed under a key that is no longer the
+        // active one, are sealed under the active key now, so the old key can be retired.
+        var changed = new List<string>();
+        foreach (var account in state.State.Accounts.Values.ToList())
+        {
+            var from = account.ApiKey.KeyId ?? "(clear text)";
+            if (secrets.NeedsSealing(account.ApiKey))
+            {
+                var resealed = secrets.Seal(account.ApiKey);
+                if (!ReferenceEquals(resealed, account.ApiKey))
+                {
+                    state.State.Accounts[account.Id] = account with { ApiKey = resealed };
+                    changed.Add(account.Id);
+                    LogResealed(logger, account.Id, from, secrets.ActiveKeyId);
+                }
+            }
+            else if (account.ApiKey is { IsSealed: true, KeyId: var keyId } && !string.Equals(keyId, secrets.ActiveKeyId, StringComparison.OrdinalIgnoreCase))
+            {
+                LogUnknownKey(logger, account.Id, keyId ?? "(none)");
+            }
+        }
+
+        if (changed.Count > 0)
+        {
+            // Not pushed to the account grains: they use the definition for limits, not for its key,
+            // and an account grain activating now would wait on this activation for its definition.
+            state.State.Version++;
+            await state.WriteStateAsync(cancellationToken);
+        }
+
+        await base.OnActivateAsync(cancellationToken);
+    }
 
     public ValueTask<PoolSnapshot> GetSnapshotAsync() => ValueTask.FromResult(Snapshot());
 
@@ -29,7 +68,7 @@ public sealed class PoolGrain(
             }
 
             state.State.SeedFingerprints[account.Id] = fingerprint;
-            state.State.Accounts[account.Id] = account with { Version = state.State.Version + 1 };
+            state.State.Accounts[account.Id] = account with { ApiKey = secrets.Seal(account.ApiKey), Version = state.State.Version + 1 };
             changed.Add(account.Id);
         }
 
@@ -52,7 +91,7 @@ public sealed class PoolGrain(
 
     public async ValueTask<UpstreamAccount> UpsertAsync(UpstreamAccount account)
     {
-        var stored = account with { Version = state.State.Version + 1 };
+        var stored = account with { ApiKey = secrets.Seal(account.ApiKey), Version = state.State.Version + 1 };
         state.State.Accounts[account.Id] = stored;
         await CommitAsync([account.Id]);
         return stored;
@@ -87,11 +126,23 @@ public sealed class PoolGrain(
         Accounts = [.. state.State.Accounts.Values.OrderBy(a => a.Id, StringComparer.Ordinal)],
     };
 
-    private static string Fingerprint(UpstreamAccount account)
+    private string Fingerprint(UpstreamAccount account)
     {
+        // Over the key in clear (as before encryption), so a seed sealed afresh on every start still
+        // matches; the fingerprint is a hash, and the clear text lives only for this call.
+        string key;
+        try
+        {
+            key = secrets.Reveal(account.ApiKey, $"upstream account '{account.Id}'");
+        }
+        catch (SecretUnavailableException)
+        {
+            key = Guid.NewGuid().ToString("N");
+        }
+
         var text = new StringBuilder()
             .Append(account.Kind).Append('|').Append(account.BaseUrl).Append('|')
-            .Append(account.ApiKey.Reveal()).Append('|').Append(account.Organization).Append('|')
+            .Append(key).Append('|').Append(account.Organization).Append('|')
             .Append(account.Project).Append('|').Append(account.ApiVersion).Append('|')
             .AppendJoin(',', account.Deployments.OrderBy(d => d.Key, StringComparer.Ordinal).Select(d => $"{d.Key}={d.Value}")).Append('|')
             .AppendJoin(',', account.Models).Append('|')
@@ -101,4 +152,11 @@ public sealed class PoolGrain(
             .ToString();
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Upstream account {AccountId}: its API key was re-encrypted from {FromKeyId} to the active key {KeyId}")]
+    private static partial void LogResealed(ILogger logger, string accountId, string fromKeyId, string keyId);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Error,
+        Message = "Upstream account {AccountId}: its API key is sealed under key id {KeyId}, which is not configured; the account cannot be used until that key is configured or its api_key is set again")]
+    private static partial void LogUnknownKey(ILogger logger, string accountId, string keyId);
 }

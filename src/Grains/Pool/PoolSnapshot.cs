@@ -1,6 +1,9 @@
 namespace ImageOrleans.Grains.Pool;
 
-/// <summary>The pool's account definitions at one version.</summary>
+/// <summary>
+/// The pool's account definitions at one version. Account keys in it are ciphertext (the pool seals
+/// them as they arrive, and Orleans serializes secrets only sealed), opened only by the upstream client.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("io.PoolSnapshot")]
 public sealed record PoolSnapshot
 {

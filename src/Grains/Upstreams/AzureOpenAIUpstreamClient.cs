@@ -1,5 +1,6 @@
 using ImageOrleans.Grains.Pool;
 using ImageOrleans.Grains.Requests;
+using ImageOrleans.Grains.Secrets;
 
 namespace ImageOrleans.Grains.Upstreams;
 
@@ -7,7 +8,7 @@ namespace ImageOrleans.Grains.Upstreams;
 /// An Azure OpenAI resource: <c>{endpoint}/openai/deployments/{deployment}/images/generations?api-version=…</c>
 /// with the <c>api-key</c> header. The deployment comes from the account's model→deployment map.
 /// </summary>
-public sealed class AzureOpenAIUpstreamClient(IHttpClientFactory httpClients, TimeProvider time) : HttpUpstreamClient(httpClients, time)
+public sealed class AzureOpenAIUpstreamClient(IHttpClientFactory httpClients, TimeProvider time, SecretCipher secrets) : HttpUpstreamClient(httpClients, time)
 {
     public const string DefaultApiVersion = "2025-04-01-preview";
 
@@ -23,5 +24,5 @@ public sealed class AzureOpenAIUpstreamClient(IHttpClientFactory httpClients, Ti
     }
 
     protected override void Authenticate(HttpRequestMessage message, UpstreamAccount account) =>
-        message.Headers.TryAddWithoutValidation("api-key", account.ApiKey.Reveal());
+        message.Headers.TryAddWithoutValidation("api-key", secrets.Reveal(account.ApiKey, $"upstream account '{account.Id}'"));
 }

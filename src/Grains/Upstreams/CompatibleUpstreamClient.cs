@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using ImageOrleans.Grains.Pool;
 using ImageOrleans.Grains.Requests;
+using ImageOrleans.Grains.Secrets;
 
 namespace ImageOrleans.Grains.Upstreams;
 
@@ -8,7 +9,7 @@ namespace ImageOrleans.Grains.Upstreams;
 /// Any OpenAI-compatible images endpoint at the account's base URL, Bearer key. Simulated accounts
 /// use it too, against the embedded simulator when they name no base URL of their own.
 /// </summary>
-public sealed class CompatibleUpstreamClient(IHttpClientFactory httpClients, TimeProvider time, EmbeddedSimulatorEndpoint simulator)
+public sealed class CompatibleUpstreamClient(IHttpClientFactory httpClients, TimeProvider time, EmbeddedSimulatorEndpoint simulator, SecretCipher secrets)
     : HttpUpstreamClient(httpClients, time)
 {
     protected override Uri BuildUri(UpstreamAccount account, ImageRequest request)
@@ -21,7 +22,7 @@ public sealed class CompatibleUpstreamClient(IHttpClientFactory httpClients, Tim
     {
         if (!account.ApiKey.IsEmpty)
         {
-            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", account.ApiKey.Reveal());
+            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secrets.Reveal(account.ApiKey, $"upstream account '{account.Id}'"));
         }
     }
 }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using ImageOrleans.Grains.Accounts;
 using ImageOrleans.Grains.Pool;
 using ImageOrleans.Grains.Requests;
+using ImageOrleans.Grains.Secrets;
 
 namespace ImageOrleans.Grains.Upstreams;
 
@@ -46,6 +47,12 @@ public abstract class HttpUpstreamClient(IHttpClientFactory httpClients, TimePro
             using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
             var body = await ReadBodyAsync(response, linked.Token).ConfigureAwait(false);
             return Interpret(account, response, body, time.GetElapsedTime(started));
+        }
+        catch (SecretUnavailableException ex)
+        {
+            // The account's stored key cannot be opened here: the account is unusable (as for a 401),
+            // the request goes to another account. Nothing was sent.
+            return new UpstreamResult { Kind = OutcomeKind.Unauthorized, Sent = false, Latency = time.GetElapsedTime(started), Detail = ex.Message };
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

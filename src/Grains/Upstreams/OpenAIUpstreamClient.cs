@@ -1,11 +1,12 @@
 using System.Net.Http.Headers;
 using ImageOrleans.Grains.Pool;
 using ImageOrleans.Grains.Requests;
+using ImageOrleans.Grains.Secrets;
 
 namespace ImageOrleans.Grains.Upstreams;
 
 /// <summary>api.openai.com (or a base URL given for the account), Bearer key, optional organisation and project headers.</summary>
-public sealed class OpenAIUpstreamClient(IHttpClientFactory httpClients, TimeProvider time) : HttpUpstreamClient(httpClients, time)
+public sealed class OpenAIUpstreamClient(IHttpClientFactory httpClients, TimeProvider time, SecretCipher secrets) : HttpUpstreamClient(httpClients, time)
 {
     public static readonly Uri DefaultBaseUrl = new("https://api.openai.com/v1/");
 
@@ -14,7 +15,7 @@ public sealed class OpenAIUpstreamClient(IHttpClientFactory httpClients, TimePro
 
     protected override void Authenticate(HttpRequestMessage message, UpstreamAccount account)
     {
-        message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", account.ApiKey.Reveal());
+        message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secrets.Reveal(account.ApiKey, $"upstream account '{account.Id}'"));
         if (!string.IsNullOrEmpty(account.Organization))
         {
             message.Headers.TryAddWithoutValidation("OpenAI-Organization", account.Organization);

@@ -13,9 +13,10 @@ public static partial class SecretScrubber
             return text;
         }
 
-        if (key is { IsEmpty: false } && key.Reveal().Length >= 4)
+        // A sealed key cannot be matched in clear here; the pattern below still masks sk- keys.
+        if (key?.Plaintext is { Length: >= 4 } clear)
         {
-            text = text.Replace(key.Reveal(), key.Masked, StringComparison.Ordinal);
+            text = text.Replace(clear, key.Masked, StringComparison.Ordinal);
         }
 
         return KeyPattern().Replace(text, m => UpstreamSecret.Mask(m.Value));

@@ -19,7 +19,7 @@ public sealed class ClientKeySeed(IOptions<ImageOrleansOptions> root, IOptions<B
             var hash = options.KeyHash is { Length: 64 } given ? given.ToLowerInvariant() : ClientKeyHasher.HashHex(options.Key!);
             var hint = options.Key is { Length: > 0 } key ? ClientKeySecret.Hint(key) : "(configured by hash)";
             var settings = options.ToSettings(id, billing.Value);
-            await grains.GetGrain<IClientKeyGrain>(id).SeedAsync(settings, hash, hint, Fingerprint(hash, settings));
+            await grains.GetGrain<IClientKeyGrain>(id).SeedAsync(settings, hash, hint, Fingerprint(hash, settings, options.WebhookSecret));
         }
 
         if (dev.Value is { } devKey)
@@ -32,14 +32,14 @@ public sealed class ClientKeySeed(IOptions<ImageOrleansOptions> root, IOptions<B
                 ImagesPerMinute = billing.Value.DefaultImagesPerMinute,
             };
             var hash = ClientKeyHasher.HashHex(devKey);
-            await grains.GetGrain<IClientKeyGrain>(DevClientKey.Id).SeedAsync(settings, hash, ClientKeySecret.Hint(devKey), Fingerprint(hash, settings));
+            await grains.GetGrain<IClientKeyGrain>(DevClientKey.Id).SeedAsync(settings, hash, ClientKeySecret.Hint(devKey), Fingerprint(hash, settings, null));
         }
     }
 
-    private static string Fingerprint(string hash, ClientKeySettings settings)
+    private static string Fingerprint(string hash, ClientKeySettings settings, string? webhookSecret)
     {
         var text = hash + "|" + JsonSerializer.Serialize(settings with { WebhookSecret = Grains.Pool.UpstreamSecret.Empty })
-                   + "|" + ClientKeyHasher.HashHex(settings.WebhookSecret.Reveal());
+                   + "|" + ClientKeyHasher.HashHex(webhookSecret ?? string.Empty);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 }

@@ -1,4 +1,5 @@
 using ImageOrleans.Grains.Pool;
+using ImageOrleans.Grains.Secrets;
 using ImageOrleans.Grains.Upstreams;
 using ImageOrleans.Simulator;
 using Microsoft.Extensions.Options;
@@ -14,6 +15,7 @@ public sealed partial class EmbeddedSimulatorService(
     IConfiguration configuration,
     PoolSeedSource seed,
     EmbeddedSimulatorEndpoint endpoint,
+    SecretCipher secrets,
     ILogger<EmbeddedSimulatorService> logger) : IHostedService, IAsyncDisposable
 {
     private SimulatorServer? _server;
@@ -34,7 +36,7 @@ public sealed partial class EmbeddedSimulatorService(
         {
             simulator.Keys.Add(new SimulatedKey
             {
-                Key = account.ApiKey.Reveal(),
+                Key = secrets.Reveal(account.ApiKey, $"simulated account '{account.Id}'"),
                 RequestsPerMinute = account.RequestsPerMinute,
                 ImagesPerMinute = account.ImagesPerMinute,
             });

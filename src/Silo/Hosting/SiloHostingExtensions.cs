@@ -39,6 +39,7 @@ public static class SiloHostingExtensions
 
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = JsonOutput.Encoder);
         services.AddSingleton<DataFolder>();
+        services.AddSingleton<IPostConfigureOptions<Grains.Secrets.SecretsOptions>, LocalSecretsKey>();
         services.AddSingleton<DevClientKey>();
         services.AddSingleton<ClientKeyDirectory>();
         services.AddSingleton<ClientKeySeed>();

@@ -18,6 +18,10 @@ public sealed class ProcessCluster : IAsyncDisposable
     public const string ClientKey = "sk-cluster-test-client-0123456789abcdef";
     public const string AdminKey = "sk-cluster-test-admin-0123456789abcdef";
 
+    /// <summary>The master key every silo shares to encrypt upstream keys and webhook secrets at rest.</summary>
+    public const string SecretsKeyId = "cluster-1";
+    public const string SecretsKey = "Y2x1c3Rlci10ZXN0cy1zZWNyZXRzLW1hc3Rlci1rZXk=";
+
     private readonly Dictionary<string, string?> _settings;
     private readonly string _logs;
 
@@ -70,6 +74,8 @@ public sealed class ProcessCluster : IAsyncDisposable
             ["ImageOrleans:ClientKeys:tests:ImagesPerMinute"] = "0",
             ["ImageOrleans:ClientKeys:tests:DailyBudgetUsd"] = "100",
             ["ImageOrleans:Admin:Key"] = AdminKey,
+            ["ImageOrleans:Secrets:Keys:" + SecretsKeyId] = SecretsKey,
+            ["ImageOrleans:Secrets:ActiveKeyId"] = SecretsKeyId,
             ["ImageOrleans:FrontDoor:Dashboard"] = "false",
             ["ImageOrleans:Dispatch:DrainTimeout"] = "00:00:05",
             ["Logging:LogLevel:Default"] = "Information",

@@ -1,5 +1,6 @@
 using ImageOrleans.Grains.Configuration;
 using ImageOrleans.Grains.Pool;
+using ImageOrleans.Grains.Tests.Secrets;
 using ImageOrleans.Simulator;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -43,7 +44,7 @@ public sealed class ClusterFixture : IAsyncLifetime
 
             // Budget days begin at midnight Tokyo time (UTC+9, no daylight saving), not UTC midnight.
             ["ImageOrleans:Billing:TimeZone"] = BillingTimeZone,
-        }).Build();
+        }.WithTestSecrets()).Build();
 
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSilo((_, silo) =>
@@ -65,6 +66,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.Services.UseTimeProviderForBackgroundAreas(TimeProvider.System);
             silo.Services.AddImageOrleansGrainServices(configuration, _dataPath);
         });
+        builder.ConfigureClient(client => TestSecrets.AddTo(client.Services));
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }

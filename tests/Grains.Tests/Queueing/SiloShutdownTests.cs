@@ -4,6 +4,7 @@ using ImageOrleans.Grains.Dispatch;
 using ImageOrleans.Grains.Pool;
 using ImageOrleans.Grains.Queueing;
 using ImageOrleans.Grains.Tests.Infrastructure;
+using ImageOrleans.Grains.Tests.Secrets;
 using ImageOrleans.Simulator;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,7 +31,7 @@ public sealed class SiloShutdownTests : IAsyncLifetime
         {
             ["ImageOrleans:DataPath"] = _dataPath,
             ["ImageOrleans:Dispatch:DrainTimeout"] = "00:00:02",
-        }).Build();
+        }.WithTestSecrets()).Build();
 
         var builder = new InProcessTestClusterBuilder(2);
         builder.ConfigureSilo((_, silo) =>
@@ -43,6 +44,7 @@ public sealed class SiloShutdownTests : IAsyncLifetime
             silo.AddMemoryGrainStorageAsDefault();
             silo.Services.AddImageOrleansGrainServices(configuration, _dataPath);
         });
+        builder.ConfigureClient(client => TestSecrets.AddTo(client.Services));
         _cluster = builder.Build();
         await _cluster.DeployAsync();
         await _cluster.Client.GetGrain<IPoolGrain>(0).UpsertAsync(new UpstreamAccount
