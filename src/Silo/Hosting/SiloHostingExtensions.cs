@@ -33,6 +33,7 @@ public static class SiloHostingExtensions
         services.AddSingleton<AdminAuthenticationFilter>();
 
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = JsonOutput.Encoder);
+        services.AddLenientHeaderDecoding();
         services.AddSingleton<DataFolder>();
         services.AddSingleton<DevClientKey>();
         services.AddSingleton<ClientKeyDirectory>();
