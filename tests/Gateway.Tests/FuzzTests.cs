@@ -21,6 +21,8 @@ public sealed class FuzzTests(FuzzGatewayFixture gateway, ITestOutputHelper outp
     private const int Cases = 10_000;
     private const int Workers = 4;
 
+    private static readonly HttpRequestOptionsKey<bool> RawBytes = new("fuzz-latin1-headers");
+
     private static readonly string[] ClientSeeds =
     [
         """{"model":"no-such-model","prompt":"a red fox in snow","n":1,"size":"1024x1024","quality":"low","user":"u-1"}""",
@@ -53,7 +55,7 @@ public sealed class FuzzTests(FuzzGatewayFixture gateway, ITestOutputHelper outp
         "application/json; charset=\"utf-8\"", "*/*", "application/jsonx", "application/problem+json", "multipart/form-data; boundary=x", "application/json; charset=",
     ];
 
-    private static readonly string[] Odd = ["", " ", "high", "LOW", "normal", "batch", "hïgh", "\u202ehigh", "😀", "-1", "0", "1e9", "99999999999999999999999", "١٢٣", "abc", "\t", "ä\u00ffß", "\u0085", "%00", "\"quoted\"", new string('x', 300)];
+    private static readonly string[] Odd = ["", " ", "high", "LOW", "normal", "batch", "hïgh", "\u202ehigh", "😀", "-1", "0", "1e9", "99999999999999999999999", "١٢٣", "abc", "\t", "ä\u00ffß", "\u0085", "\u00ff\u00fe", "\u00c3\u0028", "\u00ed\u00a0\u0080", "%00", "\"quoted\"", new string('x', 300)];
 
     [Fact]
     public async Task Ten_thousand_malformed_requests_get_4xx_never_5xx()
@@ -64,8 +66,9 @@ public sealed class FuzzTests(FuzzGatewayFixture gateway, ITestOutputHelper outp
             MaxConnectionsPerServer = Workers,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
 
-            // Non-ASCII header values go out as UTF-8 bytes, the way a careless client sends them.
-            RequestHeaderEncodingSelector = (_, _) => Encoding.UTF8,
+            // Non-ASCII header values go out as UTF-8, or for some cases as single bytes (invalid UTF-8).
+            RequestHeaderEncodingSelector = (_, request) =>
+                request is not null && request.Options.TryGetValue(RawBytes, out var raw) && raw ? Encoding.Latin1 : Encoding.UTF8,
         };
         using var http = new HttpClient(handler) { BaseAddress = gateway.BaseAddress, Timeout = TimeSpan.FromMinutes(1) };
         using (var created = await http.SendAsync(Admin(HttpMethod.Post, "/admin/keys", """{"id":"fz-target","name":"fuzz target"}""")))
@@ -143,6 +146,7 @@ public sealed class FuzzTests(FuzzGatewayFixture gateway, ITestOutputHelper outp
         }
 
         request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        request.Options.Set(RawBytes, random.Next(3) == 0);
         foreach (var header in new[] { "x-imageorleans-priority", "x-imageorleans-timeout-ms", "Idempotency-Key", "Cache-Control", "x-request-id" })
         {
             if (random.Next(6) == 0)
