@@ -90,15 +90,14 @@ public static class StrictJson
                         var frame = frames[^1];
                         if (!TryGetString(ref reader, out var name))
                         {
-                            return GatewayErrors.Invalid(frame.Path, string.Create(CultureInfo.InvariantCulture,
-                                $"A property name {Where(frame.Path)}at byte {reader.TokenStartIndex} is not valid text: it has invalid UTF-8 bytes or an unpaired surrogate escape."),
-                                "invalid_encoding");
+                            return GatewayErrors.InvalidEncoding(frame.Path, string.Create(CultureInfo.InvariantCulture,
+                                $"The property name {Where(frame.Path)}at byte {reader.TokenStartIndex}"));
                         }
 
                         var path = Join(frame.Path, name);
                         if (!frame.Names!.Add(name))
                         {
-                            return GatewayErrors.Invalid(path, $"The property '{path}' appears more than once in the body; send each property once.", "duplicate_parameter");
+                            return GatewayErrors.DuplicateParameter(path);
                         }
 
                         frame.Current = path;
@@ -107,9 +106,8 @@ public static class StrictJson
                         var at = PathOfValue(frames);
                         if (!TryGetString(ref reader, out _))
                         {
-                            return GatewayErrors.Invalid(at, string.Create(CultureInfo.InvariantCulture,
-                                $"Invalid '{at ?? "body"}': the string at byte {reader.TokenStartIndex} is not valid text: it has invalid UTF-8 bytes or an unpaired surrogate escape such as \\ud800."),
-                                "invalid_encoding");
+                            return GatewayErrors.InvalidEncoding(at, string.Create(CultureInfo.InvariantCulture,
+                                $"Invalid '{at ?? "body"}': the string at byte {reader.TokenStartIndex}"));
                         }
 
                         AfterValue(frames);

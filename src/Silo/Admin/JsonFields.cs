@@ -201,8 +201,10 @@ public sealed class JsonFields
         {
             if (!map.TryAdd(property.Name, property.Value.GetString()!))
             {
-                return Fail<Dictionary<string, string>>(GatewayErrors.Invalid(name,
-                    $"'{name}' names '{property.Name}' more than once (names are case-insensitive).", "duplicate_parameter"));
+                return Fail<Dictionary<string, string>>(GatewayErrors.DuplicateParameter(name) with
+                {
+                    Message = $"'{name}' names '{property.Name}' more than once (names are case-insensitive).",
+                });
             }
         }
 

@@ -75,6 +75,31 @@ public sealed class HostileRequestValuesTests
         Assert.Equal(quality, validated!.Request.Quality);
     }
 
+    [Theory]
+    [InlineData("{\"a\":[{\"b\":\"\\ud800\"}]}", "invalid_encoding", "a[0].b")]
+    [InlineData("{\"a\":[1,[2,\"\\udfff\"]]}", "invalid_encoding", "a[1][1]")]
+    [InlineData("{\"a\":{\"b\":1,\"b\":2}}", "duplicate_parameter", "a.b")]
+    [InlineData("{\"a\":{\"\\ud800\":1}}", "invalid_encoding", "a")]
+    [InlineData("{\"a\":1,\"a\":1}", "duplicate_parameter", "a")]
+    [InlineData("\"\\ud800\"", "invalid_encoding", null)]
+    public void Strict_json_names_the_path_of_what_is_wrong(string body, string code, string? param)
+    {
+        Assert.False(StrictJson.TryParse(Encoding.UTF8.GetBytes(body), out _, out var error));
+
+        Assert.Equal((400, code, param), (error.Status, error.Code, error.Param));
+    }
+
+    [Fact]
+    public void An_unknown_parameter_with_a_huge_name_is_named_in_part()
+    {
+        var body = Encoding.UTF8.GetBytes($$"""{"prompt":"x","{{new string('a', 5000)}}":1}""");
+
+        Assert.False(ImageRequestParser.TryParse(body, out _, out var error));
+
+        Assert.Equal(new string('a', 64) + "…", error!.Param);
+        Assert.True(error.Message.Length < 200);
+    }
+
     private static GatewayError? Validate(string body, IReadOnlySet<string> served, out ValidatedImageRequest? validated)
     {
         validated = null;
