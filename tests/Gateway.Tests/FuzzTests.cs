@@ -71,7 +71,13 @@ public sealed class FuzzTests(FuzzGatewayFixture gateway, ITestOutputHelper outp
                 request is not null && request.Options.TryGetValue(RawBytes, out var raw) && raw ? Encoding.Latin1 : Encoding.UTF8,
         };
         using var http = new HttpClient(handler) { BaseAddress = gateway.BaseAddress, Timeout = TimeSpan.FromMinutes(1) };
+        // The targets of the PATCH cases exist, so their bodies are read rather than refused with a 404.
         using (var created = await http.SendAsync(Admin(HttpMethod.Post, "/admin/keys", """{"id":"fz-target","name":"fuzz target"}""")))
+        {
+            Assert.Equal(201, (int)created.StatusCode);
+        }
+
+        using (var created = await http.SendAsync(Admin(HttpMethod.Post, "/admin/accounts", """{"id":"fz-acct","kind":"simulated","models":["fuzz-model"],"enabled":false}""")))
         {
             Assert.Equal(201, (int)created.StatusCode);
         }
