@@ -104,6 +104,7 @@ public sealed class HostileBodyTests(AdminGatewayFixture gateway) : IClassFixtur
         { "/admin/keys", "{\"requests_per_minute\":99999999999999999999}", "invalid_value", "requests_per_minute" },
         { "/admin/keys", "{\"requests_per_minute\":2.5}", "invalid_type", "requests_per_minute" },
         { "/admin/keys", "{\"daily_budget_usd\":1e400}", "number_out_of_range", "daily_budget_usd" },
+        { "/admin/keys", "{\"requests_per_minute\":2.0,\"priority\":\"urgent\"}", "invalid_value", "priority" },
         { "/admin/keys", "{\"name\":" + new string('[', 100) + new string(']', 100) + "}", "invalid_json", null },
         { "/admin/keys", "{\"name\":", "invalid_json", null },
         { "/admin/accounts", "{\"id\":\"x\",\"models\":[\"a\",\"\\udfff\"]}", "invalid_encoding", "models[1]" },

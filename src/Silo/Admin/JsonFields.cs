@@ -96,9 +96,16 @@ public sealed class JsonFields
 
         if (!value.TryGetInt32(out var number))
         {
-            return FailValue<int>(value.TryGetDecimal(out var exact) && exact != decimal.Truncate(exact)
-                ? GatewayErrors.WrongType(name, "an integer", "a decimal number")
-                : OutOfRange(name, min, max));
+            // 2.0 is the integer 2; 2.5 is not an integer; 1e400 and 99999999999999999999 are out of range.
+            var exact = value.TryGetDecimal(out var parsed) ? parsed : (decimal?)null;
+            if (exact is not { } whole || whole != decimal.Truncate(whole) || whole is < int.MinValue or > int.MaxValue)
+            {
+                return FailValue<int>(exact is { } fraction && fraction != decimal.Truncate(fraction)
+                    ? GatewayErrors.WrongType(name, "an integer", "a decimal number")
+                    : OutOfRange(name, min, max));
+            }
+
+            number = (int)whole;
         }
 
         return number < min || number > max ? FailValue<int>(OutOfRange(name, min, max)) : number;
