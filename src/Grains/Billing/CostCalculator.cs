@@ -1,5 +1,7 @@
 using System.Text.Json;
 using ImageOrleans.Grains.Requests;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ImageOrleans.Grains.Billing;
 
@@ -8,8 +10,13 @@ namespace ImageOrleans.Grains.Billing;
 /// from the upstream's reported token usage when the model has token prices, else from the per-image
 /// table, times the serving account's price factor.
 /// </summary>
-public sealed class CostCalculator(PriceTable prices)
+public sealed partial class CostCalculator(PriceTable prices, ILogger<CostCalculator>? logger = null)
 {
+    /// <summary>More tokens than any one image request can use; an upstream reporting more is not believed.</summary>
+    public const long MaxUsageTokens = 1_000_000_000;
+
+    private readonly ILogger _logger = logger ?? NullLogger<CostCalculator>.Instance;
+
     // A prompt never has more tokens than characters; the bound is loose and safe.
     private const decimal TokensPerPromptCharacterBound = 1m;
 
@@ -40,10 +47,12 @@ public sealed class CostCalculator(PriceTable prices)
             return 0m;
         }
 
-        var cost = usageJson is not null && FromUsage(price, usageJson) is { } tokens
+        var cost = usageJson is not null && FromUsage(price, request.Model, usageJson) is { } tokens
             ? tokens
             : PerImage(price, ChargedQuality(price, request.Quality), request.Size, worst: false) * request.N;
-        return decimal.Round(cost * factor, 6, MidpointRounding.AwayFromZero);
+
+        // Whatever an upstream reports, a charge never credits a budget.
+        return Math.Max(0m, decimal.Round(cost * Math.Max(0m, factor), 6, MidpointRounding.AwayFromZero));
     }
 
     /// <summary>The cheaper qualities of a model, from the requested one down, for a budget that cannot pay for it.</summary>
@@ -96,7 +105,12 @@ public sealed class CostCalculator(PriceTable prices)
         return worst || !sizes.TryGetValue("1024x1024", out var square) ? sizes.Values.Max() : square;
     }
 
-    private static decimal? FromUsage(ModelPrice price, string usageJson)
+    /// <summary>
+    /// The cost from the upstream's token counts, or null when there are none to trust: a count that
+    /// is negative or absurd (above <see cref="MaxUsageTokens"/>) is clamped into range and logged, and
+    /// the request is then charged at the published per-image price instead of the reported tokens.
+    /// </summary>
+    private decimal? FromUsage(ModelPrice price, string model, string usageJson)
     {
         if (price.OutputPerMillion is not { } output)
         {
@@ -107,28 +121,71 @@ public sealed class CostCalculator(PriceTable prices)
         {
             using var document = JsonDocument.Parse(usageJson);
             var usage = document.RootElement;
-            if (!usage.TryGetProperty("output_tokens", out var outputTokens) || !outputTokens.TryGetInt64(out var produced))
+            if (usage.ValueKind != JsonValueKind.Object || Count(usage, "output_tokens") is not { } produced)
             {
                 return null;
             }
 
-            long text = 0;
-            long image = 0;
+            long? text = 0;
+            long? image = 0;
             if (usage.TryGetProperty("input_tokens_details", out var details) && details.ValueKind == JsonValueKind.Object)
             {
-                text = details.TryGetProperty("text_tokens", out var t) && t.TryGetInt64(out var tv) ? tv : 0;
-                image = details.TryGetProperty("image_tokens", out var i) && i.TryGetInt64(out var iv) ? iv : 0;
+                text = Count(details, "text_tokens") ?? 0;
+                image = Count(details, "image_tokens") ?? 0;
             }
-            else if (usage.TryGetProperty("input_tokens", out var input) && input.TryGetInt64(out var inputTokens))
+            else if (Count(usage, "input_tokens") is { } inputTokens)
             {
                 text = inputTokens;
             }
 
-            return ((text * (price.InputTextPerMillion ?? 0m)) + (image * (price.InputImagePerMillion ?? 0m)) + (produced * output)) / 1_000_000m;
+            var trusted = Clamp(model, "output_tokens", ref produced) & Clamp(model, "text_tokens", ref text) & Clamp(model, "image_tokens", ref image);
+            return trusted
+                ? ((text!.Value * (price.InputTextPerMillion ?? 0m)) + (image!.Value * (price.InputImagePerMillion ?? 0m)) + (produced * output)) / 1_000_000m
+                : null;
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException)
         {
             return null;
         }
     }
+
+    /// <summary>A whole number of tokens (a huge one reads as <see cref="long.MaxValue"/>), or null when there is none.</summary>
+    private static long? Count(JsonElement parent, string name)
+    {
+        if (!parent.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.Number)
+        {
+            return null;
+        }
+
+        if (value.TryGetInt64(out var count))
+        {
+            return count;
+        }
+
+        return value.GetRawText().StartsWith('-') ? long.MinValue : long.MaxValue;
+    }
+
+    private bool Clamp(string model, string field, ref long? count)
+    {
+        if (count is not { } value || value is >= 0 and <= MaxUsageTokens)
+        {
+            return true;
+        }
+
+        count = Math.Clamp(value, 0, MaxUsageTokens);
+        LogImplausibleUsage(_logger, model, field, value, count.Value);
+        return false;
+    }
+
+    private bool Clamp(string model, string field, ref long count)
+    {
+        long? boxed = count;
+        var trusted = Clamp(model, field, ref boxed);
+        count = boxed!.Value;
+        return trusted;
+    }
+
+    [LoggerMessage(EventId = 2611, Level = LogLevel.Warning,
+        Message = "The upstream reported {Field} = {Reported} for model {Model}; clamped to {Clamped}, and the request is charged at the published per-image price")]
+    private static partial void LogImplausibleUsage(ILogger logger, string model, string field, long reported, long clamped);
 }

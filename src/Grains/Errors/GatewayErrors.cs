@@ -25,8 +25,19 @@ public static class GatewayErrors
     public static GatewayError WrongType(string param, string expected, string actual) =>
         Invalid(param, $"Invalid type for '{param}': expected {expected}, but got {actual} instead.", "invalid_type");
 
-    public static GatewayError UnknownParameter(string param) =>
-        Invalid(param, $"Unrecognized request argument supplied: {param}", "unknown_parameter");
+    public static GatewayError UnknownParameter(string param)
+    {
+        // The name is the client's own text: echo a bounded piece of it, not a megabyte.
+        var name = param.Length <= 64 ? param : param[..64] + "…";
+        return Invalid(name, $"Unrecognized request argument supplied: {name}", "unknown_parameter");
+    }
+
+    /// <summary>Text that is not text: invalid UTF-8 bytes or an unpaired surrogate escape such as <c>\ud800</c>.</summary>
+    public static GatewayError InvalidEncoding(string? param, string what) =>
+        Invalid(param, $"{what} is not valid text: it has invalid UTF-8 bytes or an unpaired surrogate escape such as \\ud800. Send UTF-8.", "invalid_encoding");
+
+    public static GatewayError DuplicateParameter(string param) =>
+        Invalid(param, $"The property '{param}' appears more than once in the body; send each property once.", "duplicate_parameter");
 
     public static GatewayError InvalidJson(string detail) =>
         Invalid(null, $"We could not parse the JSON body of your request. ({detail})", "invalid_json");

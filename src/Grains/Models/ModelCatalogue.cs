@@ -29,6 +29,28 @@ public sealed class ModelCatalogue
 
     public ModelSpec? Find(string model) => _models.GetValueOrDefault(model);
 
+    /// <summary>
+    /// The catalogue's own spelling of <paramref name="model"/> (matched case-insensitively), or null
+    /// for a model it does not know. Upstreams match model names exactly, so this is what goes onwards.
+    /// </summary>
+    public string? Canonical(string model)
+    {
+        if (!_models.ContainsKey(model))
+        {
+            return null;
+        }
+
+        foreach (var name in _models.Keys)
+        {
+            if (string.Equals(name, model, StringComparison.OrdinalIgnoreCase))
+            {
+                return name;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The models OpenAI publishes today, with their documented request rules.</summary>
     public static Dictionary<string, ModelSpec> BuiltIn() => new(StringComparer.OrdinalIgnoreCase)
     {

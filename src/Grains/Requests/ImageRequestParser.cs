@@ -9,39 +9,16 @@ namespace ImageOrleans.Grains.Requests;
 /// </summary>
 public static class ImageRequestParser
 {
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 16 };
-
     public static bool TryParse(ReadOnlyMemory<byte> body, out ImageRequestInput input, out GatewayError? error)
     {
         input = new ImageRequestInput();
-        error = null;
-        if (body.IsEmpty)
+        if (!StrictJson.TryParse(body, out var document, out error))
         {
-            error = GatewayErrors.InvalidJson("the body is empty; send a JSON object");
-            return false;
-        }
-
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(body, DocumentOptions);
-        }
-        catch (JsonException ex)
-        {
-            error = GatewayErrors.InvalidJson(ex.LineNumber is { } line
-                ? $"invalid JSON at line {line + 1}, position {ex.BytePositionInLine + 1}"
-                : "invalid JSON");
             return false;
         }
 
         using (document)
         {
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                error = GatewayErrors.InvalidJson($"the body must be a JSON object, not {Describe(document.RootElement)}");
-                return false;
-            }
-
             foreach (var property in document.RootElement.EnumerateObject())
             {
                 if (!TryApply(ref input, property, out error))
@@ -131,6 +108,10 @@ public static class ImageRequestParser
                                            && real is >= int.MinValue and <= int.MaxValue:
                 value = (int)real;
                 return true;
+            case JsonValueKind.Number when IsWhole(property.Value):
+                error = GatewayErrors.Invalid(property.Name,
+                    $"Invalid '{property.Name}': the integer {Excerpt(property.Value.GetRawText())} is out of range.", "integer_out_of_range");
+                return false;
             case JsonValueKind.Number:
                 error = GatewayErrors.WrongType(property.Name, "an integer", "a decimal number");
                 return false;
@@ -139,6 +120,22 @@ public static class ImageRequestParser
                 return false;
         }
     }
+
+    /// <summary>True for a number with no fraction, however large (1e400 and 99999999999999999999 included).</summary>
+    private static bool IsWhole(JsonElement number)
+    {
+        if (number.TryGetDecimal(out var exact))
+        {
+            return exact == decimal.Truncate(exact);
+        }
+
+        // Beyond decimal's range: a whole number unless written with a negative exponent.
+        var raw = number.GetRawText();
+        var exponent = raw.IndexOfAny(['e', 'E']);
+        return exponent < 0 ? !raw.Contains('.', StringComparison.Ordinal) : raw[exponent + 1] != '-';
+    }
+
+    private static string Excerpt(string raw) => raw.Length <= 32 ? raw : raw[..32] + "...";
 
     private static string Describe(JsonElement element) => element.ValueKind switch
     {

@@ -15,15 +15,38 @@ public sealed class ImageRequestValidator(ModelCatalogue catalogue)
     private const int GenericMaxPrompt = 32_000;
     private const int GenericMaxEdge = 8192;
 
+    private const int MaxTokenLength = 32;
+
+    /// <summary>
+    /// Validates against the models the pool serves; the request carries the model's canonical
+    /// spelling onwards: the catalogue's, else the one an account declared (matched case-insensitively).
+    /// </summary>
+    public bool TryValidate(
+        ImageRequestInput input,
+        string defaultModel,
+        IReadOnlySet<string> served,
+        out ValidatedImageRequest? validated,
+        out GatewayError? error) =>
+        TryValidate(input, defaultModel, model => DeclaredSpelling(served, model), out validated, out error);
+
+    /// <summary>As above, with only a yes/no for "served": an uncatalogued model keeps the client's spelling.</summary>
     public bool TryValidate(
         ImageRequestInput input,
         string defaultModel,
         Func<string, bool> isServed,
         out ValidatedImageRequest? validated,
+        out GatewayError? error) =>
+        TryValidate(input, defaultModel, model => isServed(model) ? model : null, out validated, out error);
+
+    private bool TryValidate(
+        ImageRequestInput input,
+        string defaultModel,
+        Func<string, string?> servedSpelling,
+        out ValidatedImageRequest? validated,
         out GatewayError? error)
     {
         validated = null;
-        error = Validate(input, defaultModel, isServed, out var request, out var responseFormat);
+        error = Validate(input, defaultModel, servedSpelling, out var request, out var responseFormat);
         if (error is not null)
         {
             return false;
@@ -36,7 +59,7 @@ public sealed class ImageRequestValidator(ModelCatalogue catalogue)
     private GatewayError? Validate(
         ImageRequestInput input,
         string defaultModel,
-        Func<string, bool> isServed,
+        Func<string, string?> servedSpelling,
         out ImageRequest? request,
         out ResponseFormat responseFormat)
     {
@@ -71,10 +94,12 @@ public sealed class ImageRequestValidator(ModelCatalogue catalogue)
             return GatewayErrors.Invalid("partial_images", "Partial images require streaming, which this gateway does not support.", "unsupported_parameter");
         }
 
-        if (!isServed(model))
+        if (servedSpelling(model) is not { } declared)
         {
             return GatewayErrors.ModelNotFound(model);
         }
+
+        model = catalogue.Canonical(model) ?? declared;
 
         if (!TryResponseFormat(input.ResponseFormat, out responseFormat))
         {
@@ -164,6 +189,55 @@ public sealed class ImageRequestValidator(ModelCatalogue catalogue)
         if (input.OutputCompression is { } compression and (< 0 or > 100))
         {
             return CompressionRange(compression);
+        }
+
+        // Passed through unchecked, these reach the upstream, the cache key and the usage records
+        // (keyed "day|model|quality"), so they are held to a short, plain token.
+        return CheckToken("quality", input.Quality)
+            ?? CheckToken("style", input.Style)
+            ?? CheckToken("background", input.Background)
+            ?? CheckToken("output_format", input.OutputFormat)
+            ?? CheckToken("moderation", input.Moderation);
+    }
+
+    private static GatewayError? CheckToken(string param, string? value) =>
+        value is null || IsSafeToken(value)
+            ? null
+            : GatewayErrors.Invalid(param, string.Create(CultureInfo.InvariantCulture,
+                $"Invalid '{param}': use 1 to {MaxTokenLength} letters, digits, '_', '.', ':' or '-', starting with a letter or digit."));
+
+    /// <summary>Matches <c>^[a-z0-9][a-z0-9_.:-]{0,31}$</c>, case-insensitively.</summary>
+    public static bool IsSafeToken(string value)
+    {
+        if (value.Length is 0 or > MaxTokenLength || !char.IsAsciiLetterOrDigit(value[0]))
+        {
+            return false;
+        }
+
+        foreach (var c in value)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('_' or '.' or ':' or '-'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static string? DeclaredSpelling(IReadOnlySet<string> served, string model)
+    {
+        if (served is HashSet<string> set && set.TryGetValue(model, out var spelling))
+        {
+            return spelling;
+        }
+
+        foreach (var name in served)
+        {
+            if (string.Equals(name, model, StringComparison.OrdinalIgnoreCase))
+            {
+                return name;
+            }
         }
 
         return null;

@@ -46,7 +46,7 @@ public abstract class HttpUpstreamClient(IHttpClientFactory httpClients, TimePro
             var http = httpClients.CreateClient(HttpClientName);
             using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
             var body = await ReadBodyAsync(response, linked.Token).ConfigureAwait(false);
-            return Interpret(account, response, body, time.GetElapsedTime(started));
+            return InterpretSafely(account, response, body, time.GetElapsedTime(started));
         }
         catch (SecretUnavailableException ex)
         {
@@ -96,6 +96,25 @@ public abstract class HttpUpstreamClient(IHttpClientFactory httpClients, TimePro
         }
 
         return await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Whatever the upstream answered, a classified outcome: reading its answer never throws past here.</summary>
+    private UpstreamResult InterpretSafely(UpstreamAccount account, HttpResponseMessage response, byte[] body, TimeSpan latency)
+    {
+        try
+        {
+            return Interpret(account, response, body, latency);
+        }
+        catch (Exception ex) when (ex is FormatException or InvalidOperationException or ArgumentException or OverflowException or JsonException)
+        {
+            return new UpstreamResult
+            {
+                Kind = OutcomeKind.MalformedResponse,
+                StatusCode = (int)response.StatusCode,
+                Latency = latency,
+                Detail = $"the upstream answered HTTP {(int)response.StatusCode} with a response the gateway could not read ({ex.GetType().Name})",
+            };
+        }
     }
 
     private UpstreamResult Interpret(UpstreamAccount account, HttpResponseMessage response, byte[] body, TimeSpan latency)

@@ -4,9 +4,16 @@ using ImageOrleans.Grains.Accounts;
 
 namespace ImageOrleans.Grains.Upstreams;
 
-/// <summary>Reads OpenAI's <c>x-ratelimit-*</c> and <c>retry-after</c> headers.</summary>
+/// <summary>
+/// Reads OpenAI's <c>x-ratelimit-*</c> and <c>retry-after</c> headers. An upstream is not trusted
+/// with absurd values: a wait is capped at <see cref="MaxWait"/>, negative counts are ignored, and
+/// nothing it sends can make reading throw.
+/// </summary>
 public static class RateLimitHeaders
 {
+    /// <summary>The longest an upstream can make an account wait with one answer (a daily limit resets within it).</summary>
+    public static readonly TimeSpan MaxWait = TimeSpan.FromDays(1);
+
     public static RateLimitInfo Read(HttpResponseHeaders headers) => new()
     {
         LimitRequests = Int(headers, "x-ratelimit-limit-requests"),
@@ -22,15 +29,26 @@ public static class RateLimitHeaders
         if (First(headers, "retry-after-ms") is { } ms
             && double.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out var millis) && millis >= 0)
         {
-            return TimeSpan.FromMilliseconds(millis);
+            return millis >= MaxWait.TotalMilliseconds ? MaxWait : TimeSpan.FromMilliseconds(millis);
         }
 
-        return headers.RetryAfter switch
+        RetryConditionHeaderValue? retryAfter;
+        try
+        {
+            retryAfter = headers.RetryAfter;
+        }
+        catch (Exception ex) when (ex is FormatException or InvalidOperationException)
+        {
+            return null;
+        }
+
+        var wait = retryAfter switch
         {
             { Delta: { } delta } => delta,
             { Date: { } date } => date > now ? date - now : TimeSpan.Zero,
-            _ => null,
+            _ => (TimeSpan?)null,
         };
+        return wait is { } w ? TimeSpan.FromTicks(Math.Clamp(w.Ticks, 0, MaxWait.Ticks)) : null;
     }
 
     /// <summary>Parses OpenAI's durations such as "6s", "1m0s", "250ms", "1h2m3.5s".</summary>
@@ -52,7 +70,8 @@ public static class RateLimitHeaders
                 digits++;
             }
 
-            if (digits == 0 || !double.TryParse(span[..digits], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+            if (digits == 0 || !double.TryParse(span[..digits], NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+                || !double.IsFinite(value))
             {
                 return null;
             }
@@ -64,20 +83,20 @@ public static class RateLimitHeaders
                 unitLength++;
             }
 
-            TimeSpan? part = span[..unitLength] switch
+            double? seconds = span[..unitLength] switch
             {
-                "ms" => TimeSpan.FromMilliseconds(value),
-                "s" or "" => TimeSpan.FromSeconds(value),
-                "m" => TimeSpan.FromMinutes(value),
-                "h" => TimeSpan.FromHours(value),
+                "ms" => value / 1000,
+                "s" or "" => value,
+                "m" => value * 60,
+                "h" => value * 3600,
                 _ => null,
             };
-            if (part is null)
+            if (seconds is null)
             {
                 return null;
             }
 
-            total += part.Value;
+            total = seconds.Value >= (MaxWait - total).TotalSeconds ? MaxWait : total + TimeSpan.FromSeconds(seconds.Value);
             parsedAny = true;
             span = span[unitLength..];
         }
@@ -87,11 +106,21 @@ public static class RateLimitHeaders
 
     private static int? Int(HttpResponseHeaders headers, string name) =>
         First(headers, name) is { } value && int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number)
+            && number >= 0
             ? number
             : null;
 
     private static TimeSpan? Duration(HttpResponseHeaders headers, string name) => ParseDuration(First(headers, name));
 
-    private static string? First(HttpResponseHeaders headers, string name) =>
-        headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
+    private static string? First(HttpResponseHeaders headers, string name)
+    {
+        try
+        {
+            return headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
+        }
+        catch (Exception ex) when (ex is FormatException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
 }

@@ -1,9 +1,13 @@
+using System.Text;
 using System.Text.Json;
 using ImageOrleans.Grains.Pool;
 
 namespace ImageOrleans.Grains.Upstreams;
 
-/// <summary>Reads OpenAI-shaped image answers and error bodies, tolerating whatever else is in them.</summary>
+/// <summary>
+/// Reads OpenAI-shaped image answers and error bodies, tolerating whatever else is in them: invalid
+/// UTF-8, unpaired surrogates or wrong types outside the images drop that field; they never throw.
+/// </summary>
 public static class UpstreamResponseParser
 {
     public static bool TryParseSuccess(byte[] body, out IReadOnlyList<UpstreamImage> images, out long? created, out string? usageJson)
@@ -35,24 +39,24 @@ public static class UpstreamResponseParser
                     return false;
                 }
 
-                var revised = item.TryGetProperty("revised_prompt", out var rp) && rp.ValueKind == JsonValueKind.String ? rp.GetString() : null;
+                var revised = Text(item, "revised_prompt");
                 list.Add(new UpstreamImage(bytes, revised));
             }
 
-            if (root.TryGetProperty("created", out var c) && c.TryGetInt64(out var createdValue))
+            if (root.TryGetProperty("created", out var c) && c.ValueKind == JsonValueKind.Number && c.TryGetInt64(out var createdValue) && createdValue >= 0)
             {
                 created = createdValue;
             }
 
             if (root.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
             {
-                usageJson = usage.GetRawText();
+                usageJson = Usage(usage);
             }
 
             images = list;
             return true;
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException)
         {
             return false;
         }
@@ -81,12 +85,77 @@ public static class UpstreamResponseParser
                 Text(error, "code"),
                 Text(error, "param"));
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException)
         {
             return null;
         }
     }
 
-    private static string? Text(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    /// <summary>A string field, or null when it is absent, not a string, or not valid text.</summary>
+    private static string? Text(JsonElement element, string name)
+    {
+        if (!element.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        try
+        {
+            return value.GetString();
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The usage object rewritten with only whole-number counts under plain names (and one level of
+    /// such objects): it is passed on to clients verbatim and priced, so nothing else survives.
+    /// Whether the numbers are plausible is for the cost calculator to judge.
+    /// </summary>
+    private static string? Usage(JsonElement usage)
+    {
+        try
+        {
+            using var buffer = new MemoryStream();
+            using (var json = new Utf8JsonWriter(buffer))
+            {
+                WriteCounts(json, usage, nested: false);
+            }
+
+            return Encoding.UTF8.GetString(buffer.ToArray());
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    private static void WriteCounts(Utf8JsonWriter json, JsonElement usage, bool nested)
+    {
+        json.WriteStartObject();
+        foreach (var property in usage.EnumerateObject())
+        {
+            if (!IsPlainName(property.Name))
+            {
+                continue;
+            }
+
+            if (property.Value.ValueKind == JsonValueKind.Number && property.Value.TryGetInt64(out var count))
+            {
+                json.WriteNumber(property.Name, count);
+            }
+            else if (!nested && property.Value.ValueKind == JsonValueKind.Object)
+            {
+                json.WritePropertyName(property.Name);
+                WriteCounts(json, property.Value, nested: true);
+            }
+        }
+
+        json.WriteEndObject();
+    }
+
+    private static bool IsPlainName(string name) =>
+        name.Length is > 0 and <= 64 && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_');
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using ImageOrleans.Grains.Errors;
+using ImageOrleans.Grains.Requests;
 using ImageOrleans.Silo.Api;
 
 namespace ImageOrleans.Silo.Admin;
@@ -39,19 +40,14 @@ public sealed class JsonFields
             return (new JsonFields(JsonDocument.Parse("{}").RootElement), null);
         }
 
-        try
+        if (!StrictJson.TryParse(body, out var document, out var invalid))
         {
-            using var document = JsonDocument.Parse(body);
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                return (null, GatewayErrors.Invalid(null, "The request body must be a JSON object.", "invalid_json"));
-            }
-
-            return (new JsonFields(document.RootElement.Clone()), null);
+            return (null, invalid);
         }
-        catch (JsonException ex)
+
+        using (document)
         {
-            return (null, GatewayErrors.InvalidJson(ex.Message));
+            return (new JsonFields(document.RootElement.Clone()), null);
         }
     }
 
@@ -93,9 +89,23 @@ public sealed class JsonFields
             return null;
         }
 
-        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var number))
+        if (value.ValueKind != JsonValueKind.Number)
         {
             return FailValue<int>(GatewayErrors.WrongType(name, "an integer", Describe(value)));
+        }
+
+        if (!value.TryGetInt32(out var number))
+        {
+            // 2.0 is the integer 2; 2.5 is not an integer; 1e400 and 99999999999999999999 are out of range.
+            var exact = value.TryGetDecimal(out var parsed) ? parsed : (decimal?)null;
+            if (exact is not { } whole || whole != decimal.Truncate(whole) || whole is < int.MinValue or > int.MaxValue)
+            {
+                return FailValue<int>(exact is { } fraction && fraction != decimal.Truncate(fraction)
+                    ? GatewayErrors.WrongType(name, "an integer", "a decimal number")
+                    : OutOfRange(name, min, max));
+            }
+
+            number = (int)whole;
         }
 
         return number < min || number > max ? FailValue<int>(OutOfRange(name, min, max)) : number;
@@ -108,9 +118,14 @@ public sealed class JsonFields
             return null;
         }
 
-        if (value.ValueKind != JsonValueKind.Number || !value.TryGetDecimal(out var number))
+        if (value.ValueKind != JsonValueKind.Number)
         {
             return FailValue<decimal>(GatewayErrors.WrongType(name, "a number", Describe(value)));
+        }
+
+        if (!value.TryGetDecimal(out var number))
+        {
+            return FailValue<decimal>(GatewayErrors.Invalid(name, $"'{name}' is out of range.", "number_out_of_range"));
         }
 
         return number < min || (exclusiveMin && number == min) || number > max
@@ -162,9 +177,14 @@ public sealed class JsonFields
             return null;
         }
 
-        if (value.ValueKind != JsonValueKind.Array || value.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.Number || !e.TryGetInt32(out _)))
+        if (value.ValueKind != JsonValueKind.Array || value.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.Number))
         {
             return Fail<List<int>>(GatewayErrors.WrongType(name, "an array of integers", Describe(value)));
+        }
+
+        if (value.EnumerateArray().Any(e => !e.TryGetInt32(out _)))
+        {
+            return Fail<List<int>>(OutOfRange(name, min, max));
         }
 
         var numbers = value.EnumerateArray().Select(e => e.GetInt32()).ToList();
@@ -183,7 +203,19 @@ public sealed class JsonFields
             return Fail<Dictionary<string, string>>(GatewayErrors.WrongType(name, "an object of strings", Describe(value)));
         }
 
-        return value.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!, StringComparer.OrdinalIgnoreCase);
+        var map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var property in value.EnumerateObject())
+        {
+            if (!map.TryAdd(property.Name, property.Value.GetString()!))
+            {
+                return Fail<Dictionary<string, string>>(GatewayErrors.DuplicateParameter(name) with
+                {
+                    Message = $"'{name}' names '{property.Name}' more than once (names are case-insensitive).",
+                });
+            }
+        }
+
+        return map;
     }
 
     /// <summary>One of <paramref name="allowed"/> (case-insensitive), mapped to its value.</summary>

@@ -57,7 +57,7 @@ public sealed class ImageGenerationHandler(
         }
 
         var served = await directory.GetServedModelsAsync();
-        if (!validator.TryValidate(input, root.Value.DefaultModel, served.Contains, out var validated, out var invalid))
+        if (!validator.TryValidate(input, root.Value.DefaultModel, served, out var validated, out var invalid))
         {
             return OpenAIErrors.Result(invalid!);
         }

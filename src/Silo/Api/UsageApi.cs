@@ -134,14 +134,11 @@ public static class UsageApi
         foreach (var r in rows)
         {
             text.Append(CultureInfo.InvariantCulture,
-                $"{r.Day},{Field(r.KeyId)},{Field(r.Model)},{Field(r.Quality)},{r.Requests},{r.Images},{r.SpendUsd},{r.SavedUsd},{r.CacheHits},{r.Failed}\n");
+                $"{CsvCell.Of(r.Day)},{CsvCell.Of(r.KeyId)},{CsvCell.Of(r.Model)},{CsvCell.Of(r.Quality)},{r.Requests},{r.Images},{r.SpendUsd},{r.SavedUsd},{r.CacheHits},{r.Failed}\n");
         }
 
         return text.ToString();
     }
-
-    private static string Field(string value) =>
-        value.IndexOfAny([',', '"', '\n', '\r']) < 0 && !value.StartsWith('=') ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     private static bool TryDate(string? text, DateOnly fallback, string param, out DateOnly date, out GatewayError? error)
     {

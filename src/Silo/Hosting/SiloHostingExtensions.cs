@@ -38,6 +38,7 @@ public static class SiloHostingExtensions
         services.AddSingleton<DashboardAuthenticationFilter>();
 
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = JsonOutput.Encoder);
+        services.AddLenientHeaderDecoding();
         services.AddSingleton<DataFolder>();
         services.AddSingleton<IPostConfigureOptions<Grains.Secrets.SecretsOptions>, LocalSecretsKey>();
         services.AddSingleton<DevClientKey>();
