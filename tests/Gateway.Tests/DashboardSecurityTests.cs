@@ -67,13 +67,29 @@ public sealed class DashboardSecurityTests(HardenedGatewayFixture gateway) : ICl
             }
 
             // Silo-specific data, for the silo the dashboard itself reports.
-            var counters = JsonDocument.Parse(await client.GetStringAsync("/dashboard/DashboardCounters")).RootElement;
-            var silo = counters.GetProperty("hosts")[0].GetProperty("siloAddress").GetString();
+            var silo = await ReportedSiloAsync(client);
             foreach (var path in new[] { "SiloStats", "SiloCounters", "HistoricalStats", "SiloProperties" })
             {
                 using var response = await client.GetAsync($"/dashboard/{path}/{silo}");
                 Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode}");
             }
+        }
+    }
+
+    /// <summary>The dashboard collects its first figures a moment after start: wait, bounded, until it lists a silo.</summary>
+    private static async Task<string> ReportedSiloAsync(HttpClient client)
+    {
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            using var counters = JsonDocument.Parse(await client.GetStringAsync("/dashboard/DashboardCounters"));
+            if (counters.RootElement.GetProperty("hosts") is { ValueKind: JsonValueKind.Array } hosts && hosts.GetArrayLength() > 0)
+            {
+                return hosts[0].GetProperty("siloAddress").GetString()!;
+            }
+
+            Assert.False(limit.IsCancellationRequested, "the dashboard never listed a silo in /dashboard/DashboardCounters");
+            await Task.Delay(TimeSpan.FromMilliseconds(100), TimeProvider.System, CancellationToken.None);
         }
     }
 

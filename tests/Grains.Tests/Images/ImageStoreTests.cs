@@ -23,6 +23,39 @@ public sealed class ImageStoreTests : IDisposable
         Assert.NotNull(stream);
     }
 
+    [Fact]
+    public async Task A_save_racing_the_retention_sweep_never_fails_and_leaves_the_image_stored()
+    {
+        var store = new FileImageStore(_root);
+        var id = (await store.SaveAsync(Png, CancellationToken.None)).Id;
+        var path = Path.Combine(_root, id[..2], id);
+        var cutoff = DateTimeOffset.UtcNow.AddMinutes(-1);
+
+        // Each round the stored copy is stale, and a save of the same bytes meets the sweep that removes it.
+        for (var round = 0; round < 300; round++)
+        {
+            File.SetLastWriteTimeUtc(path, cutoff.UtcDateTime.AddHours(-1));
+            using var start = new Barrier(2);
+            var save = Task.Run(async () =>
+            {
+                start.SignalAndWait();
+                return await store.SaveAsync(Png, CancellationToken.None);
+            });
+            var sweep = Task.Run(async () =>
+            {
+                start.SignalAndWait();
+                return await store.DeleteOlderThanAsync(cutoff, CancellationToken.None);
+            });
+
+            Assert.Equal(id, (await save).Id);
+            await sweep;
+            Assert.True(File.Exists(path), $"round {round}: the image a save just stored was swept away");
+        }
+
+        Assert.Empty(Directory.EnumerateFiles(_root, "*.retired", SearchOption.AllDirectories));
+        Assert.Empty(Directory.EnumerateFiles(_root, "*.tmp", SearchOption.AllDirectories));
+    }
+
     [Theory]
     [InlineData("../../etc/passwd")]
     [InlineData("0123456789abcdef0123456789abcdef.exe")]

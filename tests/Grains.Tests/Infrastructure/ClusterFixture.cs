@@ -1,4 +1,5 @@
 using ImageOrleans.Grains.Configuration;
+using ImageOrleans.Grains.Images;
 using ImageOrleans.Grains.Pool;
 using ImageOrleans.Grains.Tests.Secrets;
 using ImageOrleans.Simulator;
@@ -62,6 +63,7 @@ public sealed class ClusterFixture : IAsyncLifetime
                 silo.Services.AddKeyedSingleton<IGrainStorage>(name, (sp, _) => new FlakyGrainStorage(MemoryGrainStorageFactory.Create(sp, name)));
             }
 
+            silo.Services.AddSingleton<IImageStore>(new FlakyImageStore(new FileImageStore(Path.Combine(_dataPath, "images"))));
             silo.Services.AddSingleton<TimeProvider>(Time);
             silo.Services.UseTimeProviderForBackgroundAreas(TimeProvider.System);
             silo.Services.AddImageOrleansGrainServices(configuration, _dataPath);
