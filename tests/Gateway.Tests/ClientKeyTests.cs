@@ -331,11 +331,12 @@ public sealed class ClientKeyTests(AdminGatewayFixture gateway) : IClassFixture<
         using var csv = await client.SendAsync(request);
         Assert.Equal("text/csv", csv.Content.Headers.ContentType!.MediaType);
         var lines = (await csv.Content.ReadAsStringAsync()).Trim().Split('\n');
-        Assert.Equal("day,key_id,model,quality,requests,images,spend_usd,saved_usd,cache_hits,failed", lines[0]);
+        Assert.Equal("day,key_id,model,quality,requests,images,spend_usd,saved_usd,cache_hits,failed,generated", lines[0]);
         var row = Assert.Single(lines[1..]).Split(',');
         Assert.Equal(id, row[1]);
         Assert.Equal("low", row[3]);
         Assert.Equal("1", row[5]);
+        Assert.Equal("1", row[10]);
 
         foreach (var (query, param) in ((string, string)[])
                  [("start_date=yesterday", "start_date"), ("end_date=2026-13-01", "end_date"), ("start_date=2026-02-01&end_date=2026-01-01", "end_date"), ("format=xml", "format")])

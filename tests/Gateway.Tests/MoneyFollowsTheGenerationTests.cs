@@ -65,6 +65,12 @@ public sealed class MoneyFollowsTheGenerationTests(SlowUpstreamGatewayFixture ga
         Assert.Equal(produced * Price, spent);
         Assert.True(spent <= Budget);
         await UntilAsync(async () => (await gateway.KeyAsync(id)).GetProperty("spend").GetProperty("reserved_usd").GetDecimal() == 0m, "no reservation is left");
+
+        // The usage report counts each image the upstream produced exactly once.
+        using var usage = await client.GetFromJsonAsync<JsonDocument>("/v1/usage");
+        var totals = usage!.RootElement.GetProperty("totals");
+        Assert.Equal(produced, totals.GetProperty("generated").GetInt64());
+        Assert.Equal(spent, totals.GetProperty("spend_usd").GetDecimal());
     }
 
     private static object Body(string prompt) => new { model = "dall-e-2", prompt, size = "1024x1024", response_format = "b64_json" };

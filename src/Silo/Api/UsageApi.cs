@@ -116,6 +116,7 @@ public static class UsageApi
             saved_usd = r.SavedUsd,
             cache_hits = r.CacheHits,
             failed = r.Failed,
+            generated = r.Generated,
         }),
         totals = new
         {
@@ -125,16 +126,17 @@ public static class UsageApi
             saved_usd = rows.Sum(r => r.SavedUsd),
             cache_hits = rows.Sum(r => r.CacheHits),
             failed = rows.Sum(r => r.Failed),
+            generated = rows.Sum(r => r.Generated),
         },
     };
 
     private static string Csv(IReadOnlyList<UsageRow> rows)
     {
-        var text = new StringBuilder("day,key_id,model,quality,requests,images,spend_usd,saved_usd,cache_hits,failed\n");
+        var text = new StringBuilder("day,key_id,model,quality,requests,images,spend_usd,saved_usd,cache_hits,failed,generated\n");
         foreach (var r in rows)
         {
             text.Append(CultureInfo.InvariantCulture,
-                $"{CsvCell.Of(r.Day)},{CsvCell.Of(r.KeyId)},{CsvCell.Of(r.Model)},{CsvCell.Of(r.Quality)},{r.Requests},{r.Images},{r.SpendUsd},{r.SavedUsd},{r.CacheHits},{r.Failed}\n");
+                $"{CsvCell.Of(r.Day)},{CsvCell.Of(r.KeyId)},{CsvCell.Of(r.Model)},{CsvCell.Of(r.Quality)},{r.Requests},{r.Images},{r.SpendUsd},{r.SavedUsd},{r.CacheHits},{r.Failed},{r.Generated}\n");
         }
 
         return text.ToString();

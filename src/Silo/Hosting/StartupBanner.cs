@@ -1,6 +1,7 @@
 using ImageOrleans.Silo.Auth;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
 
 namespace ImageOrleans.Silo.Hosting;
 
@@ -8,7 +9,13 @@ namespace ImageOrleans.Silo.Hosting;
 /// Tells a newcomer where the gateway listens and, when it generated one, the development key. Written
 /// to the console only, never to the log pipeline, so the key does not travel to log collectors.
 /// </summary>
-public sealed class StartupBanner(IServer server, DevClientKey devKey, IHostApplicationLifetime lifetime) : IHostedService
+public sealed class StartupBanner(
+    IServer server,
+    DevClientKey devKey,
+    IOptions<FrontDoorOptions> frontDoor,
+    IOptions<ClusterProfileOptions> cluster,
+    IOptions<AdminOptions> admin,
+    IHostApplicationLifetime lifetime) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -22,7 +29,14 @@ public sealed class StartupBanner(IServer server, DevClientKey devKey, IHostAppl
     {
         var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://localhost:5000";
         Console.WriteLine();
-        Console.WriteLine($"ImageOrleans gateway: {address}/v1   (dashboard: {address}/dashboard)");
+        Console.WriteLine($"ImageOrleans gateway: {address}/v1");
+        if (frontDoor.Value.DashboardEnabled(cluster.Value.Mode))
+        {
+            Console.WriteLine(string.IsNullOrEmpty(admin.Value.Key) && string.IsNullOrEmpty(admin.Value.KeyHash)
+                ? "Dashboard: set ImageOrleans__Admin__Key to open " + address + "/dashboard"
+                : $"Dashboard: {address}/dashboard (the admin key is the password)");
+        }
+
         if (devKey.Generated)
         {
             Console.WriteLine($"Development client key (kept in {devKey.StoredAt}):");
