@@ -48,6 +48,8 @@ public sealed class SiloProcess : IAsyncDisposable
         {
             if (silo.HasExited)
             {
+                // Waits until the output pumps have written the last lines, so the tail holds the reason.
+                await silo._process.WaitForExitAsync();
                 throw new InvalidOperationException($"Silo {index} exited with code {silo.ExitCode} while starting:\n{Tail(silo.LogFile)}");
             }
 
