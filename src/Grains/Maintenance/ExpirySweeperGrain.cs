@@ -15,14 +15,7 @@ public sealed partial class ExpirySweeperGrain(
 {
     private const string ReminderName = "expired-state";
 
-    public async Task EnsureScheduledAsync()
-    {
-        if (await this.GetReminder(ReminderName) is null)
-        {
-            var period = options.Value.SweepInterval < TimeSpan.FromMinutes(1) ? TimeSpan.FromMinutes(1) : options.Value.SweepInterval;
-            await this.RegisterOrUpdateReminder(ReminderName, period, period);
-        }
-    }
+    public Task EnsureScheduledAsync() => SweepReminders.EnsureAsync(this, ReminderName, options.Value.SweepInterval);
 
     public async ValueTask RegisterAsync(string bucket, DateTimeOffset sweepableAt)
     {

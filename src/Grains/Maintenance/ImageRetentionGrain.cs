@@ -14,16 +14,7 @@ public sealed partial class ImageRetentionGrain(
 {
     private const string ReminderName = "image-retention";
 
-    public async Task EnsureScheduledAsync()
-    {
-        // Every silo calls this at start; only the first registration counts, so restarts do not
-        // keep pushing the next sweep away.
-        if (await this.GetReminder(ReminderName) is null)
-        {
-            var period = options.Value.SweepInterval < TimeSpan.FromMinutes(1) ? TimeSpan.FromMinutes(1) : options.Value.SweepInterval;
-            await this.RegisterOrUpdateReminder(ReminderName, period, period);
-        }
-    }
+    public Task EnsureScheduledAsync() => SweepReminders.EnsureAsync(this, ReminderName, options.Value.SweepInterval);
 
     public async Task<int> SweepAsync()
     {
