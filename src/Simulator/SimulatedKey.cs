@@ -21,6 +21,12 @@ public sealed class SimulatedKey
     /// </summary>
     public double TrueLimitFactor { get; set; } = 1.0;
 
+    /// <summary>How the limits are counted: a bucket (default), fixed short windows, or a sliding window.</summary>
+    public RateLimitMode RateLimit { get; set; } = RateLimitMode.Bucket;
+
+    /// <summary>The window length for the window modes, in seconds (1 to 60); the per-minute limit is scaled to it.</summary>
+    public int WindowSeconds { get; set; } = 60;
+
     /// <summary>Every request is refused with 401 invalid_api_key.</summary>
     public bool Revoked { get; set; }
 
@@ -52,6 +58,8 @@ public sealed class SimulatedKey
         ImagesPerMinute = ImagesPerMinute,
         MaxConcurrency = MaxConcurrency,
         TrueLimitFactor = TrueLimitFactor,
+        RateLimit = RateLimit,
+        WindowSeconds = WindowSeconds,
         Revoked = Revoked,
         InsufficientQuota = InsufficientQuota,
         ForbiddenModels = [.. ForbiddenModels],

@@ -101,6 +101,11 @@ internal sealed class SimulatorOptionsValidator : IValidateOptions<SimulatorOpti
         RequireRange(key.RequestsPerMinute, 1, MaxPerMinute, prefix + "RequestsPerMinute", errors);
         RequireRange(key.ImagesPerMinute, 1, MaxPerMinute, prefix + "ImagesPerMinute", errors);
         RequireRange(key.MaxConcurrency, 0, MaxConcurrencyLimit, prefix + "MaxConcurrency", errors);
+        RequireRange(key.WindowSeconds, 1, 60, prefix + "WindowSeconds", errors);
+        if (!Enum.IsDefined(key.RateLimit))
+        {
+            errors.Add($"{prefix}RateLimit must be Bucket, FixedWindow or SlidingWindow.");
+        }
         if (!double.IsFinite(key.TrueLimitFactor) || key.TrueLimitFactor <= 0 || key.TrueLimitFactor > 100)
         {
             errors.Add($"{prefix}TrueLimitFactor must be greater than 0 and at most 100.");

@@ -16,6 +16,34 @@ public sealed class RateLimitTests : IAsyncLifetime
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
     [Fact]
+    public async Task A_key_counted_over_one_second_windows_refuses_a_burst_and_advertises_a_sub_second_reset()
+    {
+        const string key = "rl-window";
+        _host.Server.UpsertKey(new SimulatedKey
+        {
+            Key = key, RequestsPerMinute = 120, ImagesPerMinute = 1000, RateLimit = RateLimitMode.FixedWindow, WindowSeconds = 1,
+        });
+        _time.Advance(TimeSpan.FromMilliseconds(1000 - (_time.GetUtcNow().ToUnixTimeMilliseconds() % 1000) + 250));
+
+        using var first = await _host.Client.GenerateAsync(key);
+        using var second = await _host.Client.GenerateAsync(key);
+        using var refused = await _host.Client.GenerateAsync(key);
+
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal("120", second.Header("x-ratelimit-limit-requests"));
+        Assert.Equal("0", second.Header("x-ratelimit-remaining-requests"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal("750ms", refused.Header("x-ratelimit-reset-requests"));
+        Assert.Equal("750", refused.Header("retry-after-ms"));
+        Assert.Contains("Limit 2, Used 2, Requested 1", (await refused.ReadErrorAsync()).GetProperty("message").GetString(), StringComparison.Ordinal);
+
+        // The next second's window is empty again.
+        _time.Advance(TimeSpan.FromMilliseconds(750));
+        using var next = await _host.Client.GenerateAsync(key);
+        Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+    }
+
+    [Fact]
     public async Task ServesExactlyTheLimitThenRefusesWithOpenAiHeadersAndBody()
     {
         const string key = "rl-requests";

@@ -6,8 +6,8 @@ namespace ImageOrleans.Simulator.Engine;
 internal sealed class SimulatedKeyState
 {
     private readonly Lock _lock = new();
-    private readonly GcraLimiter _requests;
-    private readonly GcraLimiter _images;
+    private readonly IRateLimiter _requests;
+    private readonly IRateLimiter _images;
     private SimulatedKey _config;
     private int _active;
 
@@ -16,8 +16,8 @@ internal sealed class SimulatedKeyState
         _config = config;
         Counters = counters;
         MaskedKey = KeyMask.Mask(config.Key);
-        _requests = new GcraLimiter(config.EnforcedRequestsPerMinute, timestampFrequency);
-        _images = new GcraLimiter(config.EnforcedImagesPerMinute, timestampFrequency);
+        _requests = Limiter(config, config.EnforcedRequestsPerMinute, timestampFrequency);
+        _images = Limiter(config, config.EnforcedImagesPerMinute, timestampFrequency);
     }
 
     public KeyCounters Counters { get; }
@@ -76,7 +76,7 @@ internal sealed class SimulatedKeyState
             TimeSpan? retryAfter = imagesNever
                 ? null
                 : TimeSpan.FromTicks(Math.Max(requestsAllowed ? 0 : requestsWait.Ticks, imagesAllowed ? 0 : imagesWait.Ticks));
-            return new RateLimitDecision(false, bucket, limiter.Limit, limiter.Limit - limiter.Remaining(timestamp), requested, retryAfter);
+            return new RateLimitDecision(false, bucket, limiter.Capacity, limiter.Capacity - limiter.Remaining(timestamp), requested, retryAfter);
         }
     }
 
@@ -97,6 +97,13 @@ internal sealed class SimulatedKeyState
         }
     }
 
-    private static BucketStatus Status(GcraLimiter limiter, long timestamp) =>
+    private static IRateLimiter Limiter(SimulatedKey config, int perMinute, long frequency) => config.RateLimit switch
+    {
+        RateLimitMode.FixedWindow => new WindowLimiter(perMinute, config.WindowSeconds, sliding: false, frequency),
+        RateLimitMode.SlidingWindow => new WindowLimiter(perMinute, config.WindowSeconds, sliding: true, frequency),
+        _ => new GcraLimiter(perMinute, frequency),
+    };
+
+    private static BucketStatus Status(IRateLimiter limiter, long timestamp) =>
         new(limiter.Limit, limiter.Remaining(timestamp), limiter.TimeUntilFull(timestamp));
 }

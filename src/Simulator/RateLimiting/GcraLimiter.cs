@@ -12,7 +12,7 @@ namespace ImageOrleans.Simulator.RateLimiting;
 /// token costs exactly 60 × frequency units and the time base advances Limit units per timestamp
 /// tick. All arithmetic is integral (Int128), which keeps "10 per minute, one more after 6 s" exact.
 /// </remarks>
-internal sealed class GcraLimiter
+internal sealed class GcraLimiter : IRateLimiter
 {
     private const int SecondsPerWindow = 60;
 
@@ -32,7 +32,9 @@ internal sealed class GcraLimiter
     /// <summary>The bucket's capacity, which is also the number of tokens refilled per minute.</summary>
     public int Limit { get; private set; }
 
-    private Int128 Capacity => _emissionInterval * Limit;
+    public int Capacity => Limit;
+
+    private Int128 Full => _emissionInterval * Limit;
 
     /// <summary>
     /// Whether <paramref name="tokens"/> could be taken now, without taking them. When not,
@@ -49,7 +51,7 @@ internal sealed class GcraLimiter
         }
 
         var now = Scale(timestamp);
-        var excess = Max(_theoreticalArrival, now) + (_emissionInterval * tokens) - Capacity - now;
+        var excess = Max(_theoreticalArrival, now) + (_emissionInterval * tokens) - Full - now;
         if (excess <= 0)
         {
             retryAfter = TimeSpan.Zero;
@@ -66,7 +68,7 @@ internal sealed class GcraLimiter
         ArgumentOutOfRangeException.ThrowIfLessThan(tokens, 1);
         var now = Scale(timestamp);
         _theoreticalArrival = Max(_theoreticalArrival, now) + (_emissionInterval * tokens);
-        Debug.Assert(_theoreticalArrival - now <= Capacity, "Acquire overdrew the bucket; call CanAcquire first.");
+        Debug.Assert(_theoreticalArrival - now <= Full, "Acquire overdrew the bucket; call CanAcquire first.");
     }
 
     public bool TryAcquire(int tokens, long timestamp, out TimeSpan retryAfter)
@@ -84,7 +86,7 @@ internal sealed class GcraLimiter
     public int Remaining(long timestamp)
     {
         var now = Scale(timestamp);
-        var available = (Capacity - (Max(_theoreticalArrival, now) - now)) / _emissionInterval;
+        var available = (Full - (Max(_theoreticalArrival, now) - now)) / _emissionInterval;
         return (int)Int128.Clamp(available, 0, Limit);
     }
 
@@ -111,7 +113,7 @@ internal sealed class GcraLimiter
         var now = Scale(timestamp);
         var owed = _theoreticalArrival > now ? _theoreticalArrival - now : 0;
         Limit = limit;
-        _theoreticalArrival = owed == 0 ? Int128.MinValue : Scale(timestamp) + Int128.Min(owed, Capacity);
+        _theoreticalArrival = owed == 0 ? Int128.MinValue : Scale(timestamp) + Int128.Min(owed, Full);
     }
 
     private static Int128 Max(Int128 a, Int128 b) => a > b ? a : b;
