@@ -8,6 +8,7 @@ using ImageOrleans.Silo.Admin;
 using ImageOrleans.Silo.Api;
 using ImageOrleans.Silo.Auth;
 using ImageOrleans.Silo.Persistence;
+using ImageOrleans.Silo.Pipeline;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -46,6 +47,7 @@ public static class SiloHostingExtensions
         services.AddSingleton<ClientKeySeed>();
         services.AddSingleton<ClientAuthenticationFilter>();
         services.AddSingleton<PoolSeedSource>();
+        services.AddSingleton<GenerationPipeline>();
         services.AddSingleton<ImageGenerationHandler>();
         services.AddSingleton<LinkOrigin>();
         services.AddSingleton<ImageLinks>();

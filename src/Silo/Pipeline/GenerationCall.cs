@@ -1,0 +1,31 @@
+using ImageOrleans.Grains.Requests;
+using ImageOrleans.Silo.Auth;
+
+namespace ImageOrleans.Silo.Pipeline;
+
+/// <summary>
+/// One generation request as a front door (HTTP or gRPC) hands it to the pipeline: who asks, the parsed
+/// body, and the request options as the client sent them (header or metadata values, unchecked).
+/// </summary>
+public sealed record GenerationCall
+{
+    public required string RequestId { get; init; }
+
+    public required ClientIdentity Client { get; init; }
+
+    public required ImageRequestInput Input { get; init; }
+
+    /// <summary>The priority class asked for (<c>high</c>, <c>normal</c>, <c>low</c>); null for the key's tier.</summary>
+    public string? Priority { get; init; }
+
+    /// <summary>The longest wait for capacity asked for, in milliseconds as text; null for the gateway's limit.</summary>
+    public string? TimeoutMs { get; init; }
+
+    /// <summary>A deadline the transport already carries (a gRPC deadline): the wait never passes it.</summary>
+    public DateTimeOffset? Deadline { get; init; }
+
+    public string? IdempotencyKey { get; init; }
+
+    /// <summary>The client asked to skip the prompt cache.</summary>
+    public bool NoCache { get; init; }
+}

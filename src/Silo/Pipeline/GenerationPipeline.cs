@@ -1,0 +1,304 @@
+using System.Globalization;
+using ImageOrleans.Grains.Billing;
+using ImageOrleans.Grains.Caching;
+using ImageOrleans.Grains.ClientKeys;
+using ImageOrleans.Grains.Configuration;
+using ImageOrleans.Grains.Dispatch;
+using ImageOrleans.Grains.Errors;
+using ImageOrleans.Grains.Idempotency;
+using ImageOrleans.Grains.Images;
+using ImageOrleans.Grains.Pool;
+using ImageOrleans.Grains.Requests;
+using ImageOrleans.Silo.Auth;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+
+namespace ImageOrleans.Silo.Pipeline;
+
+/// <summary>
+/// The one path of a generation below the front doors: validate against the catalogue, read the request
+/// options, admit with the client key (quota, budget, downgrade), route through idempotency, cache or
+/// straight to a dispatcher, and fetch the images for the answer. HTTP and gRPC both call it, so every
+/// rule holds identically on both; the money is settled in the grains (<see cref="SettlementBook"/>).
+/// </summary>
+public sealed class GenerationPipeline(
+    IGrainFactory grains,
+    AccountDirectory directory,
+    ImageRequestValidator validator,
+    IImageStore store,
+    IOptions<ImageOrleansOptions> root,
+    IOptions<CacheOptions> cache,
+    IOptions<DispatchOptions> dispatch,
+    CostCalculator costs,
+    SettlementBook settlements,
+    TimeProvider time)
+{
+    /// <summary>Names of the request options, as HTTP headers and gRPC metadata keys alike; errors name them in <c>param</c>.</summary>
+    public const string PriorityOption = "x-imageorleans-priority";
+    public const string TimeoutOption = "x-imageorleans-timeout-ms";
+    public const string IdempotencyKeyOption = "Idempotency-Key";
+
+    public async Task<GenerationOutcome> RunAsync(GenerationCall call, CancellationToken cancellationToken)
+    {
+        var client = call.Client;
+        var served = await directory.GetServedModelsAsync();
+        if (!validator.TryValidate(call.Input, root.Value.DefaultModel, served, out var validated, out var invalid))
+        {
+            return GenerationOutcome.Failed(invalid!);
+        }
+
+        if (ReadPriority(call.Priority, client, out var priorityError) is not { } priority)
+        {
+            return GenerationOutcome.Failed(priorityError!);
+        }
+
+        if (ReadWaitLimit(call, client, out var timeoutError) is not { } waitLimit)
+        {
+            return GenerationOutcome.Failed(timeoutError!);
+        }
+
+        if (call.IdempotencyKey is { } idempotencyKey && !IsValidIdempotencyKey(idempotencyKey))
+        {
+            return GenerationOutcome.Failed(GatewayErrors.Invalid(IdempotencyKeyOption,
+                $"Invalid '{IdempotencyKeyOption}' header: use 1 to 255 visible ASCII characters, for example a UUID."));
+        }
+
+        var now = time.GetUtcNow();
+        var pool = await directory.GetAsync();
+        var keyGrain = grains.GetGrain<IClientKeyGrain>(client.KeyId);
+        var admission = await WhileClusterHealsAsync(now + waitLimit,
+            () => keyGrain.AdmitAsync(AdmissionFor(validated!.Request, pool, now + waitLimit)).AsTask(), cancellationToken);
+        if (admission.Error is { } refused)
+        {
+            return GenerationOutcome.Failed(refused, admission.Quota);
+        }
+
+        var request = validated!.Request;
+        string? downgraded = null;
+        if (admission.DowngradedTo is { } lower)
+        {
+            downgraded = $"{request.Quality ?? "auto"}->{lower}";
+            request = request with { Quality = lower };
+        }
+
+        var job = new GenerationJob
+        {
+            RequestId = call.RequestId,
+            ClientKeyId = client.KeyId,
+            Tenant = client.CacheScope,
+            Priority = priority,
+            Weight = client.Weight,
+            Request = request,
+            AcceptedAt = now,
+            Deadline = now + waitLimit,
+            ReservationId = admission.ReservationId,
+        };
+
+        // From here the grains settle the reservation, where the request's fate is decided; the
+        // pipeline frees it only when the call to them failed before they could take it over.
+        try
+        {
+            var bypass = !cache.Value.Enabled || client.Cache == CachePolicy.Off || call.NoCache;
+            var outcome = await GenerateAsync(call, job, validated.ResponseFormat, bypass, cancellationToken);
+            return outcome with { Quota = admission.Quota, Downgraded = downgraded, Request = request, Format = validated.ResponseFormat };
+        }
+        catch (Exception) when (admission.ReservationId is { } reservation)
+        {
+            await settlements.ReleaseAsync(client.KeyId, reservation);
+            throw;
+        }
+    }
+
+    private async Task<GenerationOutcome> GenerateAsync(GenerationCall call, GenerationJob job, ResponseFormat format, bool bypass, CancellationToken cancellationToken)
+    {
+        var replayed = false;
+        GenerationReply reply;
+        if (call.IdempotencyKey is { } key)
+        {
+            var grain = grains.GetGrain<IIdempotencyGrain>($"{call.Client.KeyId}/{key}");
+            var fingerprint = CacheKey.For(call.Client.Tenant, job.Request);
+            var idempotent = await WhileClusterHealsAsync(job.Deadline, () => grain.RunAsync(fingerprint, job, bypass, cancellationToken), cancellationToken);
+            (reply, replayed) = (idempotent.Reply, idempotent.Replayed);
+        }
+        else
+        {
+            reply = await SendAsync(job, bypass, cancellationToken);
+        }
+
+        var contents = reply.Result is { } result ? await ReadImagesAsync(result, format, cancellationToken) : null;
+        if (reply.Result is not null && contents is null && reply.Cache is CacheStatus.Hit or CacheStatus.Coalesced)
+        {
+            // The answer points at images the retention sweep removed: generate afresh rather than
+            // hand out a dead link. A new upstream generation, so the key pays for it.
+            await grains.GetGrain<IPromptCacheGrain>(CacheKey.For(job.Tenant, job.Request)).InvalidateAsync();
+            replayed = false;
+            reply = await SendAsync(job with { ReservationId = null }, bypass, cancellationToken);
+            contents = reply.Result is { } again ? await ReadImagesAsync(again, format, cancellationToken) : null;
+        }
+
+        if (reply.Result is not null && contents is null)
+        {
+            return new GenerationOutcome { Error = GatewayErrors.Internal(call.RequestId), Cache = reply.Cache, QueueWait = reply.QueueWait };
+        }
+
+        return new GenerationOutcome
+        {
+            Error = reply.Error,
+            Replayed = replayed && reply.Result is not null,
+            Cache = reply.Cache,
+            QueueWait = reply.QueueWait,
+            Result = reply.Result,
+            Contents = format == ResponseFormat.Base64Json ? contents : null,
+        };
+    }
+
+    /// <summary>
+    /// What the key is asked to reserve: the worst case at the requested quality, then at each cheaper
+    /// one (for a downgrade policy), priced at the dearest account that serves the model.
+    /// </summary>
+    private AdmissionRequest AdmissionFor(ImageRequest request, PoolSnapshot pool, DateTimeOffset deadline)
+    {
+        var serving = pool.Accounts.Where(a => a.Enabled && a.Serves(request.Model)).ToList();
+        var factor = serving.Count == 0 ? 1m : serving.Max(a => a.PriceFactor);
+        var timeout = serving.Count == 0 ? TimeSpan.FromMinutes(2) : serving.Max(a => a.Timeout);
+        List<CostOption> options = [new(request.Quality, costs.WorstCase(request, factor))];
+        options.AddRange(costs.CheaperQualities(request).Select(q => new CostOption(q, costs.WorstCase(request with { Quality = q }, factor))));
+        return new AdmissionRequest
+        {
+            Model = request.Model,
+            Images = request.N,
+            Options = options,
+
+            // Past this, a reservation nobody settled (a silo died) is released.
+            ReservationExpires = deadline + (3 * timeout) + TimeSpan.FromMinutes(1),
+        };
+    }
+
+    private Task<GenerationReply> SendAsync(GenerationJob job, bool bypassCache, CancellationToken cancellationToken) =>
+        WhileClusterHealsAsync(job.Deadline, () => bypassCache
+            ? BypassAsync(job, cancellationToken)
+            : grains.GetGrain<IPromptCacheGrain>(CacheKey.For(job.Tenant, job.Request)).GetOrGenerateAsync(job, cancellationToken), cancellationToken);
+
+    private async Task<GenerationReply> BypassAsync(GenerationJob job, CancellationToken cancellationToken)
+    {
+        var reply = await grains.GetGrain<IDispatcherGrain>(0).GenerateAsync(job, cancellationToken);
+        return reply with { Cache = CacheStatus.Bypass };
+    }
+
+    /// <summary>
+    /// Runs a grain call, and runs it again while a silo that just died still owns part of the grain
+    /// directory: until the cluster declares it dead (seconds), new activations there cannot be
+    /// placed. Bounded by the request's deadline; after that the caller gets 503 with Retry-After.
+    /// </summary>
+    private async Task<T> WhileClusterHealsAsync<T>(DateTimeOffset deadline, Func<Task<T>> call, CancellationToken cancellationToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(250);
+        while (true)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (Exception ex) when (ex is SiloUnavailableException or OrleansMessageRejectionException
+                                       && time.GetUtcNow() + delay < deadline && delay <= TimeSpan.FromSeconds(8))
+            {
+                await Task.Delay(delay, time, cancellationToken);
+                delay *= 2;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The images' bytes for a <c>b64_json</c> answer; for a <c>url</c> answer only whether they are
+    /// all still stored (an empty list). Null when one is gone.
+    /// </summary>
+    private async Task<IReadOnlyList<byte[]>?> ReadImagesAsync(GenerationResult result, ResponseFormat format, CancellationToken cancellationToken)
+    {
+        if (format != ResponseFormat.Base64Json)
+        {
+            foreach (var image in result.Images)
+            {
+                if (!await store.ExistsAsync(image.ImageId, cancellationToken))
+                {
+                    return null;
+                }
+            }
+
+            return [];
+        }
+
+        var contents = new byte[result.Images.Count][];
+        for (var i = 0; i < contents.Length; i++)
+        {
+            if (await store.ReadAsync(result.Images[i].ImageId, cancellationToken) is not { } bytes)
+            {
+                return null;
+            }
+
+            contents[i] = bytes;
+        }
+
+        return contents;
+    }
+
+    /// <summary>The key's tier, or the asked class when the key may use it (lowering is always allowed).</summary>
+    private static RequestPriority? ReadPriority(string? value, ClientIdentity client, out GatewayError? error)
+    {
+        error = null;
+        var asked = (value ?? string.Empty).Trim().ToLowerInvariant();
+        RequestPriority? priority = asked switch
+        {
+            "" => client.Priority,
+            "high" => RequestPriority.High,
+            "normal" => RequestPriority.Normal,
+            "low" or "batch" => RequestPriority.Low,
+            _ => null,
+        };
+        if (priority is null)
+        {
+            error = GatewayErrors.Invalid(PriorityOption, $"Invalid '{PriorityOption}' header: use 'high', 'normal' or 'low'.");
+            return null;
+        }
+
+        if (priority < client.MaxPriority && priority < client.Priority)
+        {
+            error = GatewayErrors.PriorityNotAllowed(PriorityOption, asked, client.MaxPriority.ToString().ToLowerInvariant());
+            return null;
+        }
+
+        return priority;
+    }
+
+    /// <summary>How long the request may wait for capacity: the gateway's limit, shortened by the key, the client and the transport.</summary>
+    private TimeSpan? ReadWaitLimit(GenerationCall call, ClientIdentity client, out GatewayError? error)
+    {
+        error = null;
+        var limit = client.MaxWait is { } keyLimit && keyLimit < dispatch.Value.DefaultDeadline ? keyLimit : dispatch.Value.DefaultDeadline;
+        if (call.Deadline is { } deadline && deadline - time.GetUtcNow() < limit)
+        {
+            limit = deadline - time.GetUtcNow();
+            if (limit <= TimeSpan.Zero)
+            {
+                error = GatewayErrors.DeadlineExceeded(TimeSpan.Zero);
+                return null;
+            }
+        }
+
+        if (string.IsNullOrEmpty(call.TimeoutMs))
+        {
+            return limit;
+        }
+
+        if (!long.TryParse(call.TimeoutMs, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) || ms <= 0)
+        {
+            error = GatewayErrors.Invalid(TimeoutOption, $"Invalid '{TimeoutOption}' header: give a positive whole number of milliseconds.");
+            return null;
+        }
+
+        // A client may shorten its wait, never lengthen it past the gateway's limit.
+        var asked = TimeSpan.FromMilliseconds(Math.Min(ms, (long)TimeSpan.FromDays(1).TotalMilliseconds));
+        return asked < limit ? asked : limit;
+    }
+
+    private static bool IsValidIdempotencyKey(string value) => value.Length is > 0 and <= 255 && value.All(c => c is >= '!' and <= '~');
+}
