@@ -31,7 +31,6 @@ public sealed class ImageGenerationHandler(
     IOptions<CacheOptions> cache,
     IOptions<DispatchOptions> dispatch,
     CostCalculator costs,
-    SettlementBook settlements,
     TimeProvider time)
 {
     public const string CacheHeader = "x-imageorleans-cache";
@@ -108,36 +107,49 @@ public sealed class ImageGenerationHandler(
             ReservationId = admission.ReservationId,
         };
 
-        // From here the grains settle the reservation, where the request's fate is decided; the front
-        // door frees it only when the call to them failed before they could take it over.
-        try
-        {
-            var bypass = !cache.Value.Enabled || client.Cache == CachePolicy.Off || IsNoCache(http.Request);
-            return await RunAsync(http, client, job, validated, idempotencyKey, bypass);
-        }
-        catch (Exception) when (admission.ReservationId is { } reservation)
-        {
-            await settlements.ReleaseAsync(client.KeyId, reservation);
-            throw;
-        }
+        // From here the grains settle the reservation, where the request's fate is decided. The front
+        // door never frees it, not even when its call fails or its client hangs up: the generation may
+        // run on and must find its reservation; one that nobody settles lapses at its expiry.
+        var bypass = !cache.Value.Enabled || client.Cache == CachePolicy.Off || IsNoCache(http.Request);
+        var admit = () => WhileClusterHealsAsync(job.Deadline, () => keyGrain.AdmitAsync(AdmissionFor(job.Request, pool, job.Deadline)).AsTask(), http.RequestAborted);
+        return await RunAsync(http, client, job, validated, idempotencyKey, bypass, admit);
     }
 
     private async Task<IResult> RunAsync(
-        HttpContext http, ClientIdentity client, GenerationJob job, ValidatedImageRequest validated, string? idempotencyKey, bool bypass)
+        HttpContext http, ClientIdentity client, GenerationJob job, ValidatedImageRequest validated, string? idempotencyKey, bool bypass, Func<Task<Admission>> admit)
     {
         var reply = idempotencyKey is null
             ? await GenerateAsync(job, bypass, http.RequestAborted)
             : await GenerateIdempotentlyAsync(http, client, idempotencyKey, job, bypass);
 
         var contents = reply.Result is { } result ? await ReadImagesAsync(result, validated.ResponseFormat, http.RequestAborted) : null;
-        if (reply.Result is not null && contents is null && reply.Cache is CacheStatus.Hit or CacheStatus.Coalesced)
+        if (reply.Result is { } swept && contents is null && reply.Cache is CacheStatus.Hit or CacheStatus.Coalesced)
         {
-            // The answer points at images the retention sweep removed: generate afresh rather than
-            // hand out a dead link. A new upstream generation, so the key pays for it.
-            await grains.GetGrain<IPromptCacheGrain>(CacheKey.For(job.Tenant, job.Request)).InvalidateAsync();
+            // The answer points at images the retention sweep removed: generate afresh rather than hand
+            // out a dead link. A new upstream generation, admitted and paid like any other; the cache
+            // entry and the idempotency record that point at the dead images are dropped first.
+            var again = await admit();
+            QuotaHeaderWriter.Write(http.Response, again.Quota);
+            if (again.Error is { } refused)
+            {
+                return OpenAIErrors.Result(refused);
+            }
+
+            var fresh = job with { ReservationId = again.ReservationId };
+            var deadImages = swept.Images.Select(i => i.ImageId).ToList();
+            await grains.GetGrain<IPromptCacheGrain>(CacheKey.For(job.Tenant, job.Request)).InvalidateAsync(deadImages);
             http.Response.Headers.Remove(ReplayedHeader);
-            reply = await GenerateAsync(job with { ReservationId = null }, bypass, http.RequestAborted);
-            contents = reply.Result is { } again ? await ReadImagesAsync(again, validated.ResponseFormat, http.RequestAborted) : null;
+            if (idempotencyKey is not null)
+            {
+                await grains.GetGrain<IIdempotencyGrain>($"{client.KeyId}/{idempotencyKey}").ForgetAsync(deadImages);
+                reply = await GenerateIdempotentlyAsync(http, client, idempotencyKey, fresh, bypass);
+            }
+            else
+            {
+                reply = await GenerateAsync(fresh, bypass, http.RequestAborted);
+            }
+
+            contents = reply.Result is { } regenerated ? await ReadImagesAsync(regenerated, validated.ResponseFormat, http.RequestAborted) : null;
         }
 
         if (reply.Result is not null && contents is null)
