@@ -16,6 +16,9 @@ public interface IPromptCacheGrain : IExpiringGrain
     [ReadOnly]
     ValueTask<int> GetWaitingAsync();
 
-    /// <summary>Forgets the cached answer (an operator purging a bad image).</summary>
-    ValueTask InvalidateAsync();
+    /// <summary>
+    /// Forgets the cached answer (an operator purging a bad image); with <paramref name="ifImages"/>, only
+    /// when the answer is made of exactly those images (gone from the store), not a newer one.
+    /// </summary>
+    ValueTask InvalidateAsync(IReadOnlyList<string>? ifImages = null);
 }

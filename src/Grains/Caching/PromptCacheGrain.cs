@@ -55,9 +55,15 @@ public sealed partial class PromptCacheGrain(
         }
         finally
         {
-            // The shared upstream call is only worth finishing while somebody still waits for it.
+            // The shared upstream call is only worth finishing while somebody still waits for it; a
+            // request arriving after this starts a generation of its own rather than join a cancelled one.
             if (--flight.Waiters == 0 && !flight.Completion.IsCompleted)
             {
+                if (ReferenceEquals(_inFlight, flight))
+                {
+                    _inFlight = null;
+                }
+
                 await flight.Cancellation.CancelAsync();
             }
         }
@@ -74,15 +80,20 @@ public sealed partial class PromptCacheGrain(
 
     public ValueTask<int> GetWaitingAsync() => ValueTask.FromResult(_inFlight is { Completion.IsCompleted: false } flight ? flight.Waiters : 0);
 
-    public async ValueTask InvalidateAsync()
+    public async ValueTask InvalidateAsync(IReadOnlyList<string>? ifImages = null)
     {
+        if (ifImages is not null && (state.State.Result is not { } cached || !cached.Images.Select(i => i.ImageId).SequenceEqual(ifImages)))
+        {
+            return;
+        }
+
         state.State = new PromptCacheState();
         await state.ClearStateAsync();
     }
 
     public async Task<bool> ExpireAsync()
     {
-        if (!state.RecordExists || time.GetUtcNow() < state.State.ExpiresAt)
+        if (!state.RecordExists || _inFlight is not null || time.GetUtcNow() < state.State.ExpiresAt)
         {
             // Written again since (a later bucket holds it), or gone already.
             return false;

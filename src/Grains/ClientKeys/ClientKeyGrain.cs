@@ -239,12 +239,14 @@ public sealed partial class ClientKeyGrain(
         RollPeriods(now);
         var reserved = _reservations.Remove(settlement.ReservationId, out var reservation) ? reservation.Amount : (decimal?)null;
 
-        // The reservation is the ceiling: the budget holds even if a price table was too low.
-        var ceiling = reserved ?? Math.Max(0m, Available());
-        var charge = Math.Min(Math.Max(0m, settlement.CostUsd), ceiling);
-        if (settlement.CostUsd > ceiling)
+        // The reservation is the ceiling: the budget holds even if a price table was too low. A generation
+        // whose reservation is gone (lapsed, or freed by a request answered from it) is still paid in full:
+        // the upstream produced it, so it is never free, even if that takes the key past its budget.
+        var cost = Math.Max(0m, settlement.CostUsd);
+        var charge = reserved is { } ceiling ? Math.Min(cost, ceiling) : cost;
+        if (cost > charge)
         {
-            LogCostAboveReservation(logger, Id, settlement.Model, settlement.CostUsd, ceiling);
+            LogCostAboveReservation(logger, Id, settlement.Model, cost, charge);
         }
 
         S.DaySpentUsd += charge;

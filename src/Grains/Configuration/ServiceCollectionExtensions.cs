@@ -58,6 +58,9 @@ public static class ServiceCollectionExtensions
             .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
             {
                 AllowAutoRedirect = false,
+
+                // No proxy from the environment: the connect check must see the real target.
+                UseProxy = false,
                 ConnectCallback = sp.GetRequiredService<EgressPolicy>().ConnectAsync,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
                 ConnectTimeout = TimeSpan.FromSeconds(10),
@@ -87,7 +90,9 @@ public static class ServiceCollectionExtensions
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
             {
-                // Only to hosts the egress policy allows, checked on the addresses actually connected to.
+                // Only to hosts the egress policy allows, checked on the addresses actually connected to,
+                // never through a proxy from the environment (the check would see the proxy, not the target).
+                UseProxy = false,
                 ConnectCallback = sp.GetRequiredService<EgressPolicy>().ConnectAsync,
 
                 // Long-lived pool, but recycled so DNS changes of an upstream are picked up.

@@ -37,7 +37,17 @@ public sealed partial class DispatcherGrain(
         activity.Enter();
         try
         {
-            var reply = await DispatchAsync(job, cancellationToken);
+            GenerationReply reply;
+            try
+            {
+                reply = await DispatchAsync(job, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Whatever broke, the job still ends, and its reservation with it.
+                LogDispatchFault(logger, ex, job.RequestId);
+                reply = GenerationReply.Failure(GatewayErrors.Internal(job.RequestId));
+            }
 
             // The generation completes here, so it is paid here: by the key whose job started it,
             // whether or not that client (or anyone coalesced onto it) is still listening.
@@ -290,6 +300,9 @@ public sealed partial class DispatcherGrain(
         OutcomeKind.RateLimited => GatewayErrors.PoolSaturated(last.RetryAfter ?? TimeSpan.FromSeconds(1)),
         _ => GatewayErrors.UpstreamFailed(calls, last.Detail ?? last.Kind.ToString()),
     };
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Error, Message = "Request {RequestId}: dispatching failed inside the gateway; the request ends with an error and costs nothing")]
+    private static partial void LogDispatchFault(ILogger logger, Exception exception, string requestId);
 
     [LoggerMessage(EventId = 2005, Level = LogLevel.Error, Message = "Request {RequestId}: the attempt on account {AccountId} failed inside the gateway; the lease is returned")]
     private static partial void LogAttemptFault(ILogger logger, Exception exception, string requestId, string accountId);

@@ -12,4 +12,7 @@ public interface IIdempotencyGrain : IExpiringGrain
 {
     [ResponseTimeout("00:15:00")]
     Task<IdempotentReply> RunAsync(string fingerprint, GenerationJob job, bool bypassCache, CancellationToken cancellationToken);
+
+    /// <summary>Forgets the stored answer when it is made of exactly <paramref name="images"/> (gone from the store), so the key runs afresh.</summary>
+    Task ForgetAsync(IReadOnlyList<string> images);
 }

@@ -100,6 +100,15 @@ public sealed class IdempotencyGrain(
         }
     }
 
+    public async Task ForgetAsync(IReadOnlyList<string> images)
+    {
+        if (_running is null && state.State.Reply?.Result is { } stored && stored.Images.Select(i => i.ImageId).SequenceEqual(images))
+        {
+            state.State = new IdempotencyState();
+            await state.ClearStateAsync();
+        }
+    }
+
     public async Task<bool> ExpireAsync()
     {
         if (!state.RecordExists || _running is not null || time.GetUtcNow() - state.State.CompletedAt < options.Value.Retention)

@@ -40,8 +40,17 @@ public sealed class UsageLedgerGrain(
         catch
         {
             // What is in memory must match what is stored: a batch that failed to write is not
-            // remembered, so its resend is taken rather than discarded as a duplicate.
-            await state.ReadStateAsync();
+            // remembered, so its resend is taken rather than discarded as a duplicate. If storage cannot
+            // even be read back, this activation goes, and the next call starts from what is stored.
+            try
+            {
+                await state.ReadStateAsync();
+            }
+            catch
+            {
+                DeactivateOnIdle();
+            }
+
             throw;
         }
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ImageOrleans.Grains.Accounts;
 using ImageOrleans.Grains.Billing;
 using ImageOrleans.Grains.Caching;
 using ImageOrleans.Grains.ClientKeys;
@@ -30,7 +31,6 @@ public sealed class GenerationPipeline(
     IOptions<CacheOptions> cache,
     IOptions<DispatchOptions> dispatch,
     CostCalculator costs,
-    SettlementBook settlements,
     TimeProvider time)
 {
     /// <summary>Names of the request options, as HTTP headers and gRPC metadata keys alike; errors name them in <c>param</c>.</summary>
@@ -94,22 +94,17 @@ public sealed class GenerationPipeline(
             ReservationId = admission.ReservationId,
         };
 
-        // From here the grains settle the reservation, where the request's fate is decided; the
-        // pipeline frees it only when the call to them failed before they could take it over.
-        try
-        {
-            var bypass = !cache.Value.Enabled || client.Cache == CachePolicy.Off || call.NoCache;
-            var outcome = await GenerateAsync(call, job, validated.ResponseFormat, bypass, cancellationToken);
-            return outcome with { Quota = admission.Quota, Downgraded = downgraded, Request = request, Format = validated.ResponseFormat };
-        }
-        catch (Exception) when (admission.ReservationId is { } reservation)
-        {
-            await settlements.ReleaseAsync(client.KeyId, reservation);
-            throw;
-        }
+        // From here the grains settle the reservation, where the request's fate is decided. The pipeline
+        // never frees it, not even when its call fails or its client hangs up: the generation may run on
+        // and must find its reservation; one that nobody settles lapses at its expiry.
+        var bypass = !cache.Value.Enabled || client.Cache == CachePolicy.Off || call.NoCache;
+        var admit = () => WhileClusterHealsAsync(job.Deadline, () => keyGrain.AdmitAsync(AdmissionFor(job.Request, pool, job.Deadline)).AsTask(), cancellationToken);
+        var outcome = await GenerateAsync(call, job, validated.ResponseFormat, bypass, admit, cancellationToken);
+        return outcome with { Quota = outcome.Quota ?? admission.Quota, Downgraded = downgraded, Request = request, Format = validated.ResponseFormat };
     }
 
-    private async Task<GenerationOutcome> GenerateAsync(GenerationCall call, GenerationJob job, ResponseFormat format, bool bypass, CancellationToken cancellationToken)
+    private async Task<GenerationOutcome> GenerateAsync(
+        GenerationCall call, GenerationJob job, ResponseFormat format, bool bypass, Func<Task<Admission>> admit, CancellationToken cancellationToken)
     {
         var replayed = false;
         GenerationReply reply;
@@ -125,24 +120,48 @@ public sealed class GenerationPipeline(
             reply = await SendAsync(job, bypass, cancellationToken);
         }
 
+        RateLimitInfo? quota = null;
         var contents = reply.Result is { } result ? await ReadImagesAsync(result, format, cancellationToken) : null;
-        if (reply.Result is not null && contents is null && reply.Cache is CacheStatus.Hit or CacheStatus.Coalesced)
+        if (reply.Result is { } swept && contents is null && reply.Cache is CacheStatus.Hit or CacheStatus.Coalesced)
         {
-            // The answer points at images the retention sweep removed: generate afresh rather than
-            // hand out a dead link. A new upstream generation, so the key pays for it.
-            await grains.GetGrain<IPromptCacheGrain>(CacheKey.For(job.Tenant, job.Request)).InvalidateAsync();
+            // The answer points at images the retention sweep removed: generate afresh rather than hand
+            // out a dead link. A new upstream generation, admitted and paid like any other; the cache
+            // entry and the idempotency record that point at the dead images are dropped first.
+            var again = await admit();
+            if (again.Error is { } refused)
+            {
+                return GenerationOutcome.Failed(refused, again.Quota);
+            }
+
+            quota = again.Quota;
+            var fresh = job with { ReservationId = again.ReservationId };
+            var deadImages = swept.Images.Select(i => i.ImageId).ToList();
+            await grains.GetGrain<IPromptCacheGrain>(CacheKey.For(job.Tenant, job.Request)).InvalidateAsync(deadImages);
             replayed = false;
-            reply = await SendAsync(job with { ReservationId = null }, bypass, cancellationToken);
-            contents = reply.Result is { } again ? await ReadImagesAsync(again, format, cancellationToken) : null;
+            if (call.IdempotencyKey is { } retried)
+            {
+                var grain = grains.GetGrain<IIdempotencyGrain>($"{call.Client.KeyId}/{retried}");
+                await grain.ForgetAsync(deadImages);
+                var idempotent = await WhileClusterHealsAsync(job.Deadline,
+                    () => grain.RunAsync(CacheKey.For(call.Client.Tenant, job.Request), fresh, bypass, cancellationToken), cancellationToken);
+                (reply, replayed) = (idempotent.Reply, idempotent.Replayed);
+            }
+            else
+            {
+                reply = await SendAsync(fresh, bypass, cancellationToken);
+            }
+
+            contents = reply.Result is { } regenerated ? await ReadImagesAsync(regenerated, format, cancellationToken) : null;
         }
 
         if (reply.Result is not null && contents is null)
         {
-            return new GenerationOutcome { Error = GatewayErrors.Internal(call.RequestId), Cache = reply.Cache, QueueWait = reply.QueueWait };
+            return new GenerationOutcome { Error = GatewayErrors.Internal(call.RequestId), Quota = quota, Cache = reply.Cache, QueueWait = reply.QueueWait };
         }
 
         return new GenerationOutcome
         {
+            Quota = quota,
             Error = reply.Error,
             Replayed = replayed && reply.Result is not null,
             Cache = reply.Cache,
