@@ -37,6 +37,7 @@ public sealed class InProcessGateway : IAsyncDisposable
             ["ImageOrleans:Cluster:ClusterId"] = "bench-" + Guid.NewGuid().ToString("N")[..8],
             ["ImageOrleans:Cluster:SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["ImageOrleans:Cluster:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["ImageOrleans:Grpc:Url"] = "http://127.0.0.1:0",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Orleans"] = "Error",
         };

@@ -67,6 +67,7 @@ public sealed class SiloProcess : IAsyncDisposable
             ["ImageOrleans__Cluster__SiloPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
             ["ImageOrleans__Cluster__GatewayPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{httpPort}",
+            ["ImageOrleans__Grpc__Url"] = "http://127.0.0.1:0",
             ["DOTNET_gcServer"] = "0",
         };
         foreach (var (key, value) in settings)

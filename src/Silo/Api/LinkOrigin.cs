@@ -18,11 +18,17 @@ namespace ImageOrleans.Silo.Api;
 /// </summary>
 public sealed class LinkOrigin(IOptionsMonitor<HostFilteringOptions> hostFiltering, IServer server)
 {
-    public string Of(HttpRequest request, string? publicBaseUrl)
+    public string Of(HttpRequest? request, string? publicBaseUrl)
     {
         if (!string.IsNullOrEmpty(publicBaseUrl))
         {
             return publicBaseUrl.TrimEnd('/');
+        }
+
+        if (request is null)
+        {
+            // Not an HTTP request of this server (a gRPC call): the first address the HTTP front door listens on.
+            return FirstAddress("http");
         }
 
         var allowed = hostFiltering.CurrentValue.AllowedHosts;
@@ -57,11 +63,14 @@ public sealed class LinkOrigin(IOptionsMonitor<HostFilteringOptions> hostFilteri
         }
 
         // No socket (an in-memory test server): the first address the server was told to use.
-        return addresses.Select(a => Uri.TryCreate(a, UriKind.Absolute, out var uri) ? uri : null)
+        return FirstAddress(scheme);
+    }
+
+    private string FirstAddress(string scheme) =>
+        (server.Features.Get<IServerAddressesFeature>()?.Addresses ?? []).Select(a => Uri.TryCreate(a, UriKind.Absolute, out var uri) ? uri : null)
             .FirstOrDefault(u => u is not null && !IsWildcard(u.Host)) is { } first
             ? $"{first.Scheme}://{first.Authority}"
             : $"{scheme}://localhost";
-    }
 
     private static bool IsWildcard(string host) =>
         host is "+" or "*" or "[::]" or "::" || (IPAddress.TryParse(host.Trim('[', ']'), out var ip) && (ip.Equals(IPAddress.Any) || ip.Equals(IPAddress.IPv6Any)));

@@ -7,6 +7,7 @@ using ImageOrleans.Grains.Images;
 using ImageOrleans.Silo.Admin;
 using ImageOrleans.Silo.Api;
 using ImageOrleans.Silo.Auth;
+using ImageOrleans.Silo.GrpcApi;
 using ImageOrleans.Silo.Persistence;
 using ImageOrleans.Silo.Pipeline;
 using Microsoft.AspNetCore.Diagnostics;
@@ -58,6 +59,9 @@ public static class SiloHostingExtensions
         services.AddHostedService<SchemaMigrationService>();
         services.AddSingleton<EmbeddedSimulatorService>();
         services.AddHostedService(sp => sp.GetRequiredService<EmbeddedSimulatorService>());
+        services.AddOptions<GrpcOptions>().Bind(configuration.GetSection($"{Section}:Grpc"));
+        services.AddSingleton<GrpcFrontDoor>();
+        services.AddHostedService(sp => sp.GetRequiredService<GrpcFrontDoor>());
         services.AddHostedService<StartupBanner>();
 
         var cluster = configuration.GetSection($"{Section}:Cluster").Get<ClusterProfileOptions>() ?? new ClusterProfileOptions();

@@ -1,6 +1,7 @@
 using ImageOrleans.Silo.Auth;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using ImageOrleans.Silo.GrpcApi;
 using Microsoft.Extensions.Options;
 
 namespace ImageOrleans.Silo.Hosting;
@@ -15,6 +16,7 @@ public sealed class StartupBanner(
     IOptions<FrontDoorOptions> frontDoor,
     IOptions<ClusterProfileOptions> cluster,
     IOptions<AdminOptions> admin,
+    GrpcFrontDoor grpc,
     IHostApplicationLifetime lifetime) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
@@ -30,6 +32,11 @@ public sealed class StartupBanner(
         var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://localhost:5000";
         Console.WriteLine();
         Console.WriteLine($"ImageOrleans gateway: {address}/v1");
+        if (grpc.Address is { } grpcAddress)
+        {
+            Console.WriteLine($"gRPC (HTTP/2): {grpcAddress.GetLeftPart(UriPartial.Authority)}   (imageorleans.v1.Images, reflection on)");
+        }
+
         if (frontDoor.Value.DashboardEnabled(cluster.Value.Mode))
         {
             Console.WriteLine(string.IsNullOrEmpty(admin.Value.Key) && string.IsNullOrEmpty(admin.Value.KeyHash)

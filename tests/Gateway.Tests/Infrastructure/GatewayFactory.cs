@@ -71,6 +71,7 @@ public class GatewayFactory : WebApplicationFactory<Program>
             ["ImageOrleans:Cluster:ClusterId"] = "gateway-tests-" + Guid.NewGuid().ToString("N")[..8],
             ["ImageOrleans:Cluster:SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["ImageOrleans:Cluster:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["ImageOrleans:Grpc:Url"] = "http://127.0.0.1:0",
             ["ImageOrleans:ClientKeys:tenant-a:Key"] = KeyA,
             ["ImageOrleans:ClientKeys:tenant-a-second:Key"] = KeyA2,
             ["ImageOrleans:ClientKeys:tenant-a-second:Tenant"] = "tenant-a",

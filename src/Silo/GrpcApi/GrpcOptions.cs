@@ -1,0 +1,17 @@
+namespace ImageOrleans.Silo.GrpcApi;
+
+/// <summary>The gRPC front door (section <c>ImageOrleans:Grpc</c>): HTTP/2 on a port of its own.</summary>
+public sealed class GrpcOptions
+{
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// Where it listens. Cleartext HTTP/2 (h2c) cannot share a port with HTTP/1.1, hence its own port;
+    /// in production put TLS in front of it or use an https URL with a certificate in Kestrel's settings.
+    /// Port 0 picks a free port (printed at start).
+    /// </summary>
+    public string Url { get; set; } = "http://localhost:5001";
+
+    /// <summary>Largest message accepted from a client.</summary>
+    public int MaxReceiveMessageBytes { get; set; } = 4 * 1024 * 1024;
+}

@@ -1,0 +1,102 @@
+using System.Net.Http.Json;
+using Google.Rpc;
+using Grpc.Core;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
+using Grpc.Reflection.V1Alpha;
+using ImageOrleans.Gateway.Tests.Infrastructure;
+using ImageOrleans.Grpc.V1;
+using ImageOrleans.Silo.GrpcApi;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ImageOrleans.Gateway.Tests;
+
+/// <summary>The gRPC front door, called with a .NET client generated from the same proto, on the same pipeline as HTTP.</summary>
+public sealed class GrpcFrontDoorTests(AdminGatewayFixture gateway) : IClassFixture<AdminGatewayFixture>, IDisposable
+{
+    private readonly GrpcChannel _channel = GrpcChannel.ForAddress(gateway.Services.GetRequiredService<GrpcFrontDoor>().Address!);
+
+    [Fact]
+    public async Task Generate_answers_with_the_image_bytes_through_the_pool()
+    {
+        var served = gateway.Simulator.Stats.Total.Snapshot().Served;
+
+        var response = await Client().GenerateAsync(
+            new GenerateRequest { Model = "gpt-image-1", Prompt = $"a gRPC fox {Guid.NewGuid():N}", Size = "1024x1024", Quality = "low" },
+            Auth(GatewayFactory.KeyA));
+
+        var image = Assert.Single(response.Data);
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], image.ImageBytes.Span[..4].ToArray());
+        Assert.Equal("image/png", image.ContentType);
+        Assert.Equal("miss", response.Cache);
+        Assert.Equal("1024x1024", response.Size);
+        Assert.Equal("low", response.Quality);
+        Assert.Equal(served + 1, gateway.Simulator.Stats.Total.Snapshot().Served);
+    }
+
+    [Fact]
+    public async Task Bad_input_is_invalid_argument_with_the_field_named()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(() => Client().GenerateAsync(
+            new GenerateRequest { Model = "gpt-image-1", Prompt = "bad size", Size = "13x7" }, Auth(GatewayFactory.KeyA)).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        var status = error.GetRpcStatus()!;
+        Assert.Equal("size", status.GetDetail<BadRequest>()!.FieldViolations.Single().Field);
+        var info = status.GetDetail<ErrorInfo>()!;
+        Assert.Equal(GrpcErrors.Domain, info.Domain);
+        Assert.False(string.IsNullOrEmpty(info.Reason));
+    }
+
+    [Fact]
+    public async Task A_wrong_or_missing_key_is_unauthenticated()
+    {
+        var wrong = await Assert.ThrowsAsync<RpcException>(() => Client().GenerateAsync(new GenerateRequest { Prompt = "who" }, Auth("sk-not-a-key-of-this-gateway-000")).ResponseAsync);
+        var missing = await Assert.ThrowsAsync<RpcException>(() => Client().ListModelsAsync(new ListModelsRequest()).ResponseAsync);
+
+        Assert.Equal(StatusCode.Unauthenticated, wrong.StatusCode);
+        Assert.Equal("invalid_api_key", wrong.GetRpcStatus()!.GetDetail<ErrorInfo>()!.Reason);
+        Assert.Equal(StatusCode.Unauthenticated, missing.StatusCode);
+    }
+
+    [Fact]
+    public async Task Http_and_grpc_share_one_quota_and_over_it_grpc_says_resource_exhausted_with_retry_info()
+    {
+        var (_, secret) = await gateway.CreateKeyAsync(new { name = "both doors", requests_per_minute = 2, images_per_minute = 100 });
+        using var http = gateway.Http(secret);
+
+        using var first = await http.PostAsJsonAsync("/v1/images/generations", new { model = "gpt-image-1", prompt = "through HTTP", quality = "low" });
+        Assert.Equal(System.Net.HttpStatusCode.OK, first.StatusCode);
+        await Client().GenerateAsync(new GenerateRequest { Model = "gpt-image-1", Prompt = "through gRPC", Quality = "low" }, Auth(secret));
+        var refused = await Assert.ThrowsAsync<RpcException>(() => Client().GenerateAsync(
+            new GenerateRequest { Model = "gpt-image-1", Prompt = "one too many", Quality = "low" }, Auth(secret)).ResponseAsync);
+
+        Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
+        var status = refused.GetRpcStatus()!;
+        Assert.Equal("rate_limit_exceeded", status.GetDetail<ErrorInfo>()!.Reason);
+        Assert.True(status.GetDetail<RetryInfo>()!.RetryDelay.ToTimeSpan() > TimeSpan.Zero);
+        Assert.NotNull(status.GetDetail<QuotaFailure>());
+    }
+
+    [Fact]
+    public async Task List_models_reflection_and_health_answer()
+    {
+        var models = await Client().ListModelsAsync(new ListModelsRequest(), Auth(GatewayFactory.KeyA));
+        Assert.Contains(models.Data, m => m.Id == "gpt-image-1");
+
+        var health = await new Health.HealthClient(_channel).CheckAsync(new HealthCheckRequest());
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
+
+        using var reflection = new ServerReflection.ServerReflectionClient(_channel).ServerReflectionInfo();
+        await reflection.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = string.Empty });
+        await reflection.RequestStream.CompleteAsync();
+        Assert.True(await reflection.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Contains(reflection.ResponseStream.Current.ListServicesResponse.Service, s => s.Name == "imageorleans.v1.Images");
+    }
+
+    public void Dispose() => _channel.Dispose();
+
+    private Images.ImagesClient Client() => new(_channel);
+
+    private static Metadata Auth(string key) => new() { { "authorization", $"Bearer {key}" } };
+}
