@@ -58,18 +58,18 @@ public sealed class SettlementTests(ClusterFixture fixture)
                 var started = idempotency.RunAsync(fingerprint, first, bypassCache: false, abort.Token);
                 await UpstreamBusyAsync(simulator);
                 await abort.CancelAsync();
-                await AbortedAsync(started, key, first);
+                await AbortedAsync(started);
             }
 
-            fixture.Time.Advance(Latency);
             var replay = await AdmitAsync(key, keyId, $"round {round:00} abort and replay");
             if (replay is null)
             {
+                await CompleteAsync(UpstreamIdleAsync(simulator));
                 stoppedByBudget = true;
                 break;
             }
 
-            var replayed = await idempotency.RunAsync(fingerprint, replay, bypassCache: false, CancellationToken.None);
+            var replayed = await CompleteAsync(idempotency.RunAsync(fingerprint, replay, bypassCache: false, CancellationToken.None));
             Assert.True(replayed.Replayed);
             answeredCosts.Add(replayed.Reply.Result!.CostUsd);
 
@@ -91,9 +91,8 @@ public sealed class SettlementTests(ClusterFixture fixture)
             var staying = cache.GetOrGenerateAsync(other, CancellationToken.None);
             await Eventually.TrueAsync(() => cache.GetWaitingAsync().AsTask().Result == 2, "both twins wait on one generation");
             await leave.CancelAsync();
-            await AbortedAsync(leaving, key, twin);
-            fixture.Time.Advance(Latency);
-            var coalesced = await staying;
+            await AbortedAsync(leaving);
+            var coalesced = await CompleteAsync(staying);
             Assert.Equal(CacheStatus.Coalesced, coalesced.Cache);
             answeredCosts.Add(coalesced.Result!.CostUsd);
         }
@@ -137,15 +136,16 @@ public sealed class SettlementTests(ClusterFixture fixture)
         var leaving = cache.GetOrGenerateAsync(job, leave.Token);
         await UpstreamBusyAsync(simulator);
         await leave.CancelAsync();
-        await AbortedAsync(leaving, key, job);
+        await AbortedAsync(leaving);
 
         // The gateway hangs up on the upstream before it answers.
         await Eventually.TrueAsync(() => simulator.Stats.Total.Snapshot().InFlight == 0, "the upstream call is abandoned",
             actual: () => simulator.Stats.Total.Snapshot().ToString());
         fixture.Time.Advance(Latency);
-        var view = (await key.GetAsync())!;
-        Assert.Equal(0m, view.DaySpentUsd);
-        Assert.Equal(0m, view.ReservedUsd);
+
+        // The dispatcher settles the cancelled job: its reservation is released and nothing is charged.
+        await Eventually.TrueAsync(() => key.GetAsync().AsTask().Result!.ReservedUsd == 0m, "the cancelled job's reservation is released");
+        Assert.Equal(0m, (await key.GetAsync())!.DaySpentUsd);
     }
 
     private async Task<GenerationJob?> AdmitAsync(IClientKeyGrain key, string keyId, string prompt, string model = Model, decimal worstCase = 0.0204m)
@@ -175,11 +175,15 @@ public sealed class SettlementTests(ClusterFixture fixture)
         };
     }
 
-    /// <summary>The caller sees its call cancelled and, as the front door does, frees its reservation.</summary>
-    private static async Task AbortedAsync(Task call, IClientKeyGrain key, GenerationJob job)
+    /// <summary>The caller sees its call cancelled; the reservation stays with the grains, which settle it.</summary>
+    private static Task<OperationCanceledException> AbortedAsync(Task call) => Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+
+    private Task<T> CompleteAsync<T>(Task<T> pending) => fixture.Time.AdvanceUntilAsync(Latency, pending);
+
+    private static async Task<bool> UpstreamIdleAsync(SimulatorServer simulator)
     {
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
-        await key.ReleaseAsync(job.ReservationId!.Value);
+        await Eventually.TrueAsync(() => simulator.Stats.Total.Snapshot().InFlight == 0, "the upstream is idle");
+        return true;
     }
 
     private static Task UpstreamBusyAsync(SimulatorServer simulator) =>

@@ -40,8 +40,7 @@ public sealed class DispatchTests(ClusterFixture fixture)
         Assert.Equal(5, keys["ll-a"].InFlight);
         Assert.Equal(5, keys["ll-b"].InFlight);
 
-        fixture.Time.Advance(TimeSpan.FromSeconds(30));
-        var replies = await Task.WhenAll(calls);
+        var replies = await fixture.Time.AdvanceUntilAsync(TimeSpan.FromSeconds(30), Task.WhenAll(calls));
         Assert.All(replies, r => Assert.NotNull(r.Result));
         Assert.Equal(5, replies.Count(r => r.Result!.AccountId == Id("a")));
     }
@@ -105,8 +104,7 @@ public sealed class DispatchTests(ClusterFixture fixture)
         await Eventually.TrueAsync(() => simulator.Stats.Total.Snapshot().InFlight == 1, "the one upstream call is in flight");
         Assert.Equal(1, simulator.Stats.Total.Snapshot().Requests);
 
-        fixture.Time.Advance(TimeSpan.FromSeconds(10));
-        var results = await Task.WhenAll(replies);
+        var results = await fixture.Time.AdvanceUntilAsync(TimeSpan.FromSeconds(10), Task.WhenAll(replies));
 
         Assert.Equal(1, simulator.Stats.Total.Snapshot().Served);
         Assert.Equal(1, results.Count(r => r.Cache == CacheStatus.Miss));
