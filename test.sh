@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole ImageOrleans test suite.
 #
-# The cluster tests need Redis and PostgreSQL. This script installs redis-server when it is missing
-# (apt), then starts a throwaway Redis and a throwaway PostgreSQL cluster (as the unprivileged
+# The cluster tests need Redis and PostgreSQL, the deployment tests kubectl. This script installs
+# redis-server and kubectl when they are missing (apt), then starts a throwaway Redis and a throwaway PostgreSQL cluster (as the unprivileged
 # 'postgres' user when run as root) on free loopback ports in a temporary folder, for the whole run,
 # and removes them afterwards. Extra arguments go to 'dotnet test' (e.g. --filter).
 set -euo pipefail
@@ -49,6 +49,8 @@ wait_for() {
 }
 
 command -v redis-server >/dev/null || apt_install redis-server
+# kubectl renders k8s/ (kubectl kustomize) for tests/Deployment.Tests; Debian's package is enough.
+command -v kubectl >/dev/null || apt_install kubernetes-client
 [ -n "$(pg_bin initdb)" ] || apt_install postgresql
 INITDB=$(pg_bin initdb); PG_CTL=$(pg_bin pg_ctl); PSQL=$(command -v psql || pg_bin psql)
 
