@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs the whole ImageOrleans test suite.
 #
-# The cluster tests need Redis and PostgreSQL. This script installs redis-server when it is missing
-# (apt), then starts a throwaway Redis and a throwaway PostgreSQL cluster (as the unprivileged
-# 'postgres' user when run as root) on free loopback ports in a temporary folder, for the whole run,
-# and removes them afterwards. Extra arguments go to 'dotnet test' (e.g. --filter).
+# The cluster tests need Redis and PostgreSQL, the S3 image store's tests s3rver, the deployment tests
+# kubectl. This script installs redis-server and kubectl when they are missing (apt) and s3rver (npm,
+# into .tools/), then starts a throwaway Redis, s3rver and PostgreSQL cluster (PostgreSQL as the
+# unprivileged 'postgres' user when run as root) on free loopback ports in a temporary folder, for the
+# whole run, and removes them afterwards. Extra arguments go to 'dotnet test' (e.g. --filter).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -49,17 +50,29 @@ wait_for() {
 }
 
 command -v redis-server >/dev/null || apt_install redis-server
+# kubectl renders k8s/ (kubectl kustomize) for tests/Deployment.Tests; Debian's package is enough.
+command -v kubectl >/dev/null || apt_install kubernetes-client
 [ -n "$(pg_bin initdb)" ] || apt_install postgresql
+# s3rver, an S3-compatible server, for the S3 image store's tests: installed with npm into .tools/ (git-ignored).
+command -v npm >/dev/null || apt_install npm
+S3RVER=.tools/s3rver/node_modules/.bin/s3rver
+if [ ! -x "$S3RVER" ]; then
+  say "installing s3rver (npm) into .tools/s3rver"
+  mkdir -p .tools/s3rver
+  npm install --prefix .tools/s3rver --no-audit --no-fund --loglevel=error s3rver@3.7.1 >/dev/null
+fi
 INITDB=$(pg_bin initdb); PG_CTL=$(pg_bin pg_ctl); PSQL=$(command -v psql || pg_bin psql)
 
 WORK=$(mktemp -d /tmp/imageorleans-test.XXXXXX)
 chmod 755 "$WORK"
 REDIS_PORT=$(free_port)
 PG_PORT=$(free_port)
+S3_PORT=$(free_port)
 
 cleanup() {
   set +e
   [ -f "$WORK/redis/redis.pid" ] && kill "$(cat "$WORK/redis/redis.pid")" 2>/dev/null
+  [ -n "${S3_PID:-}" ] && kill "$S3_PID" 2>/dev/null
   [ -d "$WORK/postgres/data" ] && as_postgres "$PG_CTL" -D "$WORK/postgres/data" -m immediate stop >/dev/null 2>&1
   rm -rf "$WORK"
 }
@@ -71,6 +84,12 @@ redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --p
   --dir "$WORK/redis" --daemonize yes --pidfile "$WORK/redis/redis.pid" --logfile "$WORK/redis/redis.log"
 wait_for "Redis" redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping
 
+say "starting s3rver on 127.0.0.1:$S3_PORT"
+mkdir -p "$WORK/s3"
+"$S3RVER" -d "$WORK/s3" -a 127.0.0.1 -p "$S3_PORT" --silent >"$WORK/s3rver.log" 2>&1 &
+S3_PID=$!
+wait_for "s3rver" bash -c "exec 3<>/dev/tcp/127.0.0.1/$S3_PORT"
+
 say "starting PostgreSQL on 127.0.0.1:$PG_PORT"
 mkdir -p "$WORK/postgres"
 [ "$(id -u)" -eq 0 ] && chown -R postgres:postgres "$WORK/postgres"
@@ -80,6 +99,7 @@ as_postgres "$PG_CTL" -D "$WORK/postgres/data" -l "$WORK/postgres/postgres.log" 
 "$PSQL" -h 127.0.0.1 -p "$PG_PORT" -U imageorleans -d postgres -q -c "create database imageorleans_tests" >/dev/null
 
 export IMAGEORLEANS_TEST_REDIS="127.0.0.1:$REDIS_PORT,abortConnect=false"
+export IMAGEORLEANS_TEST_S3="http://127.0.0.1:$S3_PORT"
 export IMAGEORLEANS_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=imageorleans;Database=imageorleans_tests;Maximum Pool Size=50"
 
 say "building"

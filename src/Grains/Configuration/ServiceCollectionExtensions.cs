@@ -31,7 +31,8 @@ public static class ServiceCollectionExtensions
         services.AddOptions<CacheOptions>().Bind(root.GetSection("Cache"));
         services.AddOptions<DispatchOptions>().Bind(root.GetSection("Dispatch"));
         services.AddOptions<AccountPolicyOptions>().Bind(root.GetSection("AccountPolicy"));
-        services.AddOptions<ImagesOptions>().Bind(root.GetSection("Images"));
+        services.AddOptions<ImagesOptions>().Bind(root.GetSection("Images")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ImagesOptions>, ImagesOptionsValidator>();
         services.AddOptions<IdempotencyOptions>().Bind(root.GetSection("Idempotency"));
         services.AddOptions<UpstreamsOptions>().Bind(root.GetSection(UpstreamsOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<UpstreamsOptions>, UpstreamsOptionsValidator>();
@@ -78,9 +79,14 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<UpstreamClients>();
         services.TryAddSingleton<IImageStore>(sp =>
         {
+            var images = sp.GetRequiredService<IOptions<ImagesOptions>>().Value;
+            if (images.Store == ImageStoreKind.S3)
+            {
+                return new S3ImageStore(S3ClientFactory.Create(images.S3), images.S3);
+            }
+
             var dataPath = sp.GetRequiredService<IOptions<ImageOrleansOptions>>().Value.ResolveDataPath(contentRoot);
-            var storePath = sp.GetRequiredService<IOptions<ImagesOptions>>().Value.StorePath;
-            return new FileImageStore(Path.GetFullPath(storePath, dataPath));
+            return new FileImageStore(Path.GetFullPath(images.StorePath, dataPath));
         });
 
         // No logging handlers and no redirects: upstream image APIs never redirect, and every call is

@@ -15,6 +15,12 @@ public sealed class ImagesOptions
     /// <summary>Scheme and host put in image links, e.g. https://images.example.com; by default the request's own.</summary>
     public string? PublicBaseUrl { get; set; }
 
+    /// <summary>Where images are kept: a local folder (the default) or an S3-compatible bucket.</summary>
+    public ImageStoreKind Store { get; set; } = ImageStoreKind.File;
+
+    /// <summary>The bucket, when <see cref="Store"/> is <see cref="ImageStoreKind.S3"/>.</summary>
+    public S3StoreOptions S3 { get; set; } = new();
+
     /// <summary>Folder of the file store; relative paths are under the data folder.</summary>
     public string StorePath { get; set; } = "images";
 
