@@ -11,6 +11,7 @@ using ImageOrleans.Grains.Pool;
 using ImageOrleans.Grains.Requests;
 using ImageOrleans.Silo.Auth;
 using ImageOrleans.Silo.Hosting;
+using ImageOrleans.Silo.Telemetry;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 
@@ -62,10 +63,13 @@ public sealed class ImageGenerationHandler(
             return OpenAIErrors.Result(invalid!);
         }
 
+        http.Features.Get<RequestRecord>()?.Model = validated!.Request.Model;
         if (ReadPriority(http.Request, client, out var priorityError) is not { } priority)
         {
             return OpenAIErrors.Result(priorityError!);
         }
+
+        http.Features.Get<RequestRecord>()?.Priority = priority;
 
         if (ReadTimeout(http.Request, client, out var timeoutError) is not { } waitLimit)
         {
@@ -172,6 +176,7 @@ public sealed class ImageGenerationHandler(
 
     private IResult Answer(HttpContext http, GenerationReply reply, ImageRequest request, ResponseFormat format, IReadOnlyList<byte[]>? contents)
     {
+        http.Features.Get<RequestRecord>()?.Replied(reply);
         http.Response.Headers[CacheHeader] = reply.Cache.ToString().ToLowerInvariant();
         if (reply.QueueWait > TimeSpan.Zero)
         {

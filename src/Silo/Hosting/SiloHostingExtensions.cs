@@ -8,6 +8,7 @@ using ImageOrleans.Silo.Admin;
 using ImageOrleans.Silo.Api;
 using ImageOrleans.Silo.Auth;
 using ImageOrleans.Silo.Persistence;
+using ImageOrleans.Silo.Telemetry;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -57,6 +58,7 @@ public static class SiloHostingExtensions
         services.AddSingleton<EmbeddedSimulatorService>();
         services.AddHostedService(sp => sp.GetRequiredService<EmbeddedSimulatorService>());
         services.AddHostedService<StartupBanner>();
+        builder.AddImageOrleansTelemetry();
 
         var cluster = configuration.GetSection($"{Section}:Cluster").Get<ClusterProfileOptions>() ?? new ClusterProfileOptions();
         var drain = configuration.GetSection($"{Section}:Dispatch").Get<DispatchOptions>()?.DrainTimeout ?? new DispatchOptions().DrainTimeout;
@@ -73,6 +75,7 @@ public static class SiloHostingExtensions
             });
             silo.ConfigureClusterProfile(cluster);
             silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SiloStartupTasks>();
+            silo.AddActivityPropagation();
             if (frontDoor.DashboardEnabled(cluster.Mode))
             {
                 // The live log stream shows every log line of the silo: only when asked for.
@@ -148,6 +151,7 @@ public static class SiloHostingExtensions
         app.MapAdminAccountsApi();
         app.MapAdminKeysApi();
         app.MapUsageApi();
+        app.MapImageOrleansOperations();
         var mode = app.Services.GetRequiredService<IOptions<ClusterProfileOptions>>().Value.Mode;
         if (app.Services.GetRequiredService<IOptions<FrontDoorOptions>>().Value.DashboardEnabled(mode))
         {
