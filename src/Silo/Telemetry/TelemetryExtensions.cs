@@ -54,7 +54,7 @@ public static class TelemetryExtensions
         return builder;
     }
 
-    /// <summary><c>/metrics</c> (Prometheus text, admin key) and <c>/admin/summary</c>.</summary>
+    /// <summary><c>/metrics</c> (Prometheus text, admin key), <c>/admin/summary</c> and the operator page <c>/ui</c>.</summary>
     public static WebApplication MapImageOrleansOperations(this WebApplication app)
     {
         if (app.Services.GetRequiredService<IOptions<TelemetryOptions>>().Value.Prometheus)
@@ -73,6 +73,7 @@ public static class TelemetryExtensions
         }
 
         app.MapOperationsApi();
+        app.MapOperatorPage();
         return app;
     }
 }
