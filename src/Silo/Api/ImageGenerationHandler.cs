@@ -9,6 +9,7 @@ using ImageOrleans.Grains.Idempotency;
 using ImageOrleans.Grains.Images;
 using ImageOrleans.Grains.Pool;
 using ImageOrleans.Grains.Requests;
+using ImageOrleans.Grains.Telemetry;
 using ImageOrleans.Silo.Auth;
 using ImageOrleans.Silo.Hosting;
 using ImageOrleans.Silo.Telemetry;
@@ -84,8 +85,8 @@ public sealed class ImageGenerationHandler(
         var now = time.GetUtcNow();
         var pool = await directory.GetAsync();
         var keyGrain = grains.GetGrain<IClientKeyGrain>(client.KeyId);
-        var admission = await WhileClusterHealsAsync(now + waitLimit,
-            () => keyGrain.AdmitAsync(AdmissionFor(validated!.Request, pool, now + waitLimit)).AsTask(), http.RequestAborted);
+        var admission = await GatewayTelemetry.TraceAsync(GatewayTelemetry.Admission, () => WhileClusterHealsAsync(now + waitLimit,
+            () => keyGrain.AdmitAsync(AdmissionFor(validated!.Request, pool, now + waitLimit)).AsTask(), http.RequestAborted));
         QuotaHeaderWriter.Write(http.Response, admission.Quota);
         if (admission.Error is { } refused)
         {
@@ -257,8 +258,8 @@ public sealed class ImageGenerationHandler(
 
     private Task<GenerationReply> SendAsync(GenerationJob job, bool bypassCache, CancellationToken cancellationToken) =>
         bypassCache
-            ? BypassAsync(job, cancellationToken)
-            : grains.GetGrain<IPromptCacheGrain>(CacheKey.For(job.Tenant, job.Request)).GetOrGenerateAsync(job, cancellationToken);
+            ? GatewayTelemetry.TraceAsync(GatewayTelemetry.Dispatch, () => BypassAsync(job, cancellationToken))
+            : GatewayTelemetry.TraceAsync(GatewayTelemetry.Cache, () => grains.GetGrain<IPromptCacheGrain>(CacheKey.For(job.Tenant, job.Request)).GetOrGenerateAsync(job, cancellationToken));
 
     private async Task<GenerationReply> BypassAsync(GenerationJob job, CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ImageOrleans.Grains.Billing;
 using ImageOrleans.Silo.Auth;
 
@@ -11,7 +12,7 @@ public sealed class RequestTelemetryFilter(ImageOrleansMetrics metrics, RecentEr
 {
     private readonly ILogger _logger = loggers.CreateLogger(RequestLog.Category);
 
-    public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
         var record = new RequestRecord();
@@ -22,7 +23,25 @@ public sealed class RequestTelemetryFilter(ImageOrleansMetrics metrics, RecentEr
             Complete(http, record, time.GetElapsedTime(started));
             return Task.CompletedTask;
         });
-        return next(context);
+        var span = Activity.Current;
+        var result = await next(context);
+        if (span is { IsAllDataRequested: true })
+        {
+            // The HTTP server span of the request, in GenAI terms where they apply.
+            span.SetTag("gen_ai.operation.name", "generate_image");
+            span.SetTag("gen_ai.request.model", record.Model);
+            span.SetTag("gen_ai.response.model", record.AccountId is null ? null : record.Model);
+            span.SetTag("imageorleans.request.id", http.TraceIdentifier);
+            span.SetTag("imageorleans.key.id", http.TryGetClient()?.KeyId);
+            span.SetTag("imageorleans.priority", record.Priority?.ToString().ToLowerInvariant());
+            span.SetTag("imageorleans.cache", record.Cache?.ToString().ToLowerInvariant());
+            span.SetTag("imageorleans.queue.wait_ms", (long)record.QueueWait.TotalMilliseconds);
+            span.SetTag("imageorleans.account.id", record.AccountId);
+            span.SetTag("imageorleans.cost_usd", (double)record.CostUsd);
+            span.SetTag("error.type", record.ErrorCode);
+        }
+
+        return result;
     }
 
     private void Complete(HttpContext http, RequestRecord record, TimeSpan elapsed)

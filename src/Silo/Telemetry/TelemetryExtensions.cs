@@ -32,7 +32,14 @@ public static class TelemetryExtensions
         services.AddSingleton<RequestTelemetryFilter>();
         services.AddHostedService<PoolGauges>();
 
+        var section = builder.Configuration.GetSection($"{ImageOrleansOptions.SectionName}:{TelemetryOptions.SectionName}");
+        if (!section.GetValue(nameof(TelemetryOptions.Enabled), true))
+        {
+            return builder;
+        }
+
         var otlp = !string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointVariable]);
+        var traces = section.GetValue<bool?>(nameof(TelemetryOptions.Traces)) ?? otlp;
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("imageorleans"))
             .WithMetrics(metrics =>
@@ -42,12 +49,16 @@ public static class TelemetryExtensions
                     .AddHttpClientInstrumentation()
                     .AddPrometheusExporter();
             });
-        if (otlp)
+        if (traces)
         {
             telemetry.WithTracing(tracing => tracing
                 .AddSource(GatewayTelemetry.SourceName, "Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application")
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation());
+        }
+
+        if (otlp)
+        {
             telemetry.UseOtlpExporter();
         }
 
@@ -57,7 +68,7 @@ public static class TelemetryExtensions
     /// <summary><c>/metrics</c> (Prometheus text, admin key), <c>/admin/summary</c> and the operator page <c>/ui</c>.</summary>
     public static WebApplication MapImageOrleansOperations(this WebApplication app)
     {
-        if (app.Services.GetRequiredService<IOptions<TelemetryOptions>>().Value.Prometheus)
+        if (app.Services.GetRequiredService<IOptions<TelemetryOptions>>().Value is { Enabled: true, Prometheus: true })
         {
             var admin = app.Services.GetRequiredService<AdminAuthenticationFilter>();
             app.MapPrometheusScrapingEndpoint("/metrics", meterProvider: null, configureBranchedPipeline: branch => branch.Use(async (context, next) =>
