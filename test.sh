@@ -63,6 +63,15 @@ if [ ! -x "$S3RVER" ]; then
 fi
 INITDB=$(pg_bin initdb); PG_CTL=$(pg_bin pg_ctl); PSQL=$(command -v psql || pg_bin psql)
 
+# The operator page's browser test drives Debian's chromium (browsers cannot be downloaded by
+# Playwright here) through npm playwright-core, installed from the lock file into tests/Browser.
+command -v chromium >/dev/null || apt_install chromium
+command -v node >/dev/null || apt_install nodejs npm
+if [ ! -f tests/Browser/node_modules/playwright-core/package.json ]; then
+  say "installing playwright-core (tests/Browser)"
+  (cd tests/Browser && npm ci --no-audit --no-fund --silent)
+fi
+
 WORK=$(mktemp -d /tmp/imageorleans-test.XXXXXX)
 chmod 755 "$WORK"
 REDIS_PORT=$(free_port)

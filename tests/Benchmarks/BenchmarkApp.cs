@@ -7,7 +7,7 @@ public static class BenchmarkApp
         usage: dotnet run -c Release --project tests/Benchmarks -- <scenario> [options]
           overhead   latency the gateway adds over a zero-latency upstream, cache miss and hit
                      --concurrency 200  --requests 4000  --hit-concurrency <concurrency>  --miss-cache on|bypass
-                     --upstream-latency-ms 0
+                     --upstream-latency-ms 0  --telemetry on|off|traces
           pool       offered load at a multiple of the pool's capacity: utilisation, 429s, losses, fairness
                      --accounts 20  --images-per-min 60  --overload 2  --seconds 60  --tenants 4
                      --priority-mix high=0.1,normal=0.9  --upstream-latency-ms 1000  --true-limit-factor 1

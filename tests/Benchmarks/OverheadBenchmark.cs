@@ -23,6 +23,11 @@ public static class OverheadBenchmark
         var hitConcurrency = args.Number("hit-concurrency", concurrency);
         var bypassCache = args.Text("miss-cache", "on") == "bypass";
         var upstreamLatencyMs = args.Real("upstream-latency-ms", 0);
+        var telemetry = args.Text("telemetry", "on");
+        if (telemetry is not ("on" or "off" or "traces"))
+        {
+            throw new ArgumentException("--telemetry takes on, off or traces.");
+        }
         args.EnsureAllUsed();
 
         await using var simulator = await SimulatorServer.StartAsync(new SimulatorOptions
@@ -44,6 +49,10 @@ public static class OverheadBenchmark
             ["ImageOrleans:Accounts:bench-1:RequestsPerMinute"] = "10000000",
             ["ImageOrleans:Accounts:bench-1:ImagesPerMinute"] = "10000000",
             ["ImageOrleans:Accounts:bench-1:MaxConcurrency"] = "100000",
+
+            // on: metrics as shipped; traces: metrics and traces (no exporter); off: no OpenTelemetry.
+            ["ImageOrleans:Telemetry:Enabled"] = telemetry == "off" ? "false" : "true",
+            ["ImageOrleans:Telemetry:Traces"] = telemetry == "traces" ? "true" : "false",
         });
 
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue, PooledConnectionLifetime = Timeout.InfiniteTimeSpan })
@@ -53,7 +62,7 @@ public static class OverheadBenchmark
         var direct = new Target(http, new Uri(simulatorApi, "images/generations"), SimulatorKey);
         var through = new Target(http, new Uri(gateway.Address, "v1/images/generations"), ClientKey, bypassCache);
 
-        Console.WriteLine($"overhead: {requests} requests per path and phase, concurrency {concurrency} (hits: {hitConcurrency}), upstream latency {upstreamLatencyMs} ms");
+        Console.WriteLine($"overhead: {requests} requests per path and phase, concurrency {concurrency} (hits: {hitConcurrency}), upstream latency {upstreamLatencyMs} ms, telemetry {telemetry}");
         await RunPhaseAsync(direct, through, Math.Min(requests, 500), concurrency, i => $"warm-up {i}", expectHit: false);
 
         var miss = await RunPhaseAsync(direct, through, requests, concurrency, i => $"miss {i} {Guid.NewGuid():N}", expectHit: false);
@@ -74,6 +83,7 @@ public static class OverheadBenchmark
             ["hit_concurrency"] = hitConcurrency,
             ["requests"] = requests,
             ["upstream_latency_ms"] = upstreamLatencyMs,
+            ["telemetry"] = telemetry,
             ["miss"] = Summary(miss),
             ["hit"] = Summary(hit),
         };

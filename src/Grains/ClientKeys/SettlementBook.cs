@@ -16,6 +16,7 @@ public sealed partial class SettlementBook(IGrainFactory grains, TimeProvider ti
     /// <summary>Books how <paramref name="job"/> ended; retried a few times, never thrown.</summary>
     public async Task SettleAsync(GenerationJob job, GenerationReply reply, SettlementRole role)
     {
+        using var span = Telemetry.GatewayTelemetry.StartSettlement(job, reply);
         if (job.ClientKeyId.Length == 0)
         {
             return;

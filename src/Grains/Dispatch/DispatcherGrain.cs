@@ -5,6 +5,7 @@ using ImageOrleans.Grains.Errors;
 using ImageOrleans.Grains.Images;
 using ImageOrleans.Grains.Pool;
 using ImageOrleans.Grains.Queueing;
+using ImageOrleans.Grains.Telemetry;
 using ImageOrleans.Grains.Upstreams;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -155,9 +156,10 @@ public sealed partial class DispatcherGrain(
 
     private async Task<Acquisition> AcquireAsync(GenerationJob job, IReadOnlySet<string> excluded, CancellationToken cancellationToken)
     {
+        using var span = GatewayTelemetry.StartLease(job);
         try
         {
-            return await scheduler.AcquireAsync(job, excluded, cancellationToken);
+            return GatewayTelemetry.Leased(span, await scheduler.AcquireAsync(job, excluded, cancellationToken));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -202,6 +204,7 @@ public sealed partial class DispatcherGrain(
         }
 
         var stored = new List<GeneratedImage>(result.Images.Count);
+        using var storing = GatewayTelemetry.Source.StartActivity(GatewayTelemetry.Store);
         try
         {
             foreach (var image in result.Images)

@@ -3,6 +3,7 @@ using ImageOrleans.Grains.Requests;
 using ImageOrleans.Silo.Auth;
 using ImageOrleans.Silo.Hosting;
 using ImageOrleans.Silo.Pipeline;
+using ImageOrleans.Silo.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace ImageOrleans.Silo.Api;
@@ -45,6 +46,7 @@ public sealed class ImageGenerationHandler(GenerationPipeline pipeline, ImageLin
             IdempotencyKey = headers.TryGetValue(IdempotencyKeyHeader, out var key) ? key.ToString() : null,
             NoCache = IsNoCache(http.Request),
         }, http.RequestAborted);
+        http.Features.Get<RequestRecord>()?.Completed(outcome);
         return Answer(http, outcome);
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using ImageOrleans.Grains.Errors;
 using ImageOrleans.Grains.Images;
 using ImageOrleans.Silo.Auth;
+using ImageOrleans.Silo.Telemetry;
 using Microsoft.Net.Http.Headers;
 
 namespace ImageOrleans.Silo.Api;
@@ -13,6 +14,7 @@ public static class ImagesApi
         var images = routes.MapGroup("/v1/images").WithTags("Images");
 
         images.MapPost("/generations", (HttpContext http, ImageGenerationHandler handler) => handler.HandleAsync(http))
+            .AddEndpointFilter<RequestTelemetryFilter>()
             .AddEndpointFilter<ClientAuthenticationFilter>()
             .WithName("CreateImage")
             .WithSummary("Generates images from a prompt across the account pool (OpenAI Images API).");

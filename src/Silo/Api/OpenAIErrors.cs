@@ -20,6 +20,7 @@ public static class OpenAIErrors
         }
 
         context.Response.StatusCode = error.Status;
+        context.Features.Get<Telemetry.RequestRecord>()?.ErrorCode = error.Code ?? error.Type;
         if (error.RetryAfter is { } retryAfter)
         {
             context.Response.Headers.RetryAfter = Math.Max(1, Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);

@@ -10,6 +10,7 @@ using ImageOrleans.Silo.Auth;
 using ImageOrleans.Silo.GrpcApi;
 using ImageOrleans.Silo.Persistence;
 using ImageOrleans.Silo.Pipeline;
+using ImageOrleans.Silo.Telemetry;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -63,6 +64,7 @@ public static class SiloHostingExtensions
         services.AddSingleton<GrpcFrontDoor>();
         services.AddHostedService(sp => sp.GetRequiredService<GrpcFrontDoor>());
         services.AddHostedService<StartupBanner>();
+        builder.AddImageOrleansTelemetry();
 
         var cluster = configuration.GetSection($"{Section}:Cluster").Get<ClusterProfileOptions>() ?? new ClusterProfileOptions();
         var drain = configuration.GetSection($"{Section}:Dispatch").Get<DispatchOptions>()?.DrainTimeout ?? new DispatchOptions().DrainTimeout;
@@ -79,6 +81,7 @@ public static class SiloHostingExtensions
             });
             silo.ConfigureClusterProfile(cluster);
             silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SiloStartupTasks>();
+            silo.AddActivityPropagation();
             if (frontDoor.DashboardEnabled(cluster.Mode))
             {
                 // The live log stream shows every log line of the silo: only when asked for.
@@ -154,6 +157,7 @@ public static class SiloHostingExtensions
         app.MapAdminAccountsApi();
         app.MapAdminKeysApi();
         app.MapUsageApi();
+        app.MapImageOrleansOperations();
         var mode = app.Services.GetRequiredService<IOptions<ClusterProfileOptions>>().Value.Mode;
         if (app.Services.GetRequiredService<IOptions<FrontDoorOptions>>().Value.DashboardEnabled(mode))
         {

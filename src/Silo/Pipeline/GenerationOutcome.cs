@@ -22,6 +22,9 @@ public sealed record GenerationOutcome
 
     public CacheStatus? Cache { get; init; }
 
+    /// <summary>The priority class the request ran in (once read).</summary>
+    public RequestPriority? Priority { get; init; }
+
     public TimeSpan QueueWait { get; init; }
 
     public GenerationResult? Result { get; init; }

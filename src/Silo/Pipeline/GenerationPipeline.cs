@@ -10,6 +10,7 @@ using ImageOrleans.Grains.Idempotency;
 using ImageOrleans.Grains.Images;
 using ImageOrleans.Grains.Pool;
 using ImageOrleans.Grains.Requests;
+using ImageOrleans.Grains.Telemetry;
 using ImageOrleans.Silo.Auth;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
@@ -66,11 +67,11 @@ public sealed class GenerationPipeline(
         var now = time.GetUtcNow();
         var pool = await directory.GetAsync();
         var keyGrain = grains.GetGrain<IClientKeyGrain>(client.KeyId);
-        var admission = await WhileClusterHealsAsync(now + waitLimit,
-            () => keyGrain.AdmitAsync(AdmissionFor(validated!.Request, pool, now + waitLimit)).AsTask(), cancellationToken);
+        var admission = await GatewayTelemetry.TraceAsync(GatewayTelemetry.Admission, () => WhileClusterHealsAsync(now + waitLimit,
+            () => keyGrain.AdmitAsync(AdmissionFor(validated!.Request, pool, now + waitLimit)).AsTask(), cancellationToken));
         if (admission.Error is { } refused)
         {
-            return GenerationOutcome.Failed(refused, admission.Quota);
+            return GenerationOutcome.Failed(refused, admission.Quota) with { Request = validated!.Request, Priority = priority };
         }
 
         var request = validated!.Request;
@@ -100,7 +101,7 @@ public sealed class GenerationPipeline(
         var bypass = !cache.Value.Enabled || client.Cache == CachePolicy.Off || call.NoCache;
         var admit = () => WhileClusterHealsAsync(job.Deadline, () => keyGrain.AdmitAsync(AdmissionFor(job.Request, pool, job.Deadline)).AsTask(), cancellationToken);
         var outcome = await GenerateAsync(call, job, validated.ResponseFormat, bypass, admit, cancellationToken);
-        return outcome with { Quota = outcome.Quota ?? admission.Quota, Downgraded = downgraded, Request = request, Format = validated.ResponseFormat };
+        return outcome with { Quota = outcome.Quota ?? admission.Quota, Downgraded = downgraded, Request = request, Format = validated.ResponseFormat, Priority = priority };
     }
 
     private async Task<GenerationOutcome> GenerateAsync(
@@ -195,8 +196,8 @@ public sealed class GenerationPipeline(
 
     private Task<GenerationReply> SendAsync(GenerationJob job, bool bypassCache, CancellationToken cancellationToken) =>
         WhileClusterHealsAsync(job.Deadline, () => bypassCache
-            ? BypassAsync(job, cancellationToken)
-            : grains.GetGrain<IPromptCacheGrain>(CacheKey.For(job.Tenant, job.Request)).GetOrGenerateAsync(job, cancellationToken), cancellationToken);
+            ? GatewayTelemetry.TraceAsync(GatewayTelemetry.Dispatch, () => BypassAsync(job, cancellationToken))
+            : GatewayTelemetry.TraceAsync(GatewayTelemetry.Cache, () => grains.GetGrain<IPromptCacheGrain>(CacheKey.For(job.Tenant, job.Request)).GetOrGenerateAsync(job, cancellationToken)), cancellationToken);
 
     private async Task<GenerationReply> BypassAsync(GenerationJob job, CancellationToken cancellationToken)
     {

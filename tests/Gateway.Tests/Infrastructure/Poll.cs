@@ -1,0 +1,25 @@
+namespace ImageOrleans.Gateway.Tests.Infrastructure;
+
+public static class Poll
+{
+    /// <summary>Reads until <paramref name="done"/> holds for what was read, or fails after 20 s saying what was expected.</summary>
+    public static async Task<T> UntilAsync<T>(Func<Task<T>> read, Func<T, bool> done, string expectation)
+    {
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            var value = await read();
+            if (done(value))
+            {
+                return value;
+            }
+
+            if (limit.IsCancellationRequested)
+            {
+                throw new TimeoutException($"Timed out after 20 s waiting for {expectation}; last read: {value}");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100), TimeProvider.System, CancellationToken.None);
+        }
+    }
+}
