@@ -40,7 +40,13 @@ public static class ClusterProfileExtensions
 
                 if (cluster.Kubernetes)
                 {
+                    // The pod's address comes from Kubernetes hosting; the ports stay the configured ones.
                     silo.UseKubernetesHosting();
+                    silo.Configure<EndpointOptions>(o =>
+                    {
+                        o.SiloPort = cluster.SiloPort;
+                        o.GatewayPort = cluster.GatewayPort;
+                    });
                 }
                 else
                 {
