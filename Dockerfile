@@ -1,4 +1,4 @@
-# The gateway's container image: one silo per container (HTTP 8080, silo 11111, gateway 30000).
+# The gateway's container image: one silo per container (HTTP 8080, gRPC 8081, silo 11111, gateway 30000).
 #
 #   docker build -t imageorleans:dev .
 #
@@ -18,12 +18,14 @@ COPY src/Silo/ImageOrleans.Silo.csproj src/Silo/
 RUN dotnet restore src/Silo/ImageOrleans.Silo.csproj
 
 COPY src/ src/
+COPY proto/ proto/
 RUN dotnet publish src/Silo/ImageOrleans.Silo.csproj -c Release --no-restore -o /app/publish
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app
 
 ENV ASPNETCORE_HTTP_PORTS=8080 \
+    ImageOrleans__Grpc__Url=http://+:8081 \
     DOTNET_NOLOGO=1 \
     ImageOrleans__DataPath=/data
 
@@ -32,5 +34,5 @@ COPY --from=build /app/publish/ ./
 RUN mkdir -p /data && chown "$APP_UID:$APP_UID" /data
 USER $APP_UID
 
-EXPOSE 8080 11111 30000
+EXPOSE 8080 8081 11111 30000
 ENTRYPOINT ["dotnet", "ImageOrleans.Silo.dll"]

@@ -159,7 +159,8 @@ public sealed partial class KubernetesManifestTests(OverlaysFixture overlays) : 
 
         var service = overlay.All<V1Service>().Single(s => s.Metadata.Name == overlay.Deployment.Metadata.Name);
         Assert.True(service.Spec.Selector.All(l => labels.TryGetValue(l.Key, out var v) && v == l.Value), "the Service selects the silos");
-        Assert.Equal("http", Assert.Single(service.Spec.Ports).TargetPort.Value);
+        Assert.Equal(["grpc", "http"], service.Spec.Ports.Select(p => p.TargetPort.Value).Order());
+        Assert.DoesNotContain(service.Spec.Ports, p => p.TargetPort.Value is "silo" or "gateway");
 
         var autoscaler = overlay.One<V2HorizontalPodAutoscaler>();
         Assert.Equal(("Deployment", overlay.Deployment.Metadata.Name), (autoscaler.Spec.ScaleTargetRef.Kind, autoscaler.Spec.ScaleTargetRef.Name));
