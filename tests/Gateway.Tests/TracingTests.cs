@@ -50,6 +50,8 @@ public sealed class TracingTests(TracingGatewayFixture gateway) : IClassFixture<
             Assert.Equal("gpt-image-1", served.GetTagItem("gen_ai.request.model"));
             Assert.Equal("healthy", served.GetTagItem("imageorleans.account.id"));
             Assert.Equal("Success", served.GetTagItem("imageorleans.upstream.outcome"));
+            Assert.True((long)served.GetTagItem("gen_ai.usage.input_tokens")! > 0);
+            Assert.True((long)served.GetTagItem("gen_ai.usage.output_tokens")! > 0);
             Assert.True((double)settlement.GetTagItem("imageorleans.cost_usd")! > 0);
 
             // No span anywhere carries the prompt.

@@ -2,6 +2,7 @@ using ImageOrleans.Grains.Pool;
 using ImageOrleans.Silo.Api;
 using ImageOrleans.Silo.Auth;
 using ImageOrleans.Silo.Pipeline;
+using ImageOrleans.Silo.Telemetry;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -48,6 +49,8 @@ public sealed partial class GrpcFrontDoor(IServiceProvider services, IOptions<Gr
         builder.Services.AddSingleton(services.GetRequiredService<ClientKeyDirectory>());
         builder.Services.AddSingleton(services.GetRequiredService<AccountDirectory>());
         builder.Services.AddSingleton(services.GetRequiredService<ImageLinks>());
+        builder.Services.AddSingleton(services.GetRequiredService<RequestTelemetryFilter>());
+        builder.Services.AddSingleton(services.GetRequiredService<TimeProvider>());
 
         var app = builder.Build();
         app.MapGrpcService<ImagesGrpcService>();

@@ -9,6 +9,7 @@ using ResponseFormat = ImageOrleans.Grains.Requests.ResponseFormat;
 using ImageOrleans.Silo.Api;
 using ImageOrleans.Silo.Auth;
 using ImageOrleans.Silo.Pipeline;
+using ImageOrleans.Silo.Telemetry;
 
 namespace ImageOrleans.Silo.GrpcApi;
 
@@ -20,7 +21,9 @@ public sealed class ImagesGrpcService(
     GenerationPipeline pipeline,
     ClientKeyDirectory keys,
     AccountDirectory directory,
-    ImageLinks links) : Images.ImagesBase
+    ImageLinks links,
+    RequestTelemetryFilter telemetry,
+    TimeProvider time) : Images.ImagesBase
 {
     // Models have no creation date of their own here; the HTTP answer uses the same one.
     private const long ModelsCreated = 1_700_000_000;
@@ -29,9 +32,11 @@ public sealed class ImagesGrpcService(
     {
         var client = await AuthenticateAsync(context);
         var headers = context.RequestHeaders;
+        var started = time.GetTimestamp();
+        var requestId = "req_" + Guid.NewGuid().ToString("N");
         var outcome = await pipeline.RunAsync(new GenerationCall
         {
-            RequestId = "req_" + Guid.NewGuid().ToString("N"),
+            RequestId = requestId,
             Client = client,
             Input = Input(request),
             Priority = headers.GetValue(GenerationPipeline.PriorityOption),
@@ -43,6 +48,10 @@ public sealed class ImagesGrpcService(
             Deadline = context.Deadline == DateTime.MaxValue ? null : new DateTimeOffset(context.Deadline.ToUniversalTime(), TimeSpan.Zero),
         }, context.CancellationToken);
 
+        // The same request log line and metrics as the HTTP front door, with the HTTP status the error stands for.
+        var record = new RequestRecord();
+        record.Completed(outcome);
+        telemetry.Record(requestId, client.KeyId, record, outcome.Error?.Status ?? 200, time.GetElapsedTime(started));
         if (outcome.Error is { } error)
         {
             throw GrpcErrors.Exception(error);

@@ -44,9 +44,12 @@ public sealed class RequestTelemetryFilter(ImageOrleansMetrics metrics, RecentEr
         return result;
     }
 
-    private void Complete(HttpContext http, RequestRecord record, TimeSpan elapsed)
+    private void Complete(HttpContext http, RequestRecord record, TimeSpan elapsed) =>
+        Record(http.TraceIdentifier, http.TryGetClient()?.KeyId, record, http.Response.StatusCode, elapsed);
+
+    /// <summary>Writes one request's log line, metrics and recent-error count; also used by the gRPC front door.</summary>
+    public void Record(string requestId, string? keyId, RequestRecord record, int status, TimeSpan elapsed)
     {
-        var status = http.Response.StatusCode;
         var error = record.ErrorCode ?? (status >= 400 ? "http_" + status : null);
         var cache = record.Cache?.ToString().ToLowerInvariant();
         var model = record.Model ?? "unknown";
@@ -63,7 +66,7 @@ public sealed class RequestTelemetryFilter(ImageOrleansMetrics metrics, RecentEr
         var upstream = record.AccountId is null || record.Cache is Grains.Dispatch.CacheStatus.Hit or Grains.Dispatch.CacheStatus.Coalesced
             ? 0
             : Math.Max(0, (long)(elapsed - record.QueueWait).TotalMilliseconds);
-        RequestLog.Completed(_logger, http.TraceIdentifier, http.TryGetClient()?.KeyId, record.Model, status, error, cache,
+        RequestLog.Completed(_logger, requestId, keyId, record.Model, status, error, cache,
             (long)record.QueueWait.TotalMilliseconds, upstream, record.AccountId, record.CostUsd);
     }
 }
