@@ -111,26 +111,10 @@ public sealed partial class AccountGrain(
         ReclaimExpiredLeases(now);
         RecoverLearnedRate(now);
 
-        var (reason, retryAt, exclusionProbe) = CheckEligibility(request, now);
-        if (reason != DenyReason.None)
+        var verdict = Eligibility.Evaluate(EligibilityOf(now), request.Model, request.Images, now);
+        if (!verdict.IsEligible)
         {
-            return ValueTask.FromResult(Deny(reason, retryAt, request.Observer, now));
-        }
-
-        if (_leases.Count >= _account!.MaxConcurrency)
-        {
-            return ValueTask.FromResult(Deny(DenyReason.Concurrency, null, request.Observer, now));
-        }
-
-        var wait = Max(_requests.TimeUntil(1, now), _images.TimeUntil(request.Images, now));
-        if (wait == TimeSpan.MaxValue)
-        {
-            return ValueTask.FromResult(Deny(DenyReason.TooLarge, null, null, now));
-        }
-
-        if (wait > TimeSpan.Zero)
-        {
-            return ValueTask.FromResult(Deny(DenyReason.RateLimited, now + wait, request.Observer, now));
+            return ValueTask.FromResult(Deny(verdict.Reason, verdict.RetryAt, request.Observer, now));
         }
 
         if (HeldForAnotherSilo(request.Observer, now) is { } heldUntil)
@@ -138,12 +122,9 @@ public sealed partial class AccountGrain(
             return ValueTask.FromResult(Deny(DenyReason.ReservedForAnotherSilo, heldUntil, request.Observer, now));
         }
 
-        if (!_breaker.Allows(now, out var breakerProbe))
-        {
-            return ValueTask.FromResult(Deny(DenyReason.BreakerOpen, _breaker.BlockedUntil(now), request.Observer, now));
-        }
-
-        if (exclusionProbe is { } excluded)
+        // The verdict allowed a probe of a half-open breaker: this lease is it.
+        _breaker.Allows(now, out var breakerProbe);
+        if (verdict.ExclusionProbe is { } excluded)
         {
             // Let exactly one request through to see whether the cause went away.
             S.Exclusions[excluded] = S.Exclusions[excluded] with { RecheckAt = now + _policy.ExclusionRecheck };
@@ -156,7 +137,7 @@ public sealed partial class AccountGrain(
             Id = Guid.NewGuid(),
             AccountId = AccountId,
             Images = request.Images,
-            ExpiresAt = now + _account.Timeout + _policy.LeaseGrace,
+            ExpiresAt = now + _account!.Timeout + _policy.LeaseGrace,
             IsProbe = breakerProbe,
             GrantedAt = now,
             PaceVersion = _paceVersion,
@@ -295,50 +276,6 @@ public sealed partial class AccountGrain(
         NotifyWaiters();
         _writes.MarkDirty();
         return ValueTask.CompletedTask;
-    }
-
-    private (DenyReason Reason, DateTimeOffset? RetryAt, string? ExclusionProbe) CheckEligibility(LeaseRequest request, DateTimeOffset now)
-    {
-        if (_account is null)
-        {
-            return (DenyReason.Removed, null, null);
-        }
-
-        if (!_account.Enabled)
-        {
-            return (DenyReason.Disabled, null, null);
-        }
-
-        if (S.Draining)
-        {
-            return (DenyReason.Draining, null, null);
-        }
-
-        if (!_account.Serves(request.Model))
-        {
-            return (DenyReason.ModelNotServed, null, null);
-        }
-
-        foreach (var key in (ReadOnlySpan<string>)[ModelExclusion.AllModels, request.Model])
-        {
-            if (S.Exclusions.TryGetValue(key, out var exclusion))
-            {
-                if (now < exclusion.RecheckAt)
-                {
-                    var reason = key == ModelExclusion.AllModels ? DenyReason.Unauthorized : DenyReason.ModelExcluded;
-                    return (reason, null, null);
-                }
-
-                return (DenyReason.None, null, key);
-            }
-        }
-
-        if (S.CooldownUntil is { } until && until > now)
-        {
-            return (DenyReason.CoolingDown, until, null);
-        }
-
-        return (DenyReason.None, null, null);
     }
 
     private LeaseDecision Deny(DenyReason reason, DateTimeOffset? retryAt, ICapacityObserver? observer, DateTimeOffset now)
@@ -614,7 +551,8 @@ public sealed partial class AccountGrain(
 
     private AccountLoad BuildLoad(DateTimeOffset now)
     {
-        var (blocked, until) = BlockedFor(now);
+        var eligibility = EligibilityOf(now);
+        var (blocked, until, _, _) = Eligibility.Evaluate(eligibility, model: null, images: 1, now);
         return new AccountLoad
         {
             AccountId = AccountId,
@@ -631,50 +569,30 @@ public sealed partial class AccountGrain(
             Blocked = blocked,
             BlockedUntil = until,
             ExcludedModels = S.Exclusions.Count == 0 ? [] : [.. S.Exclusions.Keys],
+            Facts = eligibility.Facts,
         };
     }
 
-    /// <summary>Why a one-image request would be refused now, without side effects.</summary>
-    private (DenyReason, DateTimeOffset?) BlockedFor(DateTimeOffset now)
+    private EligibilityInput EligibilityOf(DateTimeOffset now) => new()
     {
-        if (_account is null)
-        {
-            return (DenyReason.Removed, null);
-        }
+        Account = _account,
+        Facts = FactsOf(now),
+        InFlight = _leases.Count,
+        Requests = BucketLevel.Of(_requests, now),
+        Images = BucketLevel.Of(_images, now),
+    };
 
-        if (!_account.Enabled)
-        {
-            return (DenyReason.Disabled, null);
-        }
-
-        if (S.Draining)
-        {
-            return (DenyReason.Draining, null);
-        }
-
-        if (S.Exclusions.TryGetValue(ModelExclusion.AllModels, out var all) && now < all.RecheckAt)
-        {
-            return (DenyReason.Unauthorized, null);
-        }
-
-        if (S.CooldownUntil is { } cooldown && cooldown > now)
-        {
-            return (DenyReason.CoolingDown, cooldown);
-        }
-
-        if (_breaker.BlockedUntil(now) is { } open)
-        {
-            return (DenyReason.BreakerOpen, open);
-        }
-
-        if (_leases.Count >= _account.MaxConcurrency)
-        {
-            return (DenyReason.Concurrency, null);
-        }
-
-        var wait = Max(_requests.TimeUntil(1, now), _images.TimeUntil(1, now));
-        return wait > TimeSpan.Zero ? (DenyReason.RateLimited, now + wait) : (DenyReason.None, null);
-    }
+    private EligibilityFacts FactsOf(DateTimeOffset now) => new()
+    {
+        Draining = S.Draining,
+        Breaker = _breaker.State,
+        BreakerOpenUntil = _breaker.OpenUntil,
+        ProbeInFlight = _breaker.ProbeInFlight,
+        CooldownUntil = S.CooldownUntil > now ? S.CooldownUntil : null,
+        Exclusions = S.Exclusions.Count == 0
+            ? EligibilityFacts.None.Exclusions
+            : S.Exclusions.ToDictionary(e => e.Key, e => e.Value.RecheckAt, StringComparer.OrdinalIgnoreCase),
+    };
 
     private void CaptureState(DateTimeOffset now)
     {

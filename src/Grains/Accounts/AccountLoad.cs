@@ -25,6 +25,9 @@ public sealed record AccountLoad
     [Id(12)] public double RequestRatePerSecond { get; init; }
     [Id(13)] public double ImageRatePerSecond { get; init; }
 
+    /// <summary>The rest of what the eligibility rule reads, so routing judges this snapshot by the grain's own rule.</summary>
+    [Id(14)] public EligibilityFacts Facts { get; init; } = EligibilityFacts.None;
+
     /// <summary>0 = idle, 1 = full, on the busiest of its three limits, divided by weight.</summary>
     public double Score
     {

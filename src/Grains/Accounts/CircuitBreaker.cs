@@ -17,6 +17,9 @@ public sealed class CircuitBreaker(int failureThreshold, TimeSpan openDuration, 
 
     public int ConsecutiveFailures => _consecutiveFailures;
 
+    /// <summary>The one probe of a half-open breaker is out and has not reported yet.</summary>
+    public bool ProbeInFlight => _probeInFlight;
+
     /// <summary>Whether a call may go through now; in half-open state only one probe at a time.</summary>
     public bool Allows(DateTimeOffset now, out bool isProbe)
     {

@@ -35,7 +35,7 @@ public sealed class LeaseBroker(IGrainFactory grains, AccountDirectory directory
             }
 
             var cached = loads.Get(account.Id);
-            switch (Judge(cached, request.Model, request.N, now, out var until))
+            switch (Judge(account, cached, request.Model, request.N, now, out var until))
             {
                 case Verdict.Lasting:
                     continue;
@@ -72,7 +72,14 @@ public sealed class LeaseBroker(IGrainFactory grains, AccountDirectory directory
                 // The account's grain is on a silo that just died; it reactivates elsewhere once the
                 // cluster notices. Until then, treat the account as briefly busy and use the others.
                 var unreachable = time.GetUtcNow() + TimeSpan.FromSeconds(1);
-                loads.Observe(new AccountLoad { AccountId = account.Id, AsOf = time.GetUtcNow(), Blocked = DenyReason.CoolingDown, BlockedUntil = unreachable });
+                loads.Observe(new AccountLoad
+                {
+                    AccountId = account.Id,
+                    AsOf = time.GetUtcNow(),
+                    Blocked = DenyReason.CoolingDown,
+                    BlockedUntil = unreachable,
+                    Facts = new EligibilityFacts { CooldownUntil = unreachable },
+                });
                 anyTemporary = true;
                 earliest = Earliest(earliest, unreachable);
                 continue;
@@ -97,7 +104,11 @@ public sealed class LeaseBroker(IGrainFactory grains, AccountDirectory directory
     /// <summary>Feeds a load snapshot from an outcome report into this silo's view.</summary>
     public void Observe(AccountLoad load) => loads.Observe(load);
 
-    private static Verdict Judge(AccountLoad? load, string model, int images, DateTimeOffset now, out DateTimeOffset? until)
+    /// <summary>
+    /// The account grain's own eligibility rule, applied to this silo's cached snapshot projected to
+    /// now. A snapshot too old to trust, or none, sends the question to the grain.
+    /// </summary>
+    private static Verdict Judge(UpstreamAccount account, AccountLoad? load, string model, int images, DateTimeOffset now, out DateTimeOffset? until)
     {
         until = null;
         if (load is null)
@@ -111,41 +122,30 @@ public sealed class LeaseBroker(IGrainFactory grains, AccountDirectory directory
             return Verdict.Try;
         }
 
-        if (load.Blocked is DenyReason.Disabled or DenyReason.Draining or DenyReason.Removed or DenyReason.Unauthorized
-            || load.ExcludedModels.Contains(model, StringComparer.OrdinalIgnoreCase))
+        var verdict = Eligibility.Evaluate(Projected(account, load, age), model, images, now);
+        switch (verdict.Reason)
         {
-            return Verdict.Lasting;
+            case DenyReason.None:
+                return Verdict.Try;
+            case DenyReason.Concurrency when age >= ConcurrencyVerdictAge:
+                // Leases end all the time; an old count of them is not worth a refusal.
+                return Verdict.Try;
+            case var reason when reason.IsTemporary():
+                until = verdict.RetryAt;
+                return Verdict.Temporary;
+            default:
+                return Verdict.Lasting;
         }
-
-        if (load.Blocked is DenyReason.CoolingDown or DenyReason.BreakerOpen && load.BlockedUntil > now)
-        {
-            until = load.BlockedUntil;
-            return Verdict.Temporary;
-        }
-
-        if (load.Blocked == DenyReason.Concurrency && load.InFlight >= load.MaxConcurrency && age < ConcurrencyVerdictAge)
-        {
-            return Verdict.Temporary;
-        }
-
-        // Project the cached bucket levels forward to now.
-        var seconds = Math.Max(0, age.TotalSeconds);
-        var requestTokens = Math.Min(load.RequestCapacity, load.RequestTokens + (seconds * load.RequestRatePerSecond));
-        var imageTokens = Math.Min(load.ImageCapacity, load.ImageTokens + (seconds * load.ImageRatePerSecond));
-        var wait = Math.Max(
-            Deficit(1, requestTokens, load.RequestRatePerSecond),
-            Deficit(images, imageTokens, load.ImageRatePerSecond));
-        if (wait > 0)
-        {
-            until = now + TimeSpan.FromSeconds(wait);
-            return Verdict.Temporary;
-        }
-
-        return Verdict.Try;
     }
 
-    private static double Deficit(double needed, double available, double rate) =>
-        needed <= available + 1e-9 || rate <= 0 ? 0 : (needed - available) / rate;
+    private static EligibilityInput Projected(UpstreamAccount account, AccountLoad load, TimeSpan age) => new()
+    {
+        Account = account,
+        Facts = load.Facts,
+        InFlight = load.InFlight,
+        Requests = new BucketLevel(load.RequestTokens, load.RequestCapacity, load.RequestRatePerSecond).After(age),
+        Images = new BucketLevel(load.ImageTokens, load.ImageCapacity, load.ImageRatePerSecond).After(age),
+    };
 
     private static DateTimeOffset? Earliest(DateTimeOffset? current, DateTimeOffset? candidate) =>
         candidate is null ? current : current is null || candidate < current ? candidate : current;
