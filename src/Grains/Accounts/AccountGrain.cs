@@ -18,29 +18,14 @@ public sealed partial class AccountGrain(
     StorageDurability durability,
     ILogger<AccountGrain> logger) : Grain, IAccountGrain
 {
-    // The largest n any model accepts: an account's image bucket must hold at least that much.
-    private const int MaxImagesPerRequest = 10;
-
     private readonly AccountPolicyOptions _policy = policyOptions.Value;
     private readonly Dictionary<Guid, Lease> _leases = [];
     private readonly HashSet<ICapacityObserver> _waiters = [];
-
-    // Silos whose requests this account turned away, oldest first: freed capacity goes to them in
-    // turn, so a silo far from this grain is not outrun for every token by the silo it lives on.
-    private readonly LinkedList<ICapacityObserver> _silosWaiting = new();
-    private DateTimeOffset? _reservedSince;
+    private readonly SiloTurns<ICapacityObserver> _turns = new(policyOptions.Value.SiloReservation);
+    private readonly AdaptivePacing _pacing = new(policyOptions.Value);
     private UpstreamAccount? _account;
-    private TokenBucket _requests = null!;
-    private TokenBucket _images = null!;
     private CircuitBreaker _breaker = null!;
     private HealthStats _health = null!;
-    private int? _advertisedRequestLimit;
-    private int? _advertisedImageLimit;
-    private DateTimeOffset _lastRecoveryAt = DateTimeOffset.MinValue;
-
-    // Bumped whenever the pace changes: a 429 for a lease granted under an older pace says nothing
-    // about the current one.
-    private long _paceVersion;
     private WriteBehind _writes = null!;
 
     private string AccountId => this.GetPrimaryKeyString();
@@ -62,6 +47,7 @@ public sealed partial class AccountGrain(
         {
             _health.Restore(S.EwmaLatencyMs, S.Successes, S.Failures);
             _breaker.Restore(S.Breaker, S.BreakerOpenUntil, S.ConsecutiveFailures);
+            _pacing.Restore(S.LearnedRateFactor, S.LearnedCeiling, S.LastRateLimitedAt);
             if (S.CleanShutdown)
             {
                 (requestTokens, imageTokens, tokensAt) = (S.RequestTokens, S.ImageTokens, S.TokensAt);
@@ -75,7 +61,7 @@ public sealed partial class AccountGrain(
             }
         }
 
-        BuildBuckets(tokensAt, requestTokens, imageTokens);
+        _pacing.Start(_account, tokensAt, requestTokens, imageTokens);
 
         // From here on a crash must be recognisable as one.
         S.CleanShutdown = false;
@@ -98,8 +84,8 @@ public sealed partial class AccountGrain(
 
         var now = time.GetUtcNow();
         CaptureState(now);
-        S.RequestTokens = _requests.Available(now);
-        S.ImageTokens = _images.Available(now);
+        S.RequestTokens = _pacing.Requests(now).Tokens;
+        S.ImageTokens = _pacing.Images(now).Tokens;
         S.TokensAt = now;
         S.CleanShutdown = true;
         await state.WriteStateAsync(cancellationToken);
@@ -109,7 +95,10 @@ public sealed partial class AccountGrain(
     {
         var now = time.GetUtcNow();
         ReclaimExpiredLeases(now);
-        RecoverLearnedRate(now);
+        if (_pacing.Recover(now))
+        {
+            _writes.MarkDirty();
+        }
 
         var verdict = Eligibility.Evaluate(EligibilityOf(now), request.Model, request.Images, now);
         if (!verdict.IsEligible)
@@ -117,8 +106,9 @@ public sealed partial class AccountGrain(
             return ValueTask.FromResult(Deny(verdict.Reason, verdict.RetryAt, request.Observer, now));
         }
 
-        if (HeldForAnotherSilo(request.Observer, now) is { } heldUntil)
+        if (_turns.HeldFor(request.Observer, now, out var call) is { } heldUntil)
         {
+            call?.CapacityFreed(AccountId).Ignore();
             return ValueTask.FromResult(Deny(DenyReason.ReservedForAnotherSilo, heldUntil, request.Observer, now));
         }
 
@@ -130,8 +120,7 @@ public sealed partial class AccountGrain(
             S.Exclusions[excluded] = S.Exclusions[excluded] with { RecheckAt = now + _policy.ExclusionRecheck };
         }
 
-        _requests.TryTake(1, now);
-        _images.TryTake(request.Images, now);
+        _pacing.Take(request.Images, now);
         var lease = new Lease
         {
             Id = Guid.NewGuid(),
@@ -140,10 +129,10 @@ public sealed partial class AccountGrain(
             ExpiresAt = now + _account!.Timeout + _policy.LeaseGrace,
             IsProbe = breakerProbe,
             GrantedAt = now,
-            PaceVersion = _paceVersion,
+            PaceVersion = _pacing.Version,
         };
         _leases.Add(lease.Id, lease);
-        TookTurn(request.Observer);
+        _turns.Took(request.Observer);
         S.LeasesGranted++;
         _writes.MarkDirty();
         return ValueTask.FromResult(new LeaseDecision { Lease = lease, Load = BuildLoad(now) });
@@ -162,7 +151,7 @@ public sealed partial class AccountGrain(
                 _health.Record(true, report.Latency);
                 _breaker.OnSuccess(wasProbe);
                 ClearExclusion(report.Model);
-                ApplyRateLimitHeaders(report.RateLimits, now);
+                _pacing.OnSuccess(report.RateLimits, now);
                 break;
             case OutcomeKind.RateLimited:
                 _breaker.OnProbeAbandoned(wasProbe);
@@ -199,8 +188,7 @@ public sealed partial class AccountGrain(
 
         if (hadLease && !report.Sent)
         {
-            _requests.Refund(1, now);
-            _images.Refund(lease!.Images, now);
+            _pacing.Refund(lease!.Images, now);
         }
 
         if (hadLease)
@@ -233,7 +221,7 @@ public sealed partial class AccountGrain(
             Failures = _health.TotalFailures,
             RateLimited = S.RateLimited,
             LeasesGranted = S.LeasesGranted,
-            LearnedRateFactor = S.LearnedRateFactor,
+            LearnedRateFactor = _pacing.LearnedRateFactor,
             SpendTodayUsd = S.SpendDay == Day(now) ? S.SpendTodayUsd : 0m,
         });
     }
@@ -247,7 +235,7 @@ public sealed partial class AccountGrain(
             ClearExclusion(ModelExclusion.AllModels);
         }
 
-        BuildBuckets(time.GetUtcNow(), null, null, keepLevels: true);
+        _pacing.Configure(account, time.GetUtcNow());
         NotifyWaiters();
         _writes.MarkDirty();
         return ValueTask.CompletedTask;
@@ -270,9 +258,7 @@ public sealed partial class AccountGrain(
         S.Exclusions.Clear();
         S.CooldownUntil = null;
         _breaker.Restore(BreakerState.Closed, null, 0);
-        S.LearnedRateFactor = 1.0;
-        S.LearnedCeiling = 1.0;
-        BuildBuckets(time.GetUtcNow(), null, null, keepLevels: true);
+        _pacing.Reset(time.GetUtcNow());
         NotifyWaiters();
         _writes.MarkDirty();
         return ValueTask.CompletedTask;
@@ -283,168 +269,18 @@ public sealed partial class AccountGrain(
         if (observer is not null && reason.IsTemporary())
         {
             _waiters.Add(observer);
-            if (!_silosWaiting.Contains(observer))
-            {
-                _silosWaiting.AddLast(observer);
-            }
+            _turns.TurnedAway(observer);
         }
 
         return new LeaseDecision { Reason = reason, RetryAt = retryAt, Load = BuildLoad(now) };
     }
 
-    /// <summary>
-    /// When other silos wait and the oldest of them is not the one asking, the capacity is held for
-    /// the oldest for a short window (and it is told to come); after that it goes to whoever asks.
-    /// Returns until when the capacity is held, or null when the asker may take it.
-    /// </summary>
-    private DateTimeOffset? HeldForAnotherSilo(ICapacityObserver? asking, DateTimeOffset now)
-    {
-        while (_silosWaiting.First is { } oldest && !oldest.Value.Equals(asking))
-        {
-            if (_reservedSince is null)
-            {
-                _reservedSince = now;
-                oldest.Value.CapacityFreed(AccountId).Ignore();
-            }
-
-            var until = _reservedSince.Value + _policy.SiloReservation;
-            if (now < until)
-            {
-                return until;
-            }
-
-            // The oldest did not come (its waiters left, or it is gone): next in line.
-            _silosWaiting.RemoveFirst();
-            _reservedSince = null;
-        }
-
-        return null;
-    }
-
-    private void TookTurn(ICapacityObserver? observer)
-    {
-        if (observer is not null && _silosWaiting.First?.Value.Equals(observer) == true)
-        {
-            _silosWaiting.RemoveFirst();
-        }
-
-        _reservedSince = null;
-    }
-
     private void OnRateLimited(OutcomeReport report, Lease? lease, DateTimeOffset now)
     {
         S.RateLimited++;
-        var info = report.RateLimits;
-
-        // Cool down for as long as the upstream says. Without Retry-After, the reset headers give the
-        // time until the exhausted limit is *full* again; with a continuously refilling limit one
-        // token comes back much sooner, so the cool-down is the sooner of the two and the buckets
-        // (emptied below) pace what follows.
-        var wait = report.RetryAfter ?? TimeSpan.Zero;
-        if (report.RetryAfter is null)
-        {
-            if (info.RemainingRequests is 0 && info.ResetRequests is { } resetRequests)
-            {
-                wait = Max(wait, Min(resetRequests, OneToken(info.LimitRequests)));
-            }
-
-            if (info.RemainingImages is 0 && info.ResetImages is { } resetImages)
-            {
-                wait = Max(wait, Min(resetImages, OneToken(info.LimitImages)));
-            }
-        }
-
-        if (wait <= TimeSpan.Zero)
-        {
-            wait = _policy.DefaultRateLimitCooldown;
-        }
-
-        wait = wait > _policy.MaxRateLimitCooldown ? _policy.MaxRateLimitCooldown : wait;
-        S.CooldownUntil = now + wait;
-
-        // The upstream's own figure for its limit explains the 429 when it is lower than ours. Else a
-        // 429 for a call made at the current pace means the real limit is lower than we believe:
-        // slow down and remember the pace that failed, so recovery stops short of it. 429s for calls
-        // granted before the pace last changed are old news and teach nothing.
-        var grantedAtCurrentPace = lease is null || lease.PaceVersion == _paceVersion;
-        var (requestRate, imageRate) = (_requests.RatePerSecond, _images.RatePerSecond);
-        ApplyAdvertisedLimits(info);
-        BuildBuckets(now, null, null, keepLevels: true);
-        var explained = _requests.RatePerSecond < requestRate || _images.RatePerSecond < imageRate;
-        if (!explained && grantedAtCurrentPace)
-        {
-            S.LearnedCeiling = S.LearnedRateFactor;
-            S.LearnedRateFactor = Math.Max(_policy.MinLearnedRateFactor, S.LearnedRateFactor * 0.85);
-            S.LastRateLimitedAt = now;
-            _lastRecoveryAt = now;
-        }
-
-        BuildBuckets(now, null, null, keepLevels: true);
-        _requests.LimitTo(info.RemainingRequests ?? 0, now);
-        _images.LimitTo(info.RemainingImages ?? 0, now);
-        LogRateLimited(logger, AccountId, wait.TotalSeconds, S.LearnedRateFactor);
-    }
-
-    private void ApplyRateLimitHeaders(RateLimitInfo info, DateTimeOffset now)
-    {
-        // An upstream that advertises a lower limit than configured is believed at once, and what it
-        // says is left is taken as our level too: it has been spending at the higher pace until now.
-        // Otherwise its "remaining" figure is not used: it was true when the call arrived, not now,
-        // and lowering our level to it on every success would throw away refill we are owed.
-        if (!ApplyAdvertisedLimits(info))
-        {
-            return;
-        }
-
-        BuildBuckets(now, null, null, keepLevels: true);
-        if (info.RemainingRequests is { } requests)
-        {
-            _requests.LimitTo(requests, now);
-        }
-
-        if (info.RemainingImages is { } images)
-        {
-            _images.LimitTo(images, now);
-        }
-    }
-
-    private bool ApplyAdvertisedLimits(RateLimitInfo info)
-    {
-        var changed = false;
-        if (info.LimitRequests is > 0 && info.LimitRequests != _advertisedRequestLimit)
-        {
-            _advertisedRequestLimit = info.LimitRequests;
-            changed = true;
-        }
-
-        if (info.LimitImages is > 0 && info.LimitImages != _advertisedImageLimit)
-        {
-            _advertisedImageLimit = info.LimitImages;
-            changed = true;
-        }
-
-        return changed;
-    }
-
-    private void RecoverLearnedRate(DateTimeOffset now)
-    {
-        if (S.LearnedRateFactor >= 1.0 || now - _lastRecoveryAt < TimeSpan.FromMinutes(1))
-        {
-            return;
-        }
-
-        // Creep back up one step per quiet minute: to just under the pace that drew the last 429,
-        // and past it only once that 429 is old enough to be worth testing again.
-        var ceiling = now - S.LastRateLimitedAt >= _policy.RateProbeAfter ? 1.0 : S.LearnedCeiling * 0.95;
-        var steps = Math.Floor((now - Max(_lastRecoveryAt, S.LastRateLimitedAt)).TotalMinutes);
-        var recovered = Math.Min(ceiling, S.LearnedRateFactor + (_policy.RateRecoveryPerMinute * steps));
-        _lastRecoveryAt = now;
-        if (recovered > S.LearnedRateFactor)
-        {
-            S.LearnedRateFactor = recovered;
-            BuildBuckets(now, null, null, keepLevels: true);
-            _writes.MarkDirty();
-        }
+        var cooldown = _pacing.OnRateLimited(report.RetryAfter, report.RateLimits, lease?.PaceVersion, now);
+        S.CooldownUntil = now + cooldown;
+        LogRateLimited(logger, AccountId, cooldown.TotalSeconds, _pacing.LearnedRateFactor);
     }
 
     private void AddSpend(decimal cost, DateTimeOffset now)
@@ -516,39 +352,6 @@ public sealed partial class AccountGrain(
         _waiters.Clear();
     }
 
-    private void BuildBuckets(DateTimeOffset now, double? requestTokens, double? imageTokens, bool keepLevels = false)
-    {
-        var account = _account;
-        var factor = S.LearnedRateFactor;
-        var requestLimit = Math.Min(account?.RequestsPerMinute ?? 1, _advertisedRequestLimit ?? int.MaxValue) * factor;
-        var imageLimit = Math.Min(account?.ImagesPerMinute ?? 1, _advertisedImageLimit ?? int.MaxValue) * factor;
-        requestLimit = Math.Max(requestLimit, 1);
-        imageLimit = Math.Max(imageLimit, 1);
-
-        var requestCapacity = Math.Max(1, Math.Floor(requestLimit * _policy.BurstFraction));
-        var imageCapacity = Math.Max(Math.Min(Math.Floor(imageLimit), MaxImagesPerRequest), Math.Floor(imageLimit * _policy.BurstFraction));
-        imageCapacity = Math.Max(1, imageCapacity);
-        var requestRate = requestLimit * (1 - _policy.RateMargin) / 60.0;
-        var imageRate = imageLimit * (1 - _policy.RateMargin) / 60.0;
-
-        if (keepLevels && _requests is not null && _images is not null)
-        {
-            if (requestRate != _requests.RatePerSecond || imageRate != _images.RatePerSecond)
-            {
-                _paceVersion++;
-            }
-
-            _requests.Reconfigure(requestCapacity, requestRate, now);
-            _images.Reconfigure(imageCapacity, imageRate, now);
-            return;
-        }
-
-        _paceVersion++;
-
-        _requests = new TokenBucket(requestCapacity, requestRate, now, requestTokens);
-        _images = new TokenBucket(imageCapacity, imageRate, now, imageTokens);
-    }
-
     private AccountLoad BuildLoad(DateTimeOffset now)
     {
         var eligibility = EligibilityOf(now);
@@ -557,12 +360,12 @@ public sealed partial class AccountGrain(
         {
             AccountId = AccountId,
             AsOf = now,
-            RequestTokens = _requests.Available(now),
-            RequestCapacity = _requests.Capacity,
-            ImageTokens = _images.Available(now),
-            ImageCapacity = _images.Capacity,
-            RequestRatePerSecond = _requests.RatePerSecond,
-            ImageRatePerSecond = _images.RatePerSecond,
+            RequestTokens = eligibility.Requests.Tokens,
+            RequestCapacity = eligibility.Requests.Capacity,
+            ImageTokens = eligibility.Images.Tokens,
+            ImageCapacity = eligibility.Images.Capacity,
+            RequestRatePerSecond = eligibility.Requests.RatePerSecond,
+            ImageRatePerSecond = eligibility.Images.RatePerSecond,
             InFlight = _leases.Count,
             MaxConcurrency = _account?.MaxConcurrency ?? 0,
             Weight = _account?.Weight ?? 1.0,
@@ -578,8 +381,8 @@ public sealed partial class AccountGrain(
         Account = _account,
         Facts = FactsOf(now),
         InFlight = _leases.Count,
-        Requests = BucketLevel.Of(_requests, now),
-        Images = BucketLevel.Of(_images, now),
+        Requests = _pacing.Requests(now),
+        Images = _pacing.Images(now),
     };
 
     private EligibilityFacts FactsOf(DateTimeOffset now) => new()
@@ -602,6 +405,9 @@ public sealed partial class AccountGrain(
         S.ConsecutiveFailures = _breaker.ConsecutiveFailures;
         S.Breaker = _breaker.State;
         S.BreakerOpenUntil = _breaker.OpenUntil;
+        S.LearnedRateFactor = _pacing.LearnedRateFactor;
+        S.LearnedCeiling = _pacing.LearnedCeiling;
+        S.LastRateLimitedAt = _pacing.LastRateLimitedAt;
         if (S.CooldownUntil <= now)
         {
             S.CooldownUntil = null;
@@ -618,15 +424,6 @@ public sealed partial class AccountGrain(
             (ex, failures, backoff) => LogWriteFailed(logger, ex, AccountId, failures, backoff.TotalSeconds),
             force: false,
             cancellationToken);
-
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
-
-    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
-
-    /// <summary>Time for one token of a per-minute limit; a whole minute when the limit is unknown.</summary>
-    private static TimeSpan OneToken(int? perMinute) => TimeSpan.FromSeconds(60.0 / Math.Max(1, perMinute ?? 1));
-
-    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Warning,
         Message = "Account {AccountId} answered 401 with key {MaskedKey}: taken out of rotation until its key is replaced or the recheck passes")]
