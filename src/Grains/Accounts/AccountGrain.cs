@@ -95,7 +95,7 @@ public sealed partial class AccountGrain(
     {
         var now = time.GetUtcNow();
         ReclaimExpiredLeases(now);
-        if (_pacing.Recover(now))
+        if (_pacing.Recover(now) | _pacing.Ramp(now))
         {
             _writes.MarkDirty();
         }
@@ -149,7 +149,14 @@ public sealed partial class AccountGrain(
             case OutcomeKind.Success:
                 AddSpend(report.CostUsd, now);
                 _health.Record(true, report.Latency);
+                var recovering = _breaker.State != BreakerState.Closed;
                 _breaker.OnSuccess(wasProbe);
+                if (recovering && _breaker.State == BreakerState.Closed)
+                {
+                    _pacing.StartRamp(now);
+                    LogRecovering(logger, AccountId, _policy.RecoveryRamp.TotalSeconds);
+                }
+
                 ClearExclusion(report.Model);
                 _pacing.OnSuccess(report.RateLimits, now);
                 break;
@@ -257,7 +264,7 @@ public sealed partial class AccountGrain(
     {
         S.Exclusions.Clear();
         S.CooldownUntil = null;
-        _breaker.Restore(BreakerState.Closed, null, 0);
+        _breaker.Reset();
         _pacing.Reset(time.GetUtcNow());
         NotifyWaiters();
         _writes.MarkDirty();
@@ -299,8 +306,9 @@ public sealed partial class AccountGrain(
 
     private void Exclude(string model, string reason, string? detail, DateTimeOffset now)
     {
-        var recheck = reason == "unauthorized" ? _policy.ExclusionRecheck * 4 : _policy.ExclusionRecheck;
-        S.Exclusions[model] = new ModelExclusion { Reason = reason, Detail = detail, Since = now, RecheckAt = now + recheck };
+        // A wrong or revoked key does not heal by itself: out until the key changes (or an operator resets health).
+        var recheckAt = reason == "unauthorized" ? DateTimeOffset.MaxValue : now + _policy.ExclusionRecheck;
+        S.Exclusions[model] = new ModelExclusion { Reason = reason, Detail = detail, Since = now, RecheckAt = recheckAt };
         LogExcluded(logger, AccountId, model, reason);
     }
 
@@ -373,6 +381,9 @@ public sealed partial class AccountGrain(
             BlockedUntil = until,
             ExcludedModels = S.Exclusions.Count == 0 ? [] : [.. S.Exclusions.Keys],
             Facts = eligibility.Facts,
+            EwmaLatencyMs = _health.EwmaLatencyMs,
+            SuccessRate = _health.SuccessRate,
+            Outcomes = _health.Count,
         };
     }
 
@@ -426,7 +437,7 @@ public sealed partial class AccountGrain(
             cancellationToken);
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Warning,
-        Message = "Account {AccountId} answered 401 with key {MaskedKey}: taken out of rotation until its key is replaced or the recheck passes")]
+        Message = "Account {AccountId} answered 401 with key {MaskedKey}: taken out of rotation until its key is replaced")]
     private static partial void LogUnauthorized(ILogger logger, string accountId, string maskedKey);
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Warning,
@@ -444,6 +455,10 @@ public sealed partial class AccountGrain(
     [LoggerMessage(EventId = 1006, Level = LogLevel.Warning,
         Message = "Account {AccountId}: writing its state failed ({Failures} in a row); kept in memory and tried again in {BackoffSeconds} s")]
     private static partial void LogWriteFailed(ILogger logger, Exception exception, string accountId, int failures, double backoffSeconds);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Information,
+        Message = "Account {AccountId} answered its breaker probe: ramping back up to full pace over {Seconds:0} s")]
+    private static partial void LogRecovering(ILogger logger, string accountId, double seconds);
 
     [LoggerMessage(EventId = 1005, Level = LogLevel.Information,
         Message = "Account {AccountId} restarted after an unclean stop: its buckets start empty")]

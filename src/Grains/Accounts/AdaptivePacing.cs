@@ -12,12 +12,15 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
     // The largest n any model accepts: the image bucket must hold at least that much.
     private const int MaxImagesPerRequest = 10;
 
+    private static readonly double[] RampSteps = [0.1, 0.25, 0.5, 1.0];
+
     private UpstreamAccount? _account;
     private TokenBucket? _requests;
     private TokenBucket? _images;
     private int? _advertisedRequestLimit;
     private int? _advertisedImageLimit;
     private DateTimeOffset _lastRecoveryAt = DateTimeOffset.MinValue;
+    private DateTimeOffset? _rampStartedAt;
 
     /// <summary>Share of the configured rate the account is paced at.</summary>
     public double LearnedRateFactor { get; private set; } = 1.0;
@@ -26,6 +29,9 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
     public double LearnedCeiling { get; private set; } = 1.0;
 
     public DateTimeOffset LastRateLimitedAt { get; private set; } = DateTimeOffset.MinValue;
+
+    /// <summary>Share of the pace allowed while ramping up after a breaker closed; 1 when not ramping.</summary>
+    public double RampFactor { get; private set; } = 1.0;
 
     /// <summary>Bumped whenever the pace changes: a 429 for a call granted under an older pace says nothing about this one.</summary>
     public long Version { get; private set; }
@@ -154,12 +160,54 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
         return true;
     }
 
-    /// <summary>Forgets what 429s taught, for an operator who fixed the cause.</summary>
+    /// <summary>Forgets what 429s taught and any ramp, for an operator who fixed the cause.</summary>
     public void Reset(DateTimeOffset now)
     {
         LearnedRateFactor = 1.0;
         LearnedCeiling = 1.0;
+        (_rampStartedAt, RampFactor) = (null, 1.0);
         Reshape(now);
+    }
+
+    /// <summary>
+    /// The account just came back from an open breaker: start at a tenth of its pace and step up
+    /// (25 %, 50 %) each third of <see cref="AccountPolicyOptions.RecoveryRamp"/>, full at its end, so a
+    /// recovering upstream is not hit with full load at once.
+    /// </summary>
+    public void StartRamp(DateTimeOffset now)
+    {
+        if (policy.RecoveryRamp <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        (_rampStartedAt, RampFactor) = (now, RampSteps[0]);
+        Reshape(now);
+    }
+
+    /// <summary>Moves the ramp on to the step for <paramref name="now"/>; returns whether the pace changed.</summary>
+    public bool Ramp(DateTimeOffset now)
+    {
+        if (_rampStartedAt is not { } started)
+        {
+            return false;
+        }
+
+        var step = (int)Math.Floor((now - started) / (policy.RecoveryRamp / (RampSteps.Length - 1)));
+        var factor = step >= RampSteps.Length ? 1.0 : RampSteps[Math.Max(step, 0)];
+        if (factor >= 1.0)
+        {
+            _rampStartedAt = null;
+        }
+
+        if (factor == RampFactor)
+        {
+            return false;
+        }
+
+        RampFactor = factor;
+        Reshape(now);
+        return true;
     }
 
     /// <summary>
@@ -229,8 +277,9 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
 
     private ((double Capacity, double Rate) Requests, (double Capacity, double Rate) Images) Shape()
     {
-        var requestLimit = Math.Max(1, Math.Min(_account?.RequestsPerMinute ?? 1, _advertisedRequestLimit ?? int.MaxValue) * LearnedRateFactor);
-        var imageLimit = Math.Max(1, Math.Min(_account?.ImagesPerMinute ?? 1, _advertisedImageLimit ?? int.MaxValue) * LearnedRateFactor);
+        var factor = LearnedRateFactor * RampFactor;
+        var requestLimit = Math.Max(1, Math.Min(_account?.RequestsPerMinute ?? 1, _advertisedRequestLimit ?? int.MaxValue) * factor);
+        var imageLimit = Math.Max(1, Math.Min(_account?.ImagesPerMinute ?? 1, _advertisedImageLimit ?? int.MaxValue) * factor);
 
         // Below the full minute's worth, so the upstream's own bucket keeps a reserve after our burst.
         var requestCapacity = Math.Max(1, Math.Floor(requestLimit * policy.BurstFraction));

@@ -85,6 +85,16 @@ public sealed class CircuitBreaker(int failureThreshold, TimeSpan openDuration, 
         }
     }
 
+    /// <summary>Closes the breaker and forgets its back-off: an operator fixed the cause.</summary>
+    public void Reset()
+    {
+        State = BreakerState.Closed;
+        OpenUntil = null;
+        _consecutiveFailures = 0;
+        _probeInFlight = false;
+        _currentOpenDuration = _baseOpenDuration;
+    }
+
     /// <summary>Restores a persisted breaker after reactivation.</summary>
     public void Restore(BreakerState state, DateTimeOffset? openUntil, int consecutiveFailures)
     {

@@ -5,25 +5,23 @@ using Orleans.Runtime;
 namespace ImageOrleans.Grains.Dispatch;
 
 /// <summary>
-/// Finds an account that will grant a lease for a request: least loaded first according to this
-/// silo's cached view, skipping accounts the view knows to be full, asking the account grains.
+/// Finds an account that will grant a lease for a request: skips accounts this silo's cached view
+/// knows cannot take it (by the accounts' own eligibility rule), then asks the account grains in
+/// the <see cref="AccountRouter"/>'s order.
 /// </summary>
-public sealed class LeaseBroker(IGrainFactory grains, AccountDirectory directory, AccountLoadCache loads, TimeProvider time)
+public sealed class LeaseBroker(IGrainFactory grains, AccountDirectory directory, AccountLoadCache loads, AccountRouter router, TimeProvider time)
 {
     // A cached "blocked" verdict older than this is checked again with the grain.
     private static readonly TimeSpan LastingVerdictAge = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan ConcurrencyVerdictAge = TimeSpan.FromSeconds(1);
 
-    // Accounts whose scores differ by less than this are treated as equally loaded and tried in random order.
-    private const double ScoreTie = 0.05;
-
-    /// <summary>Tries each eligible account once, in order of load.</summary>
+    /// <summary>Tries each eligible account once, in the router's order.</summary>
     public async Task<LeaseAttempt> TryLeaseAsync(GenerationJob job, IReadOnlySet<string> excluded, ICapacityObserver? observer, CancellationToken cancellationToken)
     {
         var snapshot = await directory.GetAsync();
         var now = time.GetUtcNow();
         var request = job.Request;
-        var candidates = new List<(UpstreamAccount Account, double Score, double Tie)>();
+        var candidates = new List<(UpstreamAccount Account, AccountLoad? Load)>();
         var anyTemporary = false;
         DateTimeOffset? earliest = null;
 
@@ -44,15 +42,12 @@ public sealed class LeaseBroker(IGrainFactory grains, AccountDirectory directory
                     earliest = Earliest(earliest, until);
                     continue;
                 default:
-                    candidates.Add((account, cached?.Score ?? 0, Random.Shared.NextDouble()));
+                    candidates.Add((account, cached));
                     break;
             }
         }
 
-        candidates.Sort(static (a, b) =>
-            Math.Abs(a.Score - b.Score) < ScoreTie ? a.Tie.CompareTo(b.Tie) : a.Score.CompareTo(b.Score));
-
-        foreach (var (account, _, _) in candidates)
+        foreach (var account in router.Order(candidates))
         {
             cancellationToken.ThrowIfCancellationRequested();
             loads.Anticipate(account.Id, request.N);

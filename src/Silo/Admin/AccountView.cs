@@ -18,6 +18,7 @@ public sealed record AccountView(
     double Weight,
     bool Enabled,
     string? Group,
+    int GroupPriority,
     decimal PriceFactor,
     AccountStatusView? Status)
 {
@@ -35,6 +36,7 @@ public sealed record AccountView(
         account.Weight,
         account.Enabled,
         account.Group,
+        account.GroupPriority,
         account.PriceFactor,
         status is null ? null : AccountStatusView.Of(status));
 }

@@ -54,4 +54,95 @@ public sealed class AccountLeaseTests(ClusterFixture fixture)
         var status = await account.GetStatusAsync();
         Assert.Equal((DenyReason.CoolingDown, until), (status.Load.Blocked, status.Load.BlockedUntil));
     }
+
+    [Fact]
+    public async Task A_401_keeps_the_account_out_until_its_key_changes()
+    {
+        var account = await NewAccountAsync("unauth");
+        var grain = fixture.Grains.GetGrain<IAccountGrain>(account.Id);
+        var lease = (await grain.TryLeaseAsync(new LeaseRequest { Model = account.Id })).Lease!;
+        await grain.ReportOutcomeAsync(new OutcomeReport { LeaseId = lease.Id, Kind = OutcomeKind.Unauthorized, Model = account.Id });
+
+        // No recheck after an hour, or a day: a wrong key does not heal by itself.
+        foreach (var wait in new[] { TimeSpan.FromMinutes(61), TimeSpan.FromDays(1) })
+        {
+            fixture.Time.Advance(wait);
+            Assert.Equal(DenyReason.Unauthorized, (await grain.TryLeaseAsync(new LeaseRequest { Model = account.Id })).Reason);
+        }
+
+        await fixture.UpsertAccountsAsync(account with { ApiKey = new UpstreamSecret("a-new-key") });
+        Assert.True((await grain.TryLeaseAsync(new LeaseRequest { Model = account.Id })).Granted);
+    }
+
+    [Fact]
+    public async Task Reset_health_also_resets_the_breakers_back_off()
+    {
+        var account = await NewAccountAsync("backoff");
+        var grain = fixture.Grains.GetGrain<IAccountGrain>(account.Id);
+        await TripAsync(grain, account.Id);
+
+        // The probe fails: the breaker reopens for twice as long.
+        fixture.Time.Advance(TimeSpan.FromSeconds(30));
+        await FailAsync(grain, account.Id);
+        Assert.Equal(fixture.Time.GetUtcNow() + TimeSpan.FromSeconds(60), (await grain.GetStatusAsync()).BreakerOpenUntil);
+
+        await grain.ResetHealthAsync();
+        await TripAsync(grain, account.Id);
+        Assert.Equal(fixture.Time.GetUtcNow() + TimeSpan.FromSeconds(30), (await grain.GetStatusAsync()).BreakerOpenUntil);
+    }
+
+    [Fact]
+    public async Task After_a_successful_probe_the_account_ramps_up_instead_of_taking_full_load()
+    {
+        var account = await NewAccountAsync("ramp");
+        var grain = fixture.Grains.GetGrain<IAccountGrain>(account.Id);
+        var full = (await grain.GetStatusAsync()).Load.RequestRatePerSecond;
+        await TripAsync(grain, account.Id);
+        fixture.Time.Advance(TimeSpan.FromSeconds(30));
+
+        var probe = (await grain.TryLeaseAsync(new LeaseRequest { Model = account.Id })).Lease!;
+        Assert.True(probe.IsProbe);
+        var load = await grain.ReportOutcomeAsync(new OutcomeReport { LeaseId = probe.Id, Kind = OutcomeKind.Success, Model = account.Id, Latency = TimeSpan.FromSeconds(1) });
+        Assert.Equal(0.1 * full, load.RequestRatePerSecond, 9);
+
+        // 10 % → 25 % → 50 % → 100 % over the two-minute window; a lease request moves the ramp on.
+        foreach (var share in new[] { 0.25, 0.5, 1.0 })
+        {
+            fixture.Time.Advance(TimeSpan.FromSeconds(40));
+            var decision = await grain.TryLeaseAsync(new LeaseRequest { Model = account.Id });
+            Assert.Equal(share * full, decision.Load.RequestRatePerSecond, 9);
+            if (decision.Lease is { } lease)
+            {
+                await grain.ReportOutcomeAsync(new OutcomeReport { LeaseId = lease.Id, Kind = OutcomeKind.Cancelled, Model = account.Id, Sent = false });
+            }
+        }
+    }
+
+    private async Task<UpstreamAccount> NewAccountAsync(string prefix)
+    {
+        var id = prefix + "-" + Guid.NewGuid().ToString("N")[..8];
+        var account = new UpstreamAccount
+        {
+            Id = id, Kind = UpstreamKind.Compatible, BaseUrl = "http://127.0.0.1:9/", ApiKey = new UpstreamSecret("the-first-key"), Models = [id], RequestsPerMinute = 600, ImagesPerMinute = 600,
+        };
+        await fixture.UpsertAccountsAsync(account);
+        return account;
+    }
+
+    /// <summary>Five failures in a row open the breaker for its base 30 s.</summary>
+    private static async Task TripAsync(IAccountGrain grain, string model)
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            await FailAsync(grain, model);
+        }
+
+        Assert.Equal(BreakerState.Open, (await grain.GetStatusAsync()).Breaker);
+    }
+
+    private static async Task FailAsync(IAccountGrain grain, string model)
+    {
+        var lease = (await grain.TryLeaseAsync(new LeaseRequest { Model = model })).Lease!;
+        await grain.ReportOutcomeAsync(new OutcomeReport { LeaseId = lease.Id, Kind = OutcomeKind.ServerError, Model = model });
+    }
 }

@@ -146,4 +146,34 @@ public sealed class AdaptivePacingTests
         _pacing.Refund(4, Now);
         Assert.Equal((54, 540), (_pacing.Requests(Now).Tokens, _pacing.Images(Now).Tokens));
     }
+
+    [Fact]
+    public void After_a_breaker_closes_the_pace_ramps_up_over_the_window_instead_of_snapping_back()
+    {
+        var full = _pacing.Requests(Now).RatePerSecond;
+        var third = _policy.RecoveryRamp / 3;
+
+        _pacing.StartRamp(Now);
+        Assert.Equal(0.1 * full, _pacing.Requests(Now).RatePerSecond, 12);
+        Assert.Equal(Math.Floor(6 * 0.9), _pacing.Requests(Now).Capacity);
+
+        foreach (var (after, share) in new[] { (third - TimeSpan.FromSeconds(1), 0.1), (third, 0.25), (third * 2, 0.5), (_policy.RecoveryRamp, 1.0) })
+        {
+            _pacing.Ramp(Now + after);
+            Assert.Equal(share * full, _pacing.Requests(Now + after).RatePerSecond, 12);
+        }
+
+        Assert.False(_pacing.Ramp(Now + (_policy.RecoveryRamp * 2)));
+        Assert.Equal(1.0, _pacing.RampFactor);
+    }
+
+    [Fact]
+    public void Reset_ends_a_ramp()
+    {
+        _pacing.StartRamp(Now);
+
+        _pacing.Reset(Now);
+
+        Assert.Equal((1.0, 0.98), (_pacing.RampFactor, _pacing.Requests(Now).RatePerSecond));
+    }
 }
