@@ -32,6 +32,8 @@ public sealed partial class AccountGrain(
 
     private AccountState S => state.State;
 
+    private ILimitScopeGrain? Scope => _account?.LimitScope is { } scope ? GrainFactory.GetGrain<ILimitScopeGrain>(scope) : null;
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _account = await GrainFactory.GetGrain<IPoolGrain>(0).GetAccountAsync(AccountId);
@@ -91,7 +93,7 @@ public sealed partial class AccountGrain(
         await state.WriteStateAsync(cancellationToken);
     }
 
-    public ValueTask<LeaseDecision> TryLeaseAsync(LeaseRequest request)
+    public async ValueTask<LeaseDecision> TryLeaseAsync(LeaseRequest request)
     {
         var now = time.GetUtcNow();
         ReclaimExpiredLeases(now);
@@ -103,13 +105,25 @@ public sealed partial class AccountGrain(
         var verdict = Eligibility.Evaluate(EligibilityOf(now), request.Model, request.Images, now);
         if (!verdict.IsEligible)
         {
-            return ValueTask.FromResult(Deny(verdict.Reason, verdict.RetryAt, request.Observer, now));
+            return Deny(verdict.Reason, verdict.RetryAt, request.Observer, now);
         }
 
         if (_turns.HeldFor(request.Observer, now, out var call) is { } heldUntil)
         {
             call?.CapacityFreed(AccountId).Ignore();
-            return ValueTask.FromResult(Deny(DenyReason.ReservedForAnotherSilo, heldUntil, request.Observer, now));
+            return Deny(DenyReason.ReservedForAnotherSilo, heldUntil, request.Observer, now);
+        }
+
+        // Keys of one project share its limit: the shared buckets must have room too. Nothing else
+        // runs on this grain meanwhile (it is not reentrant), so the verdict still holds after.
+        if (Scope is { } scope && await scope.TryTakeAsync(new ScopeTake
+            {
+                RequestsPerMinute = _account!.RequestsPerMinute, ImagesPerMinute = _account.ImagesPerMinute, Images = request.Images,
+            }) is { } sharedAt)
+        {
+            return sharedAt == DateTimeOffset.MaxValue
+                ? Deny(DenyReason.TooLarge, null, null, now)
+                : Deny(DenyReason.RateLimited, sharedAt, request.Observer, now);
         }
 
         // The verdict allowed a probe of a half-open breaker: this lease is it.
@@ -135,7 +149,7 @@ public sealed partial class AccountGrain(
         _turns.Took(request.Observer);
         S.LeasesGranted++;
         _writes.MarkDirty();
-        return ValueTask.FromResult(new LeaseDecision { Lease = lease, Load = BuildLoad(now) });
+        return new LeaseDecision { Lease = lease, Load = BuildLoad(now) };
     }
 
     public ValueTask<AccountLoad> ReportOutcomeAsync(OutcomeReport report)
@@ -196,6 +210,7 @@ public sealed partial class AccountGrain(
         if (hadLease && !report.Sent)
         {
             _pacing.Refund(lease!.Images, now);
+            Scope?.RefundAsync(lease.Images).AsTask().Ignore();
         }
 
         if (hadLease)
@@ -286,6 +301,7 @@ public sealed partial class AccountGrain(
     {
         S.RateLimited++;
         var cooldown = _pacing.OnRateLimited(report.RetryAfter, report.RateLimits, lease?.PaceVersion, now);
+        Scope?.OnRateLimitedAsync(report.RateLimits).AsTask().Ignore();
         S.CooldownUntil = now + cooldown;
         LogRateLimited(logger, AccountId, cooldown.TotalSeconds, _pacing.LearnedRateFactor);
     }

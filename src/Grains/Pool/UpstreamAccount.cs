@@ -39,6 +39,12 @@ public sealed record UpstreamAccount
     /// </summary>
     [Id(18)] public int GroupPriority { get; init; }
 
+    /// <summary>
+    /// Accounts that declare the same scope (keys of one OpenAI organisation or project) draw on
+    /// one shared set of buckets, besides their own; null for an account with a limit of its own.
+    /// </summary>
+    [Id(19)] public string? LimitScope { get; init; }
+
     public bool Serves(string model) => Models.Contains(model, StringComparer.OrdinalIgnoreCase);
 
     // Records print every property; this one must never print the key in full.

@@ -19,6 +19,7 @@ public sealed record AccountView(
     bool Enabled,
     string? Group,
     int GroupPriority,
+    string? LimitScope,
     decimal PriceFactor,
     AccountStatusView? Status)
 {
@@ -37,6 +38,7 @@ public sealed record AccountView(
         account.Enabled,
         account.Group,
         account.GroupPriority,
+        account.LimitScope,
         account.PriceFactor,
         status is null ? null : AccountStatusView.Of(status));
 }

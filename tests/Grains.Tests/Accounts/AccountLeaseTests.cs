@@ -118,12 +118,59 @@ public sealed class AccountLeaseTests(ClusterFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task Accounts_of_one_limit_scope_share_one_set_of_buckets()
+    {
+        var scope = "project-" + Guid.NewGuid().ToString("N")[..8];
+        var a = await NewAccountAsync("scoped", a => a with { LimitScope = scope, RequestsPerMinute = 60 });
+        var b = await NewAccountAsync("scoped", b => b with { LimitScope = scope, RequestsPerMinute = 60, Models = a.Models });
+        var alone = await NewAccountAsync("alone", c => c with { RequestsPerMinute = 60, Models = a.Models });
+        var (ga, gb, gc) = (fixture.Grains.GetGrain<IAccountGrain>(a.Id), fixture.Grains.GetGrain<IAccountGrain>(b.Id), fixture.Grains.GetGrain<IAccountGrain>(alone.Id));
+        LeaseRequest Request() => new() { Model = a.Id };
+
+        // The project's 60 a minute allow a burst of 54, whichever key takes them.
+        for (var i = 0; i < 54; i++)
+        {
+            Assert.True((await (i % 2 == 0 ? ga : gb).TryLeaseAsync(Request())).Granted, $"lease {i}");
+        }
+
+        var refused = await gb.TryLeaseAsync(Request());
+        Assert.Equal((DenyReason.RateLimited, fixture.Time.GetUtcNow() + TimeSpan.FromSeconds(1 / 0.98)), (refused.Reason, refused.RetryAt));
+        Assert.Equal(DenyReason.RateLimited, (await ga.TryLeaseAsync(Request())).Reason);
+
+        // An account with a limit of its own is not affected.
+        Assert.True((await gc.TryLeaseAsync(Request())).Granted);
+
+        // A token later, one of the two may take it; a 429 on one empties the scope for both.
+        fixture.Time.Advance(TimeSpan.FromSeconds(2));
+        var lease = (await ga.TryLeaseAsync(Request())).Lease!;
+        await ga.ReportOutcomeAsync(new OutcomeReport { LeaseId = lease.Id, Kind = OutcomeKind.RateLimited, Model = a.Id, RetryAfter = TimeSpan.FromSeconds(1) });
+        fixture.Time.Advance(TimeSpan.FromSeconds(0.5));
+        Assert.Equal(DenyReason.RateLimited, (await gb.TryLeaseAsync(Request())).Reason);
+    }
+
+    private async Task<UpstreamAccount> NewAccountAsync(string prefix, Func<UpstreamAccount, UpstreamAccount> configure)
+    {
+        var account = configure(Define(prefix));
+        await fixture.UpsertAccountsAsync(account);
+        return account;
+    }
+
+    private static UpstreamAccount Define(string prefix)
+    {
+        var id = prefix + "-" + Guid.NewGuid().ToString("N")[..8];
+        return new UpstreamAccount
+        {
+            Id = id, Kind = UpstreamKind.Compatible, BaseUrl = "http://127.0.0.1:9/", ApiKey = new UpstreamSecret("the-first-key"), Models = [id], RequestsPerMinute = 600, ImagesPerMinute = 600, MaxConcurrency = 100,
+        };
+    }
+
     private async Task<UpstreamAccount> NewAccountAsync(string prefix)
     {
         var id = prefix + "-" + Guid.NewGuid().ToString("N")[..8];
         var account = new UpstreamAccount
         {
-            Id = id, Kind = UpstreamKind.Compatible, BaseUrl = "http://127.0.0.1:9/", ApiKey = new UpstreamSecret("the-first-key"), Models = [id], RequestsPerMinute = 600, ImagesPerMinute = 600,
+            Id = id, Kind = UpstreamKind.Compatible, BaseUrl = "http://127.0.0.1:9/", ApiKey = new UpstreamSecret("the-first-key"), Models = [id], RequestsPerMinute = 600, ImagesPerMinute = 600, MaxConcurrency = 100,
         };
         await fixture.UpsertAccountsAsync(account);
         return account;
