@@ -65,6 +65,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<AccountDirectory>();
         services.TryAddSingleton<AccountLoadCache>();
         services.TryAddSingleton<AccountRouter>();
+        services.TryAddSingleton<CanaryRouter>();
         services.TryAddSingleton<LeaseBroker>();
         services.TryAddSingleton<CapacityScheduler>();
         services.TryAddSingleton<DispatchActivity>();

@@ -48,8 +48,12 @@ public sealed class AccountRouter
         return Math.Max(account.Weight * headroom * success * speed, Floor);
     }
 
-    /// <summary>Orders <paramref name="candidates"/> for one request; takes the first one's turn.</summary>
-    public IReadOnlyList<UpstreamAccount> Order(IReadOnlyList<(UpstreamAccount Account, AccountLoad? Load)> candidates)
+    /// <summary>
+    /// Orders <paramref name="candidates"/> for one request; takes the first one's turn. With a
+    /// canary <paramref name="route"/>, the accounts of the request's side come first (by group
+    /// priority within it), the other side after them, so a saturated side overflows, not fails.
+    /// </summary>
+    public IReadOnlyList<UpstreamAccount> Order(IReadOnlyList<(UpstreamAccount Account, AccountLoad? Load)> candidates, CanaryRoute? route = null)
     {
         if (candidates.Count <= 1)
         {
@@ -58,7 +62,7 @@ public sealed class AccountRouter
 
         var fastest = candidates.Select(c => c.Load?.EwmaLatencyMs ?? 0).Where(ms => ms > 0).DefaultIfEmpty(0).Min();
         var ordered = new List<UpstreamAccount>(candidates.Count);
-        foreach (var group in candidates.GroupBy(c => c.Account.GroupPriority).OrderBy(g => g.Key))
+        foreach (var group in candidates.GroupBy(c => (Side(c.Account, route), c.Account.GroupPriority)).OrderBy(g => g.Key))
         {
             var scored = group.Select(c => (c.Account, Score: Desirability(c.Account, c.Load, fastest))).ToList();
             var first = TakeTurn(scored);
@@ -97,6 +101,9 @@ public sealed class AccountRouter
             return best;
         }
     }
+
+    private static int Side(UpstreamAccount account, CanaryRoute? route) =>
+        route is null || string.Equals(account.Group, route.Group, StringComparison.OrdinalIgnoreCase) == route.ToCanary ? 0 : 1;
 
     private static double Free(double tokens, double capacity) => capacity <= 0 ? 1 : Math.Clamp(tokens / capacity, 0, 1);
 }

@@ -47,7 +47,7 @@ public sealed class LeaseBroker(IGrainFactory grains, AccountDirectory directory
             }
         }
 
-        foreach (var account in router.Order(candidates))
+        foreach (var account in router.Order(candidates, job.Route))
         {
             cancellationToken.ThrowIfCancellationRequested();
             loads.Anticipate(account.Id, request.N);
