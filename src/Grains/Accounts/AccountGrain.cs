@@ -10,6 +10,15 @@ namespace ImageOrleans.Grains.Accounts;
 /// The single, cluster-wide owner of one upstream account's limits. Every turn is short: grant or
 /// refuse a lease, or take an outcome report. The upstream call happens in the dispatcher.
 /// </summary>
+/// <remarks>
+/// It orchestrates and persists; it decides nothing itself. It owns the leases in flight (grant,
+/// refund, reclaim at expiry), books outcomes into its health, breaker, exclusions and spend, wakes
+/// the silos waiting for it, and writes its state behind. The decisions are plain classes:
+/// <see cref="Eligibility"/> (may this request go now), <see cref="AdaptivePacing"/> (buckets,
+/// advertised and learned limits, recovery ramp), <see cref="SiloTurns{TSilo}"/> (which silo gets
+/// freed capacity), <see cref="CircuitBreaker"/> and <see cref="HealthStats"/>; a shared limit is
+/// the <see cref="ILimitScopeGrain"/>'s.
+/// </remarks>
 [KeepAlive]
 public sealed partial class AccountGrain(
     [PersistentState("account", GrainStorageNames.Accounts)] IPersistentState<AccountState> state,
