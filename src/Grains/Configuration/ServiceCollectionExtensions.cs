@@ -30,7 +30,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<ImageOrleansOptions>, ImageOrleansOptionsValidator>();
         services.AddOptions<CacheOptions>().Bind(root.GetSection("Cache"));
         services.AddOptions<DispatchOptions>().Bind(root.GetSection("Dispatch"));
-        services.AddOptions<AccountPolicyOptions>().Bind(root.GetSection("AccountPolicy"));
+        services.AddOptions<AccountPolicyOptions>().Bind(root.GetSection("AccountPolicy")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AccountPolicyOptions>, AccountPolicyOptionsValidator>();
         services.AddOptions<ImagesOptions>().Bind(root.GetSection("Images"));
         services.AddOptions<IdempotencyOptions>().Bind(root.GetSection("Idempotency"));
         services.AddOptions<UpstreamsOptions>().Bind(root.GetSection(UpstreamsOptions.SectionName)).ValidateOnStart();
