@@ -80,7 +80,7 @@ public static class AdminAccountsApi
 
         canary.MapPut("/{model}", SetCanaryAsync)
             .WithName("AdminSetCanary")
-            .WithSummary("Sends a share (0 to 1) of a model's traffic to a group, optionally sticky per client key; takes effect at once.");
+            .WithSummary("Sends a share (above 0, at most 1) of a model's traffic to a group, optionally sticky per client key; takes effect at once.");
 
         canary.MapDelete("/{model}", async (string model, IGrainFactory grains, CanaryRouter router) =>
             {
