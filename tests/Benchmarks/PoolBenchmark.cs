@@ -24,7 +24,7 @@ public static class PoolBenchmark
 
         await using var environment = await PoolEnvironment.StartAsync(options);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"pool: {options.Accounts} accounts x {options.ImagesPerMinute} images/min, {options.Overload}x overload for {options.Seconds} s, {options.Tenants} tenant(s), upstream latency {options.UpstreamLatencyMs} ms, true limit x{options.TrueLimitFactor}, {(options.Cluster ? $"{options.Silos} silo process(es) on Redis and PostgreSQL" : "one in-process silo")}"));
+            $"pool: {options.Accounts} accounts x {(options.Heterogeneous ? "6 to 600 (heterogeneous)" : options.ImagesPerMinute)} images/min, {options.Overload}x overload for {options.Seconds} s, {options.Tenants} tenant(s), upstream latency {options.UpstreamLatencyMs} ms, true limit x{options.TrueLimitFactor}, {(options.Cluster ? $"{options.Silos} silo process(es) on Redis and PostgreSQL" : "one in-process silo")}"));
 
         using var http = new HttpClient(new SocketsHttpHandler
         {
@@ -39,11 +39,12 @@ public static class PoolBenchmark
         // The accounts start with full buckets (a burst of 90 % of a minute's limit each); that burst
         // is offered at once so that the measured window sees the saturated steady state.
         var offeredPerSecond = options.Overload * options.CapacityImagesPerMinute / 60.0;
-        var prefill = options.Prefill ? (int)Math.Ceiling(options.Accounts * Math.Floor(options.ImagesPerMinute * 0.9)) : 0;
+        var prefill = options.Prefill ? (int)Math.Ceiling(options.Profiles.Sum(p => Math.Floor(p.ImagesPerMinute * 0.9))) : 0;
         var total = prefill + (int)Math.Round(offeredPerSecond * options.Seconds);
         var outcomes = new ConcurrentBag<Outcome>();
         var clock = Stopwatch.StartNew();
         var samples = SampleUpstreamAsync(environment, options, clock);
+        var perAccount = SamplePerAccountAsync(environment, options, clock);
         var mix = new Random(20261128);
         var requests = new List<Task>(total);
         for (var i = 0; i < total; i++)
@@ -67,6 +68,11 @@ public static class PoolBenchmark
         var upstream = await samples;
 
         var report = PoolReport.Build(options, offeredPerSecond, total, prefill, [.. outcomes], upstream);
+        if (options.Heterogeneous)
+        {
+            report.AddShares(options, await perAccount);
+        }
+
         report.Print();
         return 0;
     }
@@ -119,6 +125,18 @@ public static class PoolBenchmark
             outcomes.Add(new Outcome(tenant, priority, started, clock.Elapsed, -1, ex.GetType().Name, 0));
         }
     }
+
+    /// <summary>What each account served between the end of warm-up and the end of the offered load.</summary>
+    private static async Task<IReadOnlyList<long>> SamplePerAccountAsync(PoolEnvironment environment, PoolBenchmarkOptions options, Stopwatch clock)
+    {
+        await Task.Delay(Max(TimeSpan.FromSeconds(options.WarmupSeconds) - clock.Elapsed, TimeSpan.Zero));
+        var atWarmup = await environment.PerSimulatorAsync();
+        await Task.Delay(Max(TimeSpan.FromSeconds(options.Seconds) - clock.Elapsed, TimeSpan.Zero));
+        var atEnd = await environment.PerSimulatorAsync();
+        return [.. atEnd.Zip(atWarmup, (end, start) => end.Served - start.Served)];
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     /// <summary>The simulator's counters at the end of warm-up, every ten seconds, and when the offered load stops.</summary>
     private static async Task<UpstreamSamples> SampleUpstreamAsync(PoolEnvironment environment, PoolBenchmarkOptions options, Stopwatch clock)

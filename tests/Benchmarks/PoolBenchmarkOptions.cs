@@ -27,9 +27,19 @@ public sealed record PoolBenchmarkOptions
     /// <summary>Offer the accounts' initial burst at once before the steady load.</summary>
     public bool Prefill { get; init; } = true;
 
-    public double CapacityImagesPerMinute => Accounts * (double)ImagesPerMinute;
+    /// <summary>"uniform" (every account alike, from the options above) or "heterogeneous" (<see cref="PoolAccountProfile.Heterogeneous"/>).</summary>
+    public string Mix { get; init; } = "uniform";
 
-    public double TrueCapacityImagesPerMinute => Accounts * Math.Max(1, Math.Floor(ImagesPerMinute * TrueLimitFactor));
+    public bool Heterogeneous => Mix == "heterogeneous";
+
+    /// <summary>The accounts of the pool, one profile each.</summary>
+    public IReadOnlyList<PoolAccountProfile> Profiles => Heterogeneous
+        ? PoolAccountProfile.Heterogeneous
+        : [.. Enumerable.Repeat(new PoolAccountProfile(ImagesPerMinute, UpstreamLatencyMs, 0, TrueLimitFactor, AdvertiseLimits), Accounts)];
+
+    public double CapacityImagesPerMinute => Profiles.Sum(p => (double)p.ImagesPerMinute);
+
+    public double TrueCapacityImagesPerMinute => Profiles.Sum(p => (double)p.TrueImagesPerMinute);
 
     public static PoolBenchmarkOptions Read(ArgReader args)
     {
@@ -49,13 +59,20 @@ public sealed record PoolBenchmarkOptions
             Simulator = args.Text("simulator"),
             Silos = args.Number("silos", 0),
             Prefill = args.Text("prefill", "true") != "false",
+            Mix = args.Text("mix", "uniform")!,
         };
         options = options with
         {
             WarmupSeconds = args.Number("warmup-seconds", Math.Clamp(options.Seconds / 6, 5, 30)),
             Cluster = options.Silos > 0,
             Silos = Math.Max(1, options.Silos),
+            Accounts = options.Mix == "heterogeneous" ? PoolAccountProfile.Heterogeneous.Count : options.Accounts,
         };
+        if (options.Mix is not ("uniform" or "heterogeneous"))
+        {
+            throw new ArgumentException("--mix is uniform or heterogeneous.");
+        }
+
         if (options.Accounts < 1 || options.ImagesPerMinute < 1 || options.Overload <= 0 || options.Seconds < 1 || options.Tenants < 1
             || options.WarmupSeconds >= options.Seconds || options.TrueLimitFactor is <= 0 or > 1)
         {

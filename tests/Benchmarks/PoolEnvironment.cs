@@ -9,16 +9,16 @@ namespace ImageOrleans.Benchmarks;
 public sealed class PoolEnvironment : IAsyncDisposable
 {
     private readonly HttpClient _stats = new() { Timeout = TimeSpan.FromSeconds(30) };
-    private readonly SimulatorServer? _simulator;
+    private readonly IReadOnlyList<SimulatorServer> _simulators;
     private readonly InProcessGateway? _gateway;
-    private readonly Uri _simulatorBase;
+    private readonly IReadOnlyList<Uri> _simulatorBases;
     private readonly List<IAsyncDisposable> _cluster = [];
 
-    private PoolEnvironment(IReadOnlyList<Uri> gateways, Uri simulatorBase, SimulatorServer? simulator, InProcessGateway? inProcess)
+    private PoolEnvironment(IReadOnlyList<Uri> gateways, IReadOnlyList<Uri> simulatorBases, IReadOnlyList<SimulatorServer> simulators, InProcessGateway? inProcess)
     {
         Gateways = gateways;
-        _simulatorBase = simulatorBase;
-        _simulator = simulator;
+        _simulatorBases = simulatorBases;
+        _simulators = simulators;
         _gateway = inProcess;
     }
 
@@ -29,7 +29,36 @@ public sealed class PoolEnvironment : IAsyncDisposable
     {
         if (options.Gateway is not null)
         {
-            return new PoolEnvironment([.. options.Gateway.Split(',').Select(WithSlash)], WithSlash(options.Simulator!), null, null);
+            return new PoolEnvironment([.. options.Gateway.Split(',').Select(WithSlash)], [WithSlash(options.Simulator!)], [], null);
+        }
+
+        if (options.Heterogeneous)
+        {
+            // One simulator per account: latency, faults and advertising are per simulator.
+            var simulators = new List<SimulatorServer>();
+            foreach (var (profile, i) in options.Profiles.Select((p, i) => (p, i + 1)))
+            {
+                simulators.Add(await SimulatorServer.StartAsync(new SimulatorOptions
+                {
+                    Keys =
+                    [
+                        new SimulatedKey
+                        {
+                            Key = $"bench-pool-{i}",
+                            RequestsPerMinute = profile.ImagesPerMinute,
+                            ImagesPerMinute = profile.ImagesPerMinute,
+                            TrueLimitFactor = profile.TrueLimitFactor,
+                            Faults = profile.FailureRate > 0 ? new FaultOptions { ServerErrorRate = profile.FailureRate } : null,
+                        },
+                    ],
+                    AdvertiseLimits = profile.AdvertiseLimits,
+                    Latency = new LatencyOptions { Distribution = "lognormal", MedianMs = profile.LatencyMs, Sigma = 0.25, MaxMs = profile.LatencyMs * 4 },
+                }));
+            }
+
+            var mixed = GatewaySettings(options, [.. simulators.Select(s => new Uri(s.BaseAddress, "v1/"))]);
+            var inProcess = await InProcessGateway.StartAsync(mixed);
+            return new PoolEnvironment([inProcess.Address], [.. simulators.Select(s => s.BaseAddress)], simulators, inProcess);
         }
 
         var simulator = await SimulatorServer.StartAsync(new SimulatorOptions
@@ -51,11 +80,11 @@ public sealed class PoolEnvironment : IAsyncDisposable
             },
         });
 
-        var settings = GatewaySettings(options, new Uri(simulator.BaseAddress, "v1/"));
+        var settings = GatewaySettings(options, [.. Enumerable.Repeat(new Uri(simulator.BaseAddress, "v1/"), options.Accounts)]);
         if (!options.Cluster)
         {
             var gateway = await InProcessGateway.StartAsync(settings);
-            return new PoolEnvironment([gateway.Address], simulator.BaseAddress, simulator, gateway);
+            return new PoolEnvironment([gateway.Address], [simulator.BaseAddress], [simulator], gateway);
         }
 
         // The production profile: separate silo processes sharing Redis and PostgreSQL.
@@ -89,7 +118,7 @@ public sealed class PoolEnvironment : IAsyncDisposable
             silos.Add(await SiloProcess.StartAsync(i, settings, Path.Combine(root, "logs")));
         }
 
-        var environment = new PoolEnvironment([.. silos.Select(s => s.BaseAddress)], simulator.BaseAddress, simulator, null);
+        var environment = new PoolEnvironment([.. silos.Select(s => s.BaseAddress)], [simulator.BaseAddress], [simulator], null);
 
         // Stopped in this order: silos first, then the servers they use.
         environment._cluster.AddRange(silos);
@@ -99,7 +128,7 @@ public sealed class PoolEnvironment : IAsyncDisposable
     }
 
     /// <summary>Configuration of a gateway for this benchmark: the accounts, the tenants' keys, a queue deep enough.</summary>
-    public static Dictionary<string, string?> GatewaySettings(PoolBenchmarkOptions options, Uri simulatorApi)
+    public static Dictionary<string, string?> GatewaySettings(PoolBenchmarkOptions options, IReadOnlyList<Uri> simulatorApis)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -110,12 +139,13 @@ public sealed class PoolEnvironment : IAsyncDisposable
         for (var i = 1; i <= options.Accounts; i++)
         {
             var prefix = $"ImageOrleans:Accounts:bench-{i}:";
+            var limit = options.Profiles[i - 1].ImagesPerMinute.ToString(CultureInfo.InvariantCulture);
             settings[prefix + "Kind"] = "Compatible";
-            settings[prefix + "BaseUrl"] = simulatorApi.ToString();
+            settings[prefix + "BaseUrl"] = simulatorApis[i - 1].ToString();
             settings[prefix + "ApiKey"] = $"bench-pool-{i}";
             settings[prefix + "Models:0"] = "gpt-image-1";
-            settings[prefix + "RequestsPerMinute"] = options.ImagesPerMinute.ToString(CultureInfo.InvariantCulture);
-            settings[prefix + "ImagesPerMinute"] = options.ImagesPerMinute.ToString(CultureInfo.InvariantCulture);
+            settings[prefix + "RequestsPerMinute"] = limit;
+            settings[prefix + "ImagesPerMinute"] = limit;
             settings[prefix + "MaxConcurrency"] = "256";
         }
 
@@ -135,10 +165,23 @@ public sealed class PoolEnvironment : IAsyncDisposable
 
     public async Task<(long Served, long RateLimited)> UpstreamCountersAsync()
     {
-        await using var stream = await _stats.GetStreamAsync(new Uri(_simulatorBase, "sim/stats"));
-        using var json = await JsonDocument.ParseAsync(stream);
-        var totals = json.RootElement.GetProperty("total");
-        return (totals.GetProperty("served").GetInt64(), totals.GetProperty("refused_rate_limit").GetInt64());
+        var each = await PerSimulatorAsync();
+        return (each.Sum(e => e.Served), each.Sum(e => e.RateLimited));
+    }
+
+    /// <summary>Each simulator's totals; with one simulator per account, each account's.</summary>
+    public async Task<IReadOnlyList<(long Served, long RateLimited)>> PerSimulatorAsync()
+    {
+        var counters = new List<(long, long)>();
+        foreach (var simulatorBase in _simulatorBases)
+        {
+            await using var stream = await _stats.GetStreamAsync(new Uri(simulatorBase, "sim/stats"));
+            using var json = await JsonDocument.ParseAsync(stream);
+            var totals = json.RootElement.GetProperty("total");
+            counters.Add((totals.GetProperty("served").GetInt64(), totals.GetProperty("refused_rate_limit").GetInt64()));
+        }
+
+        return counters;
     }
 
     public async ValueTask DisposeAsync()
@@ -153,9 +196,9 @@ public sealed class PoolEnvironment : IAsyncDisposable
             await _gateway.DisposeAsync();
         }
 
-        if (_simulator is not null)
+        foreach (var simulator in _simulators)
         {
-            await _simulator.DisposeAsync();
+            await simulator.DisposeAsync();
         }
 
         _stats.Dispose();

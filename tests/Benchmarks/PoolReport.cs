@@ -83,6 +83,31 @@ public sealed class PoolReport
         return report;
     }
 
+    /// <summary>Each account's share of what was served in the window, next to its fair share (its true limit's share of the true capacity).</summary>
+    public void AddShares(PoolBenchmarkOptions options, IReadOnlyList<long> servedInWindow)
+    {
+        var total = Math.Max(1, servedInWindow.Sum());
+        var trueCapacity = options.TrueCapacityImagesPerMinute;
+        var rows = options.Profiles.Select((p, i) => new
+        {
+            account = $"bench-{i + 1}",
+            images_per_min = p.ImagesPerMinute,
+            true_images_per_min = p.TrueImagesPerMinute,
+            latency_ms = p.LatencyMs,
+            failure_rate = p.FailureRate,
+            served = servedInWindow[i],
+            share = Math.Round(servedInWindow[i] / (double)total, 4),
+            fair_share = Math.Round(p.TrueImagesPerMinute / trueCapacity, 4),
+        }).ToList();
+        _json["per_account"] = rows;
+        _lines.Add("account      limit  true  latency  fails   served   share   fair");
+        foreach (var r in rows)
+        {
+            _lines.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{r.account,-10} {r.images_per_min,6} {r.true_images_per_min,5} {r.latency_ms / 1000,6:0} s {r.failure_rate,6:P0} {r.served,8} {r.share,7:P1} {r.fair_share,6:P1}"));
+        }
+    }
+
     public void Print()
     {
         Console.WriteLine();

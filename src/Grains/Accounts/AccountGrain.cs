@@ -10,6 +10,15 @@ namespace ImageOrleans.Grains.Accounts;
 /// The single, cluster-wide owner of one upstream account's limits. Every turn is short: grant or
 /// refuse a lease, or take an outcome report. The upstream call happens in the dispatcher.
 /// </summary>
+/// <remarks>
+/// It orchestrates and persists; it decides nothing itself. It owns the leases in flight (grant,
+/// refund, reclaim at expiry), books outcomes into its health, breaker, exclusions and spend, wakes
+/// the silos waiting for it, and writes its state behind. The decisions are plain classes:
+/// <see cref="Eligibility"/> (may this request go now), <see cref="AdaptivePacing"/> (buckets,
+/// advertised and learned limits, recovery ramp), <see cref="SiloTurns{TSilo}"/> (which silo gets
+/// freed capacity), <see cref="CircuitBreaker"/> and <see cref="HealthStats"/>; a shared limit is
+/// the <see cref="ILimitScopeGrain"/>'s.
+/// </remarks>
 [KeepAlive]
 public sealed partial class AccountGrain(
     [PersistentState("account", GrainStorageNames.Accounts)] IPersistentState<AccountState> state,
@@ -18,34 +27,21 @@ public sealed partial class AccountGrain(
     StorageDurability durability,
     ILogger<AccountGrain> logger) : Grain, IAccountGrain
 {
-    // The largest n any model accepts: an account's image bucket must hold at least that much.
-    private const int MaxImagesPerRequest = 10;
-
     private readonly AccountPolicyOptions _policy = policyOptions.Value;
     private readonly Dictionary<Guid, Lease> _leases = [];
     private readonly HashSet<ICapacityObserver> _waiters = [];
-
-    // Silos whose requests this account turned away, oldest first: freed capacity goes to them in
-    // turn, so a silo far from this grain is not outrun for every token by the silo it lives on.
-    private readonly LinkedList<ICapacityObserver> _silosWaiting = new();
-    private DateTimeOffset? _reservedSince;
+    private readonly SiloTurns<ICapacityObserver> _turns = new(policyOptions.Value.SiloReservation);
+    private readonly AdaptivePacing _pacing = new(policyOptions.Value);
     private UpstreamAccount? _account;
-    private TokenBucket _requests = null!;
-    private TokenBucket _images = null!;
     private CircuitBreaker _breaker = null!;
     private HealthStats _health = null!;
-    private int? _advertisedRequestLimit;
-    private int? _advertisedImageLimit;
-    private DateTimeOffset _lastRecoveryAt = DateTimeOffset.MinValue;
-
-    // Bumped whenever the pace changes: a 429 for a lease granted under an older pace says nothing
-    // about the current one.
-    private long _paceVersion;
     private WriteBehind _writes = null!;
 
     private string AccountId => this.GetPrimaryKeyString();
 
     private AccountState S => state.State;
+
+    private ILimitScopeGrain? Scope => _account?.LimitScope is { } scope ? GrainFactory.GetGrain<ILimitScopeGrain>(scope) : null;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -62,6 +58,7 @@ public sealed partial class AccountGrain(
         {
             _health.Restore(S.EwmaLatencyMs, S.Successes, S.Failures);
             _breaker.Restore(S.Breaker, S.BreakerOpenUntil, S.ConsecutiveFailures);
+            _pacing.Restore(S.LearnedRateFactor, S.LearnedCeiling, S.LastRateLimitedAt);
             if (S.CleanShutdown)
             {
                 (requestTokens, imageTokens, tokensAt) = (S.RequestTokens, S.ImageTokens, S.TokensAt);
@@ -75,7 +72,7 @@ public sealed partial class AccountGrain(
             }
         }
 
-        BuildBuckets(tokensAt, requestTokens, imageTokens);
+        _pacing.Start(_account, tokensAt, requestTokens, imageTokens);
 
         // From here on a crash must be recognisable as one.
         S.CleanShutdown = false;
@@ -98,74 +95,70 @@ public sealed partial class AccountGrain(
 
         var now = time.GetUtcNow();
         CaptureState(now);
-        S.RequestTokens = _requests.Available(now);
-        S.ImageTokens = _images.Available(now);
+        S.RequestTokens = _pacing.Requests(now).Tokens;
+        S.ImageTokens = _pacing.Images(now).Tokens;
         S.TokensAt = now;
         S.CleanShutdown = true;
         await state.WriteStateAsync(cancellationToken);
     }
 
-    public ValueTask<LeaseDecision> TryLeaseAsync(LeaseRequest request)
+    public async ValueTask<LeaseDecision> TryLeaseAsync(LeaseRequest request)
     {
         var now = time.GetUtcNow();
         ReclaimExpiredLeases(now);
-        RecoverLearnedRate(now);
-
-        var (reason, retryAt, exclusionProbe) = CheckEligibility(request, now);
-        if (reason != DenyReason.None)
+        if (_pacing.Recover(now) | _pacing.Ramp(now))
         {
-            return ValueTask.FromResult(Deny(reason, retryAt, request.Observer, now));
+            _writes.MarkDirty();
         }
 
-        if (_leases.Count >= _account!.MaxConcurrency)
+        var verdict = Eligibility.Evaluate(EligibilityOf(now), request.Model, request.Images, now);
+        if (!verdict.IsEligible)
         {
-            return ValueTask.FromResult(Deny(DenyReason.Concurrency, null, request.Observer, now));
+            return Deny(verdict.Reason, verdict.RetryAt, request.Observer, now);
         }
 
-        var wait = Max(_requests.TimeUntil(1, now), _images.TimeUntil(request.Images, now));
-        if (wait == TimeSpan.MaxValue)
+        if (_turns.HeldFor(request.Observer, now, out var call) is { } heldUntil)
         {
-            return ValueTask.FromResult(Deny(DenyReason.TooLarge, null, null, now));
+            call?.CapacityFreed(AccountId).Ignore();
+            return Deny(DenyReason.ReservedForAnotherSilo, heldUntil, request.Observer, now);
         }
 
-        if (wait > TimeSpan.Zero)
+        // Keys of one project share its limit: the shared buckets must have room too. Nothing else
+        // runs on this grain meanwhile (it is not reentrant), so the verdict still holds after.
+        if (Scope is { } scope && await scope.TryTakeAsync(new ScopeTake
+            {
+                RequestsPerMinute = _account!.RequestsPerMinute, ImagesPerMinute = _account.ImagesPerMinute, Images = request.Images,
+            }) is { } sharedAt)
         {
-            return ValueTask.FromResult(Deny(DenyReason.RateLimited, now + wait, request.Observer, now));
+            return sharedAt == DateTimeOffset.MaxValue
+                ? Deny(DenyReason.TooLarge, null, null, now)
+                : Deny(DenyReason.RateLimited, sharedAt, request.Observer, now);
         }
 
-        if (HeldForAnotherSilo(request.Observer, now) is { } heldUntil)
-        {
-            return ValueTask.FromResult(Deny(DenyReason.ReservedForAnotherSilo, heldUntil, request.Observer, now));
-        }
-
-        if (!_breaker.Allows(now, out var breakerProbe))
-        {
-            return ValueTask.FromResult(Deny(DenyReason.BreakerOpen, _breaker.BlockedUntil(now), request.Observer, now));
-        }
-
-        if (exclusionProbe is { } excluded)
+        // The verdict allowed a probe of a half-open breaker: this lease is it.
+        _breaker.Allows(now, out var breakerProbe);
+        if (verdict.ExclusionProbe is { } excluded)
         {
             // Let exactly one request through to see whether the cause went away.
             S.Exclusions[excluded] = S.Exclusions[excluded] with { RecheckAt = now + _policy.ExclusionRecheck };
         }
 
-        _requests.TryTake(1, now);
-        _images.TryTake(request.Images, now);
+        _pacing.Take(request.Images, now);
         var lease = new Lease
         {
             Id = Guid.NewGuid(),
             AccountId = AccountId,
             Images = request.Images,
-            ExpiresAt = now + _account.Timeout + _policy.LeaseGrace,
+            ExpiresAt = now + _account!.Timeout + _policy.LeaseGrace,
             IsProbe = breakerProbe,
             GrantedAt = now,
-            PaceVersion = _paceVersion,
+            PaceVersion = _pacing.Version,
         };
         _leases.Add(lease.Id, lease);
-        TookTurn(request.Observer);
+        _turns.Took(request.Observer);
         S.LeasesGranted++;
         _writes.MarkDirty();
-        return ValueTask.FromResult(new LeaseDecision { Lease = lease, Load = BuildLoad(now) });
+        return new LeaseDecision { Lease = lease, Load = BuildLoad(now) };
     }
 
     public ValueTask<AccountLoad> ReportOutcomeAsync(OutcomeReport report)
@@ -179,9 +172,16 @@ public sealed partial class AccountGrain(
             case OutcomeKind.Success:
                 AddSpend(report.CostUsd, now);
                 _health.Record(true, report.Latency);
+                var recovering = _breaker.State != BreakerState.Closed;
                 _breaker.OnSuccess(wasProbe);
+                if (recovering && _breaker.State == BreakerState.Closed)
+                {
+                    _pacing.StartRamp(now);
+                    LogRecovering(logger, AccountId, _policy.RecoveryRamp.TotalSeconds);
+                }
+
                 ClearExclusion(report.Model);
-                ApplyRateLimitHeaders(report.RateLimits, now);
+                _pacing.OnSuccess(report.RateLimits, now);
                 break;
             case OutcomeKind.RateLimited:
                 _breaker.OnProbeAbandoned(wasProbe);
@@ -218,8 +218,8 @@ public sealed partial class AccountGrain(
 
         if (hadLease && !report.Sent)
         {
-            _requests.Refund(1, now);
-            _images.Refund(lease!.Images, now);
+            _pacing.Refund(lease!.Images, now);
+            Scope?.RefundAsync(lease.Images).AsTask().Ignore();
         }
 
         if (hadLease)
@@ -252,7 +252,7 @@ public sealed partial class AccountGrain(
             Failures = _health.TotalFailures,
             RateLimited = S.RateLimited,
             LeasesGranted = S.LeasesGranted,
-            LearnedRateFactor = S.LearnedRateFactor,
+            LearnedRateFactor = _pacing.LearnedRateFactor,
             SpendTodayUsd = S.SpendDay == Day(now) ? S.SpendTodayUsd : 0m,
         });
     }
@@ -266,7 +266,7 @@ public sealed partial class AccountGrain(
             ClearExclusion(ModelExclusion.AllModels);
         }
 
-        BuildBuckets(time.GetUtcNow(), null, null, keepLevels: true);
+        _pacing.Configure(account, time.GetUtcNow());
         NotifyWaiters();
         _writes.MarkDirty();
         return ValueTask.CompletedTask;
@@ -288,57 +288,11 @@ public sealed partial class AccountGrain(
     {
         S.Exclusions.Clear();
         S.CooldownUntil = null;
-        _breaker.Restore(BreakerState.Closed, null, 0);
-        S.LearnedRateFactor = 1.0;
-        S.LearnedCeiling = 1.0;
-        BuildBuckets(time.GetUtcNow(), null, null, keepLevels: true);
+        _breaker.Reset();
+        _pacing.Reset(time.GetUtcNow());
         NotifyWaiters();
         _writes.MarkDirty();
         return ValueTask.CompletedTask;
-    }
-
-    private (DenyReason Reason, DateTimeOffset? RetryAt, string? ExclusionProbe) CheckEligibility(LeaseRequest request, DateTimeOffset now)
-    {
-        if (_account is null)
-        {
-            return (DenyReason.Removed, null, null);
-        }
-
-        if (!_account.Enabled)
-        {
-            return (DenyReason.Disabled, null, null);
-        }
-
-        if (S.Draining)
-        {
-            return (DenyReason.Draining, null, null);
-        }
-
-        if (!_account.Serves(request.Model))
-        {
-            return (DenyReason.ModelNotServed, null, null);
-        }
-
-        foreach (var key in (ReadOnlySpan<string>)[ModelExclusion.AllModels, request.Model])
-        {
-            if (S.Exclusions.TryGetValue(key, out var exclusion))
-            {
-                if (now < exclusion.RecheckAt)
-                {
-                    var reason = key == ModelExclusion.AllModels ? DenyReason.Unauthorized : DenyReason.ModelExcluded;
-                    return (reason, null, null);
-                }
-
-                return (DenyReason.None, null, key);
-            }
-        }
-
-        if (S.CooldownUntil is { } until && until > now)
-        {
-            return (DenyReason.CoolingDown, until, null);
-        }
-
-        return (DenyReason.None, null, null);
     }
 
     private LeaseDecision Deny(DenyReason reason, DateTimeOffset? retryAt, ICapacityObserver? observer, DateTimeOffset now)
@@ -346,168 +300,19 @@ public sealed partial class AccountGrain(
         if (observer is not null && reason.IsTemporary())
         {
             _waiters.Add(observer);
-            if (!_silosWaiting.Contains(observer))
-            {
-                _silosWaiting.AddLast(observer);
-            }
+            _turns.TurnedAway(observer);
         }
 
         return new LeaseDecision { Reason = reason, RetryAt = retryAt, Load = BuildLoad(now) };
     }
 
-    /// <summary>
-    /// When other silos wait and the oldest of them is not the one asking, the capacity is held for
-    /// the oldest for a short window (and it is told to come); after that it goes to whoever asks.
-    /// Returns until when the capacity is held, or null when the asker may take it.
-    /// </summary>
-    private DateTimeOffset? HeldForAnotherSilo(ICapacityObserver? asking, DateTimeOffset now)
-    {
-        while (_silosWaiting.First is { } oldest && !oldest.Value.Equals(asking))
-        {
-            if (_reservedSince is null)
-            {
-                _reservedSince = now;
-                oldest.Value.CapacityFreed(AccountId).Ignore();
-            }
-
-            var until = _reservedSince.Value + _policy.SiloReservation;
-            if (now < until)
-            {
-                return until;
-            }
-
-            // The oldest did not come (its waiters left, or it is gone): next in line.
-            _silosWaiting.RemoveFirst();
-            _reservedSince = null;
-        }
-
-        return null;
-    }
-
-    private void TookTurn(ICapacityObserver? observer)
-    {
-        if (observer is not null && _silosWaiting.First?.Value.Equals(observer) == true)
-        {
-            _silosWaiting.RemoveFirst();
-        }
-
-        _reservedSince = null;
-    }
-
     private void OnRateLimited(OutcomeReport report, Lease? lease, DateTimeOffset now)
     {
         S.RateLimited++;
-        var info = report.RateLimits;
-
-        // Cool down for as long as the upstream says. Without Retry-After, the reset headers give the
-        // time until the exhausted limit is *full* again; with a continuously refilling limit one
-        // token comes back much sooner, so the cool-down is the sooner of the two and the buckets
-        // (emptied below) pace what follows.
-        var wait = report.RetryAfter ?? TimeSpan.Zero;
-        if (report.RetryAfter is null)
-        {
-            if (info.RemainingRequests is 0 && info.ResetRequests is { } resetRequests)
-            {
-                wait = Max(wait, Min(resetRequests, OneToken(info.LimitRequests)));
-            }
-
-            if (info.RemainingImages is 0 && info.ResetImages is { } resetImages)
-            {
-                wait = Max(wait, Min(resetImages, OneToken(info.LimitImages)));
-            }
-        }
-
-        if (wait <= TimeSpan.Zero)
-        {
-            wait = _policy.DefaultRateLimitCooldown;
-        }
-
-        wait = wait > _policy.MaxRateLimitCooldown ? _policy.MaxRateLimitCooldown : wait;
-        S.CooldownUntil = now + wait;
-
-        // The upstream's own figure for its limit explains the 429 when it is lower than ours. Else a
-        // 429 for a call made at the current pace means the real limit is lower than we believe:
-        // slow down and remember the pace that failed, so recovery stops short of it. 429s for calls
-        // granted before the pace last changed are old news and teach nothing.
-        var grantedAtCurrentPace = lease is null || lease.PaceVersion == _paceVersion;
-        var (requestRate, imageRate) = (_requests.RatePerSecond, _images.RatePerSecond);
-        ApplyAdvertisedLimits(info);
-        BuildBuckets(now, null, null, keepLevels: true);
-        var explained = _requests.RatePerSecond < requestRate || _images.RatePerSecond < imageRate;
-        if (!explained && grantedAtCurrentPace)
-        {
-            S.LearnedCeiling = S.LearnedRateFactor;
-            S.LearnedRateFactor = Math.Max(_policy.MinLearnedRateFactor, S.LearnedRateFactor * 0.85);
-            S.LastRateLimitedAt = now;
-            _lastRecoveryAt = now;
-        }
-
-        BuildBuckets(now, null, null, keepLevels: true);
-        _requests.LimitTo(info.RemainingRequests ?? 0, now);
-        _images.LimitTo(info.RemainingImages ?? 0, now);
-        LogRateLimited(logger, AccountId, wait.TotalSeconds, S.LearnedRateFactor);
-    }
-
-    private void ApplyRateLimitHeaders(RateLimitInfo info, DateTimeOffset now)
-    {
-        // An upstream that advertises a lower limit than configured is believed at once, and what it
-        // says is left is taken as our level too: it has been spending at the higher pace until now.
-        // Otherwise its "remaining" figure is not used: it was true when the call arrived, not now,
-        // and lowering our level to it on every success would throw away refill we are owed.
-        if (!ApplyAdvertisedLimits(info))
-        {
-            return;
-        }
-
-        BuildBuckets(now, null, null, keepLevels: true);
-        if (info.RemainingRequests is { } requests)
-        {
-            _requests.LimitTo(requests, now);
-        }
-
-        if (info.RemainingImages is { } images)
-        {
-            _images.LimitTo(images, now);
-        }
-    }
-
-    private bool ApplyAdvertisedLimits(RateLimitInfo info)
-    {
-        var changed = false;
-        if (info.LimitRequests is > 0 && info.LimitRequests != _advertisedRequestLimit)
-        {
-            _advertisedRequestLimit = info.LimitRequests;
-            changed = true;
-        }
-
-        if (info.LimitImages is > 0 && info.LimitImages != _advertisedImageLimit)
-        {
-            _advertisedImageLimit = info.LimitImages;
-            changed = true;
-        }
-
-        return changed;
-    }
-
-    private void RecoverLearnedRate(DateTimeOffset now)
-    {
-        if (S.LearnedRateFactor >= 1.0 || now - _lastRecoveryAt < TimeSpan.FromMinutes(1))
-        {
-            return;
-        }
-
-        // Creep back up one step per quiet minute: to just under the pace that drew the last 429,
-        // and past it only once that 429 is old enough to be worth testing again.
-        var ceiling = now - S.LastRateLimitedAt >= _policy.RateProbeAfter ? 1.0 : S.LearnedCeiling * 0.95;
-        var steps = Math.Floor((now - Max(_lastRecoveryAt, S.LastRateLimitedAt)).TotalMinutes);
-        var recovered = Math.Min(ceiling, S.LearnedRateFactor + (_policy.RateRecoveryPerMinute * steps));
-        _lastRecoveryAt = now;
-        if (recovered > S.LearnedRateFactor)
-        {
-            S.LearnedRateFactor = recovered;
-            BuildBuckets(now, null, null, keepLevels: true);
-            _writes.MarkDirty();
-        }
+        var cooldown = _pacing.OnRateLimited(report.RetryAfter, report.RateLimits, lease?.PaceVersion, now);
+        Scope?.OnRateLimitedAsync(report.RateLimits).AsTask().Ignore();
+        S.CooldownUntil = now + cooldown;
+        LogRateLimited(logger, AccountId, cooldown.TotalSeconds, _pacing.LearnedRateFactor);
     }
 
     private void AddSpend(decimal cost, DateTimeOffset now)
@@ -526,8 +331,9 @@ public sealed partial class AccountGrain(
 
     private void Exclude(string model, string reason, string? detail, DateTimeOffset now)
     {
-        var recheck = reason == "unauthorized" ? _policy.ExclusionRecheck * 4 : _policy.ExclusionRecheck;
-        S.Exclusions[model] = new ModelExclusion { Reason = reason, Detail = detail, Since = now, RecheckAt = now + recheck };
+        // A wrong or revoked key does not heal by itself: out until the key changes (or an operator resets health).
+        var recheckAt = reason == "unauthorized" ? DateTimeOffset.MaxValue : now + _policy.ExclusionRecheck;
+        S.Exclusions[model] = new ModelExclusion { Reason = reason, Detail = detail, Since = now, RecheckAt = recheckAt };
         LogExcluded(logger, AccountId, model, reason);
     }
 
@@ -579,102 +385,53 @@ public sealed partial class AccountGrain(
         _waiters.Clear();
     }
 
-    private void BuildBuckets(DateTimeOffset now, double? requestTokens, double? imageTokens, bool keepLevels = false)
-    {
-        var account = _account;
-        var factor = S.LearnedRateFactor;
-        var requestLimit = Math.Min(account?.RequestsPerMinute ?? 1, _advertisedRequestLimit ?? int.MaxValue) * factor;
-        var imageLimit = Math.Min(account?.ImagesPerMinute ?? 1, _advertisedImageLimit ?? int.MaxValue) * factor;
-        requestLimit = Math.Max(requestLimit, 1);
-        imageLimit = Math.Max(imageLimit, 1);
-
-        var requestCapacity = Math.Max(1, Math.Floor(requestLimit * _policy.BurstFraction));
-        var imageCapacity = Math.Max(Math.Min(Math.Floor(imageLimit), MaxImagesPerRequest), Math.Floor(imageLimit * _policy.BurstFraction));
-        imageCapacity = Math.Max(1, imageCapacity);
-        var requestRate = requestLimit * (1 - _policy.RateMargin) / 60.0;
-        var imageRate = imageLimit * (1 - _policy.RateMargin) / 60.0;
-
-        if (keepLevels && _requests is not null && _images is not null)
-        {
-            if (requestRate != _requests.RatePerSecond || imageRate != _images.RatePerSecond)
-            {
-                _paceVersion++;
-            }
-
-            _requests.Reconfigure(requestCapacity, requestRate, now);
-            _images.Reconfigure(imageCapacity, imageRate, now);
-            return;
-        }
-
-        _paceVersion++;
-
-        _requests = new TokenBucket(requestCapacity, requestRate, now, requestTokens);
-        _images = new TokenBucket(imageCapacity, imageRate, now, imageTokens);
-    }
-
     private AccountLoad BuildLoad(DateTimeOffset now)
     {
-        var (blocked, until) = BlockedFor(now);
+        var eligibility = EligibilityOf(now);
+        var (blocked, until, _, _) = Eligibility.Evaluate(eligibility, model: null, images: 1, now);
         return new AccountLoad
         {
             AccountId = AccountId,
             AsOf = now,
-            RequestTokens = _requests.Available(now),
-            RequestCapacity = _requests.Capacity,
-            ImageTokens = _images.Available(now),
-            ImageCapacity = _images.Capacity,
-            RequestRatePerSecond = _requests.RatePerSecond,
-            ImageRatePerSecond = _images.RatePerSecond,
+            RequestTokens = eligibility.Requests.Tokens,
+            RequestCapacity = eligibility.Requests.Capacity,
+            ImageTokens = eligibility.Images.Tokens,
+            ImageCapacity = eligibility.Images.Capacity,
+            RequestRatePerSecond = eligibility.Requests.RatePerSecond,
+            ImageRatePerSecond = eligibility.Images.RatePerSecond,
             InFlight = _leases.Count,
             MaxConcurrency = _account?.MaxConcurrency ?? 0,
             Weight = _account?.Weight ?? 1.0,
             Blocked = blocked,
             BlockedUntil = until,
             ExcludedModels = S.Exclusions.Count == 0 ? [] : [.. S.Exclusions.Keys],
+            Facts = eligibility.Facts,
+            EwmaLatencyMs = _health.EwmaLatencyMs,
+            SuccessRate = _health.SuccessRate,
+            Outcomes = _health.Count,
         };
     }
 
-    /// <summary>Why a one-image request would be refused now, without side effects.</summary>
-    private (DenyReason, DateTimeOffset?) BlockedFor(DateTimeOffset now)
+    private EligibilityInput EligibilityOf(DateTimeOffset now) => new()
     {
-        if (_account is null)
-        {
-            return (DenyReason.Removed, null);
-        }
+        Account = _account,
+        Facts = FactsOf(now),
+        InFlight = _leases.Count,
+        Requests = _pacing.Requests(now),
+        Images = _pacing.Images(now),
+    };
 
-        if (!_account.Enabled)
-        {
-            return (DenyReason.Disabled, null);
-        }
-
-        if (S.Draining)
-        {
-            return (DenyReason.Draining, null);
-        }
-
-        if (S.Exclusions.TryGetValue(ModelExclusion.AllModels, out var all) && now < all.RecheckAt)
-        {
-            return (DenyReason.Unauthorized, null);
-        }
-
-        if (S.CooldownUntil is { } cooldown && cooldown > now)
-        {
-            return (DenyReason.CoolingDown, cooldown);
-        }
-
-        if (_breaker.BlockedUntil(now) is { } open)
-        {
-            return (DenyReason.BreakerOpen, open);
-        }
-
-        if (_leases.Count >= _account.MaxConcurrency)
-        {
-            return (DenyReason.Concurrency, null);
-        }
-
-        var wait = Max(_requests.TimeUntil(1, now), _images.TimeUntil(1, now));
-        return wait > TimeSpan.Zero ? (DenyReason.RateLimited, now + wait) : (DenyReason.None, null);
-    }
+    private EligibilityFacts FactsOf(DateTimeOffset now) => new()
+    {
+        Draining = S.Draining,
+        Breaker = _breaker.State,
+        BreakerOpenUntil = _breaker.OpenUntil,
+        ProbeInFlight = _breaker.ProbeInFlight,
+        CooldownUntil = S.CooldownUntil > now ? S.CooldownUntil : null,
+        Exclusions = S.Exclusions.Count == 0
+            ? EligibilityFacts.None.Exclusions
+            : S.Exclusions.ToDictionary(e => e.Key, e => e.Value.RecheckAt, StringComparer.OrdinalIgnoreCase),
+    };
 
     private void CaptureState(DateTimeOffset now)
     {
@@ -684,6 +441,9 @@ public sealed partial class AccountGrain(
         S.ConsecutiveFailures = _breaker.ConsecutiveFailures;
         S.Breaker = _breaker.State;
         S.BreakerOpenUntil = _breaker.OpenUntil;
+        S.LearnedRateFactor = _pacing.LearnedRateFactor;
+        S.LearnedCeiling = _pacing.LearnedCeiling;
+        S.LastRateLimitedAt = _pacing.LastRateLimitedAt;
         if (S.CooldownUntil <= now)
         {
             S.CooldownUntil = null;
@@ -701,17 +461,8 @@ public sealed partial class AccountGrain(
             force: false,
             cancellationToken);
 
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
-
-    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
-
-    /// <summary>Time for one token of a per-minute limit; a whole minute when the limit is unknown.</summary>
-    private static TimeSpan OneToken(int? perMinute) => TimeSpan.FromSeconds(60.0 / Math.Max(1, perMinute ?? 1));
-
-    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
-
     [LoggerMessage(EventId = 1001, Level = LogLevel.Warning,
-        Message = "Account {AccountId} answered 401 with key {MaskedKey}: taken out of rotation until its key is replaced or the recheck passes")]
+        Message = "Account {AccountId} answered 401 with key {MaskedKey}: taken out of rotation until its key is replaced")]
     private static partial void LogUnauthorized(ILogger logger, string accountId, string maskedKey);
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Warning,
@@ -729,6 +480,10 @@ public sealed partial class AccountGrain(
     [LoggerMessage(EventId = 1006, Level = LogLevel.Warning,
         Message = "Account {AccountId}: writing its state failed ({Failures} in a row); kept in memory and tried again in {BackoffSeconds} s")]
     private static partial void LogWriteFailed(ILogger logger, Exception exception, string accountId, int failures, double backoffSeconds);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Information,
+        Message = "Account {AccountId} answered its breaker probe: ramping back up to full pace over {Seconds:0} s")]
+    private static partial void LogRecovering(ILogger logger, string accountId, double seconds);
 
     [LoggerMessage(EventId = 1005, Level = LogLevel.Information,
         Message = "Account {AccountId} restarted after an unclean stop: its buckets start empty")]

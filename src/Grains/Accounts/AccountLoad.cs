@@ -25,15 +25,15 @@ public sealed record AccountLoad
     [Id(12)] public double RequestRatePerSecond { get; init; }
     [Id(13)] public double ImageRatePerSecond { get; init; }
 
-    /// <summary>0 = idle, 1 = full, on the busiest of its three limits, divided by weight.</summary>
-    public double Score
-    {
-        get
-        {
-            var concurrency = MaxConcurrency <= 0 ? 0 : (double)InFlight / MaxConcurrency;
-            var requests = RequestCapacity <= 0 ? 1 : 1 - (RequestTokens / RequestCapacity);
-            var images = ImageCapacity <= 0 ? 1 : 1 - (ImageTokens / ImageCapacity);
-            return Math.Max(concurrency, Math.Max(requests, images)) / Math.Max(Weight, 0.01);
-        }
-    }
+    /// <summary>The rest of what the eligibility rule reads, so routing judges this snapshot by the grain's own rule.</summary>
+    [Id(14)] public EligibilityFacts Facts { get; init; } = EligibilityFacts.None;
+
+    /// <summary>Moving average of successful calls' latency; 0 while unknown.</summary>
+    [Id(15)] public double EwmaLatencyMs { get; init; }
+
+    /// <summary>Share of recent calls that succeeded; 1 while unknown.</summary>
+    [Id(16)] public double SuccessRate { get; init; } = 1.0;
+
+    /// <summary>How many recent calls <see cref="SuccessRate"/> is measured over.</summary>
+    [Id(17)] public int Outcomes { get; init; }
 }

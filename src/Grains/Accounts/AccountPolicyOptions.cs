@@ -16,6 +16,13 @@ public sealed class AccountPolicyOptions
     public double BurstFraction { get; set; } = 0.9;
 
     public int BreakerFailureThreshold { get; set; } = 5;
+
+    /// <summary>
+    /// After a breaker's probe succeeds, the account's pace ramps up over this window (10 %, 25 %,
+    /// 50 %, a third of the window each, then 100 %) instead of snapping back to full load.
+    /// Zero turns the ramp off.
+    /// </summary>
+    public TimeSpan RecoveryRamp { get; set; } = TimeSpan.FromMinutes(2);
     public TimeSpan BreakerOpenDuration { get; set; } = TimeSpan.FromSeconds(30);
     public TimeSpan BreakerMaxOpenDuration { get; set; } = TimeSpan.FromMinutes(5);
 

@@ -17,6 +17,9 @@ public sealed class CircuitBreaker(int failureThreshold, TimeSpan openDuration, 
 
     public int ConsecutiveFailures => _consecutiveFailures;
 
+    /// <summary>The one probe of a half-open breaker is out and has not reported yet.</summary>
+    public bool ProbeInFlight => _probeInFlight;
+
     /// <summary>Whether a call may go through now; in half-open state only one probe at a time.</summary>
     public bool Allows(DateTimeOffset now, out bool isProbe)
     {
@@ -80,6 +83,16 @@ public sealed class CircuitBreaker(int failureThreshold, TimeSpan openDuration, 
         {
             _probeInFlight = false;
         }
+    }
+
+    /// <summary>Closes the breaker and forgets its back-off: an operator fixed the cause.</summary>
+    public void Reset()
+    {
+        State = BreakerState.Closed;
+        OpenUntil = null;
+        _consecutiveFailures = 0;
+        _probeInFlight = false;
+        _currentOpenDuration = _baseOpenDuration;
     }
 
     /// <summary>Restores a persisted breaker after reactivation.</summary>

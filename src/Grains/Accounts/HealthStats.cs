@@ -14,6 +14,9 @@ public sealed class HealthStats(double latencyAlpha = 0.2, int window = 50)
 
     public long TotalFailures { get; private set; }
 
+    /// <summary>Outcomes in the window (at most its size).</summary>
+    public int Count => _count;
+
     /// <summary>Share of successes in the window; 1 when nothing is known yet.</summary>
     public double SuccessRate => _count == 0 ? 1.0 : (double)_successes / _count;
 

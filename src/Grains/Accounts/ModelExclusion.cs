@@ -10,6 +10,9 @@ public sealed record ModelExclusion
     [Id(1)] public string? Detail { get; init; }
     [Id(2)] public DateTimeOffset Since { get; init; }
 
-    /// <summary>After this, one request is let through as a probe to see whether the cause has gone.</summary>
+    /// <summary>
+    /// After this, one request is let through as a probe to see whether the cause has gone; never
+    /// for a 401 (<see cref="DateTimeOffset.MaxValue"/>), which lasts until the key changes.
+    /// </summary>
     [Id(3)] public DateTimeOffset RecheckAt { get; init; }
 }

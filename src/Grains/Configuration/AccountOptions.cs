@@ -24,6 +24,12 @@ public sealed class AccountOptions
     public bool Enabled { get; set; } = true;
     public string? Group { get; set; }
 
+    /// <summary>Routing order of the account's group: lower first; the next group takes the overflow.</summary>
+    public int GroupPriority { get; set; }
+
+    /// <summary>Accounts with the same scope (keys of one organisation or project) share one limit.</summary>
+    public string? LimitScope { get; set; }
+
     /// <summary>This account's prices as a share of the price table (a cheaper deployment, a reseller).</summary>
     public decimal PriceFactor { get; set; } = 1m;
 
@@ -45,6 +51,8 @@ public sealed class AccountOptions
         Weight = Weight,
         Enabled = Enabled,
         Group = Group,
+        GroupPriority = GroupPriority,
+        LimitScope = LimitScope,
         PriceFactor = PriceFactor,
     };
 

@@ -30,7 +30,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<ImageOrleansOptions>, ImageOrleansOptionsValidator>();
         services.AddOptions<CacheOptions>().Bind(root.GetSection("Cache"));
         services.AddOptions<DispatchOptions>().Bind(root.GetSection("Dispatch"));
-        services.AddOptions<AccountPolicyOptions>().Bind(root.GetSection("AccountPolicy"));
+        services.AddOptions<AccountPolicyOptions>().Bind(root.GetSection("AccountPolicy")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AccountPolicyOptions>, AccountPolicyOptionsValidator>();
         services.AddOptions<ImagesOptions>().Bind(root.GetSection("Images")).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ImagesOptions>, ImagesOptionsValidator>();
         services.AddOptions<IdempotencyOptions>().Bind(root.GetSection("Idempotency"));
@@ -68,6 +69,8 @@ public static class ServiceCollectionExtensions
             });
         services.TryAddSingleton<AccountDirectory>();
         services.TryAddSingleton<AccountLoadCache>();
+        services.TryAddSingleton<AccountRouter>();
+        services.TryAddSingleton<CanaryRouter>();
         services.TryAddSingleton<LeaseBroker>();
         services.TryAddSingleton<CapacityScheduler>();
         services.TryAddSingleton<DispatchActivity>();

@@ -19,6 +19,7 @@ namespace ImageOrleans.Grains.Dispatch;
 public sealed partial class DispatcherGrain(
     CapacityScheduler scheduler,
     LeaseBroker broker,
+    CanaryRouter canary,
     DispatchActivity activity,
     CostCalculator costs,
     UpstreamClients upstreams,
@@ -63,6 +64,8 @@ public sealed partial class DispatcherGrain(
 
     private async Task<GenerationReply> DispatchAsync(GenerationJob job, CancellationToken cancellationToken)
     {
+        // Decided once per request, so waiting and failing over do not change its side of a canary split.
+        job = job with { Route = await canary.RouteAsync(job) };
         var excluded = new HashSet<string>(StringComparer.Ordinal);
         var retriedOn = new HashSet<string>(StringComparer.Ordinal);
         var transientFailures = 0;

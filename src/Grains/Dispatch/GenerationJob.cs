@@ -25,4 +25,7 @@ public sealed record GenerationJob
     /// fate (see <see cref="ClientKeys.SettlementBook"/>). None for work the key did not reserve for.
     /// </summary>
     [Id(8)] public Guid? ReservationId { get; init; }
+
+    /// <summary>The side of its model's canary split the dispatcher gave this request; null without a split.</summary>
+    [Id(9)] public CanaryRoute? Route { get; init; }
 }

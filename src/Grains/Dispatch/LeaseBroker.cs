@@ -5,25 +5,23 @@ using Orleans.Runtime;
 namespace ImageOrleans.Grains.Dispatch;
 
 /// <summary>
-/// Finds an account that will grant a lease for a request: least loaded first according to this
-/// silo's cached view, skipping accounts the view knows to be full, asking the account grains.
+/// Finds an account that will grant a lease for a request: skips accounts this silo's cached view
+/// knows cannot take it (by the accounts' own eligibility rule), then asks the account grains in
+/// the <see cref="AccountRouter"/>'s order.
 /// </summary>
-public sealed class LeaseBroker(IGrainFactory grains, AccountDirectory directory, AccountLoadCache loads, TimeProvider time)
+public sealed class LeaseBroker(IGrainFactory grains, AccountDirectory directory, AccountLoadCache loads, AccountRouter router, TimeProvider time)
 {
     // A cached "blocked" verdict older than this is checked again with the grain.
     private static readonly TimeSpan LastingVerdictAge = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan ConcurrencyVerdictAge = TimeSpan.FromSeconds(1);
 
-    // Accounts whose scores differ by less than this are treated as equally loaded and tried in random order.
-    private const double ScoreTie = 0.05;
-
-    /// <summary>Tries each eligible account once, in order of load.</summary>
+    /// <summary>Tries each eligible account once, in the router's order.</summary>
     public async Task<LeaseAttempt> TryLeaseAsync(GenerationJob job, IReadOnlySet<string> excluded, ICapacityObserver? observer, CancellationToken cancellationToken)
     {
         var snapshot = await directory.GetAsync();
         var now = time.GetUtcNow();
         var request = job.Request;
-        var candidates = new List<(UpstreamAccount Account, double Score, double Tie)>();
+        var candidates = new List<(UpstreamAccount Account, AccountLoad? Load)>();
         var anyTemporary = false;
         DateTimeOffset? earliest = null;
 
@@ -35,7 +33,7 @@ public sealed class LeaseBroker(IGrainFactory grains, AccountDirectory directory
             }
 
             var cached = loads.Get(account.Id);
-            switch (Judge(cached, request.Model, request.N, now, out var until))
+            switch (Judge(account, cached, request.Model, request.N, now, out var until))
             {
                 case Verdict.Lasting:
                     continue;
@@ -44,15 +42,12 @@ public sealed class LeaseBroker(IGrainFactory grains, AccountDirectory directory
                     earliest = Earliest(earliest, until);
                     continue;
                 default:
-                    candidates.Add((account, cached?.Score ?? 0, Random.Shared.NextDouble()));
+                    candidates.Add((account, cached));
                     break;
             }
         }
 
-        candidates.Sort(static (a, b) =>
-            Math.Abs(a.Score - b.Score) < ScoreTie ? a.Tie.CompareTo(b.Tie) : a.Score.CompareTo(b.Score));
-
-        foreach (var (account, _, _) in candidates)
+        foreach (var account in router.Order(candidates, job.Route))
         {
             cancellationToken.ThrowIfCancellationRequested();
             loads.Anticipate(account.Id, request.N);
@@ -72,7 +67,14 @@ public sealed class LeaseBroker(IGrainFactory grains, AccountDirectory directory
                 // The account's grain is on a silo that just died; it reactivates elsewhere once the
                 // cluster notices. Until then, treat the account as briefly busy and use the others.
                 var unreachable = time.GetUtcNow() + TimeSpan.FromSeconds(1);
-                loads.Observe(new AccountLoad { AccountId = account.Id, AsOf = time.GetUtcNow(), Blocked = DenyReason.CoolingDown, BlockedUntil = unreachable });
+                loads.Observe(new AccountLoad
+                {
+                    AccountId = account.Id,
+                    AsOf = time.GetUtcNow(),
+                    Blocked = DenyReason.CoolingDown,
+                    BlockedUntil = unreachable,
+                    Facts = new EligibilityFacts { CooldownUntil = unreachable },
+                });
                 anyTemporary = true;
                 earliest = Earliest(earliest, unreachable);
                 continue;
@@ -97,7 +99,11 @@ public sealed class LeaseBroker(IGrainFactory grains, AccountDirectory directory
     /// <summary>Feeds a load snapshot from an outcome report into this silo's view.</summary>
     public void Observe(AccountLoad load) => loads.Observe(load);
 
-    private static Verdict Judge(AccountLoad? load, string model, int images, DateTimeOffset now, out DateTimeOffset? until)
+    /// <summary>
+    /// The account grain's own eligibility rule, applied to this silo's cached snapshot projected to
+    /// now. A snapshot too old to trust, or none, sends the question to the grain.
+    /// </summary>
+    private static Verdict Judge(UpstreamAccount account, AccountLoad? load, string model, int images, DateTimeOffset now, out DateTimeOffset? until)
     {
         until = null;
         if (load is null)
@@ -111,41 +117,30 @@ public sealed class LeaseBroker(IGrainFactory grains, AccountDirectory directory
             return Verdict.Try;
         }
 
-        if (load.Blocked is DenyReason.Disabled or DenyReason.Draining or DenyReason.Removed or DenyReason.Unauthorized
-            || load.ExcludedModels.Contains(model, StringComparer.OrdinalIgnoreCase))
+        var verdict = Eligibility.Evaluate(Projected(account, load, age), model, images, now);
+        switch (verdict.Reason)
         {
-            return Verdict.Lasting;
+            case DenyReason.None:
+                return Verdict.Try;
+            case DenyReason.Concurrency when age >= ConcurrencyVerdictAge:
+                // Leases end all the time; an old count of them is not worth a refusal.
+                return Verdict.Try;
+            case var reason when reason.IsTemporary():
+                until = verdict.RetryAt;
+                return Verdict.Temporary;
+            default:
+                return Verdict.Lasting;
         }
-
-        if (load.Blocked is DenyReason.CoolingDown or DenyReason.BreakerOpen && load.BlockedUntil > now)
-        {
-            until = load.BlockedUntil;
-            return Verdict.Temporary;
-        }
-
-        if (load.Blocked == DenyReason.Concurrency && load.InFlight >= load.MaxConcurrency && age < ConcurrencyVerdictAge)
-        {
-            return Verdict.Temporary;
-        }
-
-        // Project the cached bucket levels forward to now.
-        var seconds = Math.Max(0, age.TotalSeconds);
-        var requestTokens = Math.Min(load.RequestCapacity, load.RequestTokens + (seconds * load.RequestRatePerSecond));
-        var imageTokens = Math.Min(load.ImageCapacity, load.ImageTokens + (seconds * load.ImageRatePerSecond));
-        var wait = Math.Max(
-            Deficit(1, requestTokens, load.RequestRatePerSecond),
-            Deficit(images, imageTokens, load.ImageRatePerSecond));
-        if (wait > 0)
-        {
-            until = now + TimeSpan.FromSeconds(wait);
-            return Verdict.Temporary;
-        }
-
-        return Verdict.Try;
     }
 
-    private static double Deficit(double needed, double available, double rate) =>
-        needed <= available + 1e-9 || rate <= 0 ? 0 : (needed - available) / rate;
+    private static EligibilityInput Projected(UpstreamAccount account, AccountLoad load, TimeSpan age) => new()
+    {
+        Account = account,
+        Facts = load.Facts,
+        InFlight = load.InFlight,
+        Requests = new BucketLevel(load.RequestTokens, load.RequestCapacity, load.RequestRatePerSecond).After(age),
+        Images = new BucketLevel(load.ImageTokens, load.ImageCapacity, load.ImageRatePerSecond).After(age),
+    };
 
     private static DateTimeOffset? Earliest(DateTimeOffset? current, DateTimeOffset? candidate) =>
         candidate is null ? current : current is null || candidate < current ? candidate : current;

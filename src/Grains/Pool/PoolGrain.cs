@@ -149,6 +149,8 @@ public sealed partial class PoolGrain(
             .Append(account.RequestsPerMinute).Append('|').Append(account.ImagesPerMinute).Append('|')
             .Append(account.MaxConcurrency).Append('|').Append(account.Timeout.Ticks).Append('|')
             .Append(account.Weight).Append('|').Append(account.Enabled).Append('|').Append(account.Group).Append('|').Append(account.PriceFactor)
+            .Append(account.GroupPriority == 0 ? string.Empty : $"|{account.GroupPriority}")
+            .Append(account.LimitScope is null ? string.Empty : $"|scope={account.LimitScope}")
             .ToString();
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }

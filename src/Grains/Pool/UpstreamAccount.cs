@@ -24,6 +24,7 @@ public sealed record UpstreamAccount
     [Id(12)] public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(120);
     [Id(13)] public double Weight { get; init; } = 1.0;
     [Id(14)] public bool Enabled { get; init; } = true;
+    /// <summary>The account's group: accounts of one group are routed together (see <see cref="GroupPriority"/>).</summary>
     [Id(15)] public string? Group { get; init; }
 
     /// <summary>Bumped on every change, so caches can tell an old definition from a new one.</summary>
@@ -31,6 +32,18 @@ public sealed record UpstreamAccount
 
     /// <summary>This account's prices as a share of the price table: 0.8 for a deployment 20 % cheaper.</summary>
     [Id(17)] public decimal PriceFactor { get; init; } = 1m;
+
+    /// <summary>
+    /// Routing order of the account's group: lower first. Traffic goes to the accounts of the lowest
+    /// priority that have room and overflows to the next priority only when none has.
+    /// </summary>
+    [Id(18)] public int GroupPriority { get; init; }
+
+    /// <summary>
+    /// Accounts that declare the same scope (keys of one OpenAI organisation or project) draw on
+    /// one shared set of buckets, besides their own; null for an account with a limit of its own.
+    /// </summary>
+    [Id(19)] public string? LimitScope { get; init; }
 
     public bool Serves(string model) => Models.Contains(model, StringComparer.OrdinalIgnoreCase);
 

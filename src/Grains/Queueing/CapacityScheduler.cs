@@ -8,37 +8,30 @@ using Microsoft.Extensions.Options;
 namespace ImageOrleans.Grains.Queueing;
 
 /// <summary>
-/// This silo's wait queue for pool capacity. A request that no account can lease right now waits
-/// here, bounded in number and by its deadline, in strict priority order (high, normal, low) and,
-/// within a priority, shared between client keys by weight (deficit round robin). One pump hands out
-/// capacity the moment a bucket refills or a lease ends; it sleeps while there is nothing to do.
+/// This silo's pump between its <see cref="FairQueue"/> and the pool. A request that no account
+/// can lease right now waits in the queue; the pump wakes when a lease ends, a bucket refills or the
+/// pool changes, walks one pass of the queue asking accounts for leases in the queue's order, and
+/// sleeps while there is nothing to do. It also answers waiters whose deadline passed or whose
+/// client left. The order itself is the queue's; the pump only asks and answers.
 /// </summary>
 public sealed partial class CapacityScheduler : ICapacityObserver, IAsyncDisposable
 {
     private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromMinutes(10);
 
     private readonly Lock _lock = new();
-    private readonly PriorityClass[] _classes =
-    [
-        new(RequestPriority.High),
-        new(RequestPriority.Normal),
-        new(RequestPriority.Low),
-    ];
-
+    private readonly FairQueue _queue;
     private readonly IGrainFactory _grains;
     private readonly LeaseBroker _broker;
     private readonly AccountDirectory _directory;
     private readonly AccountLoadCache _loads;
-    private readonly DispatchOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<CapacityScheduler> _logger;
     private readonly CancellationTokenSource _disposed = new();
+    private readonly ITimer _deadlines;
     private ICapacityObserver? _observer;
     private Task? _pump;
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _signaled;
-    private long _sequence;
-    private int _count;
 
     public CapacityScheduler(
         IGrainFactory grains,
@@ -49,28 +42,26 @@ public sealed partial class CapacityScheduler : ICapacityObserver, IAsyncDisposa
         TimeProvider time,
         ILogger<CapacityScheduler> logger)
     {
+        _queue = new FairQueue(options.Value.QueueDepth);
         _grains = grains;
         _broker = broker;
         _directory = directory;
         _loads = loads;
-        _options = options.Value;
         _time = time;
         _logger = logger;
+        _deadlines = time.CreateTimer(static s => ((CapacityScheduler)s!).ExpireWaiters(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _loads.Changed += OnLoadChanged;
         _directory.Changed += OnPoolChanged;
     }
 
     /// <summary>Requests waiting on this silo now.</summary>
-    public int Waiting => Volatile.Read(ref _count);
+    public int Waiting => _queue.Count;
 
     /// <summary>Waiting requests of one priority class.</summary>
-    public int WaitingAt(RequestPriority priority)
-    {
-        lock (_lock)
-        {
-            return _classes[(int)priority].Count;
-        }
-    }
+    public int WaitingAt(RequestPriority priority) => _queue.CountAt(priority);
+
+    /// <summary>Null until <see cref="Start"/>: without it, waiters still get capacity from refill times and local releases.</summary>
+    private ICapacityObserver? Observer => Volatile.Read(ref _observer);
 
     /// <summary>
     /// A lease for <paramref name="job"/>, at once if an account has room and nobody of the same or
@@ -84,7 +75,7 @@ public sealed partial class CapacityScheduler : ICapacityObserver, IAsyncDisposa
             return Acquisition.Failed(GatewayErrors.DeadlineExceeded(TimeSpan.Zero), TimeSpan.Zero);
         }
 
-        if (!HasWaitersAtOrAbove(job.Priority))
+        if (!_queue.AnyAtOrAbove(job.Priority))
         {
             var attempt = await _broker.TryLeaseAsync(job, excluded, Observer, cancellationToken);
             if (attempt is { Lease: { } lease, Account: { } account })
@@ -99,9 +90,33 @@ public sealed partial class CapacityScheduler : ICapacityObserver, IAsyncDisposa
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        var snapshot = await _directory.GetAsync();
-        var (waiter, refused) = Enqueue(job, excluded, snapshot, cancellationToken);
-        return refused ?? await waiter!.Completion.Task;
+        var pool = await _directory.GetAsync();
+        var now = _time.GetUtcNow();
+        var (waiter, displaced) = _queue.Enqueue(job, excluded, now);
+        if (displaced is not null)
+        {
+            Answer(displaced, Acquisition.Failed(GatewayErrors.PoolSaturated(RetryAfter(displaced.Job, pool)), now - displaced.EnqueuedAt));
+        }
+
+        if (waiter is null)
+        {
+            return Acquisition.Failed(GatewayErrors.PoolSaturated(RetryAfter(job, pool)), TimeSpan.Zero);
+        }
+
+        waiter.Cancellation = cancellationToken.UnsafeRegister(
+            static state =>
+            {
+                var (scheduler, w) = ((CapacityScheduler, Waiter))state!;
+                if (scheduler._queue.Remove(w))
+                {
+                    Answer(w, Acquisition.Failed(GatewayErrors.Cancelled(), scheduler._time.GetUtcNow() - w.EnqueuedAt));
+                }
+            },
+            (this, waiter));
+        ArmDeadlines();
+        EnsurePump();
+        Signal();
+        return await waiter.Completion.Task;
     }
 
     /// <summary>An account grain says a lease ended: capacity may be free for someone waiting.</summary>
@@ -129,15 +144,10 @@ public sealed partial class CapacityScheduler : ICapacityObserver, IAsyncDisposa
             await Task.WhenAny(wake, Task.Delay(TimeSpan.FromMilliseconds(100), _time, cancellationToken));
         }
 
-        List<Waiter> remaining;
-        lock (_lock)
-        {
-            remaining = [.. _classes.SelectMany(c => c.Flows.Values).SelectMany(f => f.Waiters).Where(w => !w.Done)];
-        }
-
+        var remaining = _queue.RemoveAll();
         foreach (var waiter in remaining)
         {
-            Finish(waiter, Acquisition.Failed(GatewayErrors.ShuttingDown(), _time.GetUtcNow() - waiter.EnqueuedAt));
+            Answer(waiter, Acquisition.Failed(GatewayErrors.ShuttingDown(), _time.GetUtcNow() - waiter.EnqueuedAt));
         }
 
         if (remaining.Count > 0)
@@ -150,6 +160,7 @@ public sealed partial class CapacityScheduler : ICapacityObserver, IAsyncDisposa
     {
         _loads.Changed -= OnLoadChanged;
         _directory.Changed -= OnPoolChanged;
+        await _deadlines.DisposeAsync();
         await _disposed.CancelAsync();
         Signal();
         if (_pump is not null)
@@ -160,9 +171,6 @@ public sealed partial class CapacityScheduler : ICapacityObserver, IAsyncDisposa
         _disposed.Dispose();
     }
 
-    /// <summary>Null until <see cref="Start"/>: without it, waiters still get capacity from refill times and local releases.</summary>
-    private ICapacityObserver? Observer => Volatile.Read(ref _observer);
-
     /// <summary>Creates the observer account grains notify when a lease ends; call it outside grain code.</summary>
     public void Start()
     {
@@ -170,161 +178,39 @@ public sealed partial class CapacityScheduler : ICapacityObserver, IAsyncDisposa
         Volatile.Write(ref _observer, observer);
     }
 
-    private bool HasWaitersAtOrAbove(RequestPriority priority)
+    /// <summary>Completes a waiter the queue has let go of.</summary>
+    private static void Answer(Waiter waiter, Acquisition result)
     {
-        lock (_lock)
-        {
-            for (var p = 0; p <= (int)priority; p++)
-            {
-                if (_classes[p].Count > 0)
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
-    }
-
-    private (Waiter? Waiter, Acquisition? Refused) Enqueue(GenerationJob job, IReadOnlySet<string> excluded, PoolSnapshot pool, CancellationToken cancellationToken)
-    {
-        var now = _time.GetUtcNow();
-        Waiter waiter;
-        Waiter? displaced = null;
-        lock (_lock)
-        {
-            if (_count >= _options.QueueDepth)
-            {
-                displaced = LatestBelow(job.Priority);
-                if (displaced is null)
-                {
-                    return (null, Acquisition.Failed(GatewayErrors.PoolSaturated(RetryAfter(job, pool)), TimeSpan.Zero));
-                }
-            }
-
-            waiter = new Waiter(job, excluded, ++_sequence, now);
-            var priorityClass = _classes[(int)job.Priority];
-            if (!priorityClass.Flows.TryGetValue(job.ClientKeyId, out var flow))
-            {
-                flow = new Flow(job.ClientKeyId, job.Weight);
-                priorityClass.Flows.Add(job.ClientKeyId, flow);
-            }
-
-            flow.Weight = job.Weight;
-            waiter.Flow = flow;
-            waiter.Node = flow.Waiters.AddLast(waiter);
-            flow.ActiveNode ??= priorityClass.Active.AddLast(flow);
-            priorityClass.Count++;
-            priorityClass.Images += waiter.Cost;
-            _count++;
-
-            waiter.DeadlineTimer = _time.CreateTimer(
-                static state =>
-                {
-                    var (queue, w) = ((CapacityScheduler, Waiter))state!;
-                    queue.OnDeadline(w);
-                },
-                (this, waiter),
-                Max(job.Deadline - now, TimeSpan.Zero),
-                Timeout.InfiniteTimeSpan);
-            waiter.Cancellation = cancellationToken.UnsafeRegister(
-                static state =>
-                {
-                    var (queue, w) = ((CapacityScheduler, Waiter))state!;
-                    queue.Finish(w, Acquisition.Failed(GatewayErrors.Cancelled(), queue._time.GetUtcNow() - w.EnqueuedAt));
-                },
-                (this, waiter));
-        }
-
-        if (displaced is not null)
-        {
-            Finish(displaced, Acquisition.Failed(GatewayErrors.PoolSaturated(RetryAfter(displaced.Job, pool)), now - displaced.EnqueuedAt));
-        }
-
-        EnsurePump();
-        Signal();
-        return (waiter, null);
-    }
-
-    private void OnDeadline(Waiter waiter) =>
-        Finish(waiter, Acquisition.Failed(GatewayErrors.DeadlineExceeded(_time.GetUtcNow() - waiter.EnqueuedAt), _time.GetUtcNow() - waiter.EnqueuedAt));
-
-    /// <summary>Answers a waiter once; later answers (deadline after lease, cancellation after deadline) are ignored.</summary>
-    private bool Finish(Waiter waiter, Acquisition result)
-    {
-        lock (_lock)
-        {
-            if (waiter.Done)
-            {
-                return false;
-            }
-
-            waiter.Done = true;
-            var flow = waiter.Flow;
-            var priorityClass = _classes[(int)waiter.Job.Priority];
-            if (waiter.Node is not null)
-            {
-                flow.Waiters.Remove(waiter.Node);
-                waiter.Node = null;
-            }
-
-            priorityClass.Count--;
-            priorityClass.Images -= waiter.Cost;
-            _count--;
-            if (flow.Waiters.Count == 0)
-            {
-                RetireFlow(priorityClass, flow);
-            }
-        }
-
-        waiter.DeadlineTimer?.Dispose();
         waiter.Cancellation.Unregister();
         waiter.Completion.TrySetResult(result);
-        return true;
     }
 
-    private static void RetireFlow(PriorityClass priorityClass, Flow flow)
+    private void ExpireWaiters()
     {
-        if (flow.ActiveNode is not null)
+        var now = _time.GetUtcNow();
+        foreach (var waiter in _queue.RemoveExpired(now))
         {
-            priorityClass.Active.Remove(flow.ActiveNode);
-            flow.ActiveNode = null;
+            Answer(waiter, Acquisition.Failed(GatewayErrors.DeadlineExceeded(now - waiter.EnqueuedAt), now - waiter.EnqueuedAt));
         }
 
-        flow.Deficit = 0;
-        flow.InTurn = false;
-        priorityClass.Flows.Remove(flow.ClientKeyId);
+        ArmDeadlines();
     }
 
-    /// <summary>The most recent waiter of the lowest class below <paramref name="priority"/>: the one a more urgent arrival displaces.</summary>
-    private Waiter? LatestBelow(RequestPriority priority)
+    private void ArmDeadlines()
     {
-        for (var p = _classes.Length - 1; p > (int)priority; p--)
+        lock (_lock)
         {
-            Waiter? latest = null;
-            foreach (var flow in _classes[p].Active)
+            var next = _queue.NextDeadline();
+            var due = next is { } at ? Max(at - _time.GetUtcNow(), TimeSpan.Zero) : Timeout.InfiniteTimeSpan;
+            try
             {
-                for (var node = flow.Waiters.Last; node is not null; node = node.Previous)
-                {
-                    if (!node.Value.Done && !node.Value.Attempting)
-                    {
-                        if (latest is null || node.Value.Sequence > latest.Sequence)
-                        {
-                            latest = node.Value;
-                        }
-
-                        break;
-                    }
-                }
+                _deadlines.Change(due, Timeout.InfiniteTimeSpan);
             }
-
-            if (latest is not null)
+            catch (ObjectDisposedException)
             {
-                return latest;
+                // The silo is stopping; DrainAsync answers whoever is left.
             }
         }
-
-        return null;
     }
 
     /// <summary>How long until the pool has served everyone ahead of this request, at its refill rates.</summary>
@@ -347,25 +233,15 @@ public sealed partial class CapacityScheduler : ICapacityObserver, IAsyncDisposa
             return MaxRetryAfter;
         }
 
-        var requestsAhead = 1;
-        var imagesAhead = job.Request.N;
-        lock (_lock)
-        {
-            for (var p = 0; p <= (int)job.Priority; p++)
-            {
-                requestsAhead += _classes[p].Count;
-                imagesAhead += _classes[p].Images;
-            }
-        }
-
-        var seconds = Math.Max(requestsAhead / requestsPerSecond, imagesAhead / imagesPerSecond);
+        var (requestsAhead, imagesAhead) = _queue.AheadOf(job.Priority);
+        var seconds = Math.Max((requestsAhead + 1) / requestsPerSecond, (imagesAhead + job.Request.N) / imagesPerSecond);
         var wait = TimeSpan.FromSeconds(seconds);
         return wait < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : wait > MaxRetryAfter ? MaxRetryAfter : wait;
     }
 
     private void OnLoadChanged(AccountLoad load)
     {
-        if (load.Blocked == DenyReason.None && Volatile.Read(ref _count) > 0)
+        if (load.Blocked == DenyReason.None && Waiting > 0)
         {
             Signal();
         }
@@ -373,7 +249,7 @@ public sealed partial class CapacityScheduler : ICapacityObserver, IAsyncDisposa
 
     private void OnPoolChanged(PoolSnapshot snapshot)
     {
-        if (Volatile.Read(ref _count) > 0)
+        if (Waiting > 0)
         {
             Signal();
         }
@@ -410,7 +286,7 @@ public sealed partial class CapacityScheduler : ICapacityObserver, IAsyncDisposa
                 }
             }
 
-            DateTimeOffset? nextWake = null;
+            DateTimeOffset? nextWake;
             try
             {
                 nextWake = await PassAsync();
@@ -439,167 +315,49 @@ public sealed partial class CapacityScheduler : ICapacityObserver, IAsyncDisposa
         }
     }
 
-    /// <summary>
-    /// One pass over the queue: classes in priority order; within a class, flows in deficit round
-    /// robin. A model that had no room for one waiter is skipped for the rest of the pass, so a lower
-    /// class never takes capacity a higher one was refused. Returns when to look again.
-    /// </summary>
+    /// <summary>One pass: the queue names whose turn it is, the pump asks the pool and reports back. Returns when to look again.</summary>
     private async Task<DateTimeOffset?> PassAsync()
     {
-        var blocked = new Dictionary<(string Model, int Images), DateTimeOffset?>();
-        foreach (var priorityClass in _classes)
+        _queue.BeginPass();
+        while (_queue.Next() is { } waiter)
         {
-            await ServeClassAsync(priorityClass, blocked);
-        }
-
-        DateTimeOffset? next = null;
-        foreach (var until in blocked.Values)
-        {
-            if (until is { } at && (next is null || at < next))
-            {
-                next = at;
-            }
-        }
-
-        return next;
-    }
-
-    /// <summary>
-    /// Deficit round robin over the flows of one class. A flow whose turn is interrupted because its
-    /// model has no room keeps its place and deficit, so the next free capacity is its; a flow whose
-    /// deficit runs out goes to the back. Stops once every flow in a row could do nothing.
-    /// </summary>
-    private async Task ServeClassAsync(PriorityClass priorityClass, Dictionary<(string Model, int Images), DateTimeOffset?> blocked)
-    {
-        var unproductive = 0;
-        LinkedListNode<Flow>? node;
-        lock (_lock)
-        {
-            node = priorityClass.Active.First;
-        }
-
-        while (true)
-        {
-            Flow flow;
-            Waiter? waiter;
-            lock (_lock)
-            {
-                if (node?.List is null)
-                {
-                    // The flow emptied and left the list meanwhile: start again from the front.
-                    node = priorityClass.Active.First;
-                }
-
-                if (node is null || unproductive >= priorityClass.Active.Count)
-                {
-                    return;
-                }
-
-                flow = node.Value;
-                if (!flow.InTurn)
-                {
-                    flow.InTurn = true;
-                    flow.Deficit += Math.Max(flow.Weight, 0.01);
-                }
-
-                waiter = NextEligible(flow, blocked);
-                if (waiter is null)
-                {
-                    var next = node.Next ?? priorityClass.Active.First;
-                    if (flow.Waiters.Count == 0)
-                    {
-                        RetireFlow(priorityClass, flow);
-                    }
-                    else
-                    {
-                        unproductive++;
-                    }
-
-                    node = ReferenceEquals(next, node) ? priorityClass.Active.First : next;
-                    continue;
-                }
-
-                if (waiter.Cost > flow.Deficit)
-                {
-                    // Out of deficit: the turn ends and the flow goes to the back; its deficit grows
-                    // with every turn until its request fits.
-                    var next = node.Next ?? priorityClass.Active.First;
-                    flow.InTurn = false;
-                    priorityClass.Active.Remove(node);
-                    priorityClass.Active.AddLast(node);
-                    node = ReferenceEquals(next, node) ? priorityClass.Active.First : next;
-                    continue;
-                }
-
-                waiter.Attempting = true;
-            }
-
             LeaseAttempt attempt;
             try
             {
                 attempt = await _broker.TryLeaseAsync(waiter.Job, waiter.Excluded, Observer, CancellationToken.None);
             }
-            finally
+            catch
             {
-                lock (_lock)
-                {
-                    waiter.Attempting = false;
-                }
+                _queue.Blocked(waiter, null);
+                throw;
             }
 
             if (attempt is { Lease: { } lease, Account: { } account })
             {
-                lock (_lock)
+                if (_queue.Granted(waiter))
                 {
-                    flow.Deficit -= waiter.Cost;
+                    Answer(waiter, Acquisition.Granted(lease, account, _time.GetUtcNow() - waiter.EnqueuedAt));
                 }
-
-                if (!Finish(waiter, Acquisition.Granted(lease, account, _time.GetUtcNow() - waiter.EnqueuedAt)))
+                else
                 {
                     // Cancelled or past its deadline while we asked: give the capacity back untouched.
                     await ReleaseUnusedAsync(lease, waiter.Job);
                 }
-
-                unproductive = 0;
-                continue;
             }
-
-            if (!attempt.AnyTemporary)
+            else if (!attempt.AnyTemporary)
             {
-                Finish(waiter, Acquisition.Failed(GatewayErrors.PoolUnavailable(waiter.Job.Request.Model, null), _time.GetUtcNow() - waiter.EnqueuedAt));
-                continue;
+                if (_queue.Remove(waiter))
+                {
+                    Answer(waiter, Acquisition.Failed(GatewayErrors.PoolUnavailable(waiter.Job.Request.Model, null), _time.GetUtcNow() - waiter.EnqueuedAt));
+                }
             }
-
-            if (waiter.Excluded.Count == 0)
+            else
             {
-                blocked[(waiter.Job.Request.Model, waiter.Cost)] = attempt.EarliestRetry;
-            }
-
-            lock (_lock)
-            {
-                unproductive++;
-                node = node?.List is null ? priorityClass.Active.First : node.Next ?? priorityClass.Active.First;
-            }
-        }
-    }
-
-    private static Waiter? NextEligible(Flow flow, Dictionary<(string Model, int Images), DateTimeOffset?> blocked)
-    {
-        // Look past a blocked head (a model with no room) for a request this key could still run,
-        // but not arbitrarily far: a key's own order mostly holds.
-        const int Lookahead = 32;
-        var seen = 0;
-        for (var node = flow.Waiters.First; node is not null && seen < Lookahead; node = node.Next, seen++)
-        {
-            var candidate = node.Value;
-            if (!candidate.Done && !blocked.ContainsKey((candidate.Job.Request.Model, candidate.Cost))
-                && !blocked.ContainsKey((candidate.Job.Request.Model, 1)))
-            {
-                return candidate;
+                _queue.Blocked(waiter, attempt.EarliestRetry);
             }
         }
 
-        return null;
+        return _queue.EndPass();
     }
 
     private async Task ReleaseUnusedAsync(Lease lease, GenerationJob job)

@@ -3,33 +3,41 @@ using ImageOrleans.Grains.Dispatch;
 namespace ImageOrleans.Grains.Queueing;
 
 /// <summary>One request waiting in a silo's queue for an account to grant it a lease.</summary>
-internal sealed class Waiter(GenerationJob job, IReadOnlySet<string> excluded, long sequence, DateTimeOffset enqueuedAt)
+public sealed class Waiter
 {
-    public GenerationJob Job { get; } = job;
+    internal Waiter(GenerationJob job, IReadOnlySet<string> excluded, long sequence, DateTimeOffset enqueuedAt)
+    {
+        Job = job;
+        Excluded = excluded;
+        Sequence = sequence;
+        EnqueuedAt = enqueuedAt;
+    }
 
-    public IReadOnlySet<string> Excluded { get; } = excluded;
+    public GenerationJob Job { get; }
+
+    /// <summary>Accounts this request must not use (they failed it already).</summary>
+    public IReadOnlySet<string> Excluded { get; }
 
     /// <summary>Arrival order across the whole queue: the largest is the most recent.</summary>
-    public long Sequence { get; } = sequence;
+    public long Sequence { get; }
 
-    public DateTimeOffset EnqueuedAt { get; } = enqueuedAt;
+    public DateTimeOffset EnqueuedAt { get; }
 
     /// <summary>Images this request needs: its cost in fair queuing.</summary>
     public int Cost => Job.Request.N;
 
+    /// <summary>Answered by whoever took it out of the queue.</summary>
     public TaskCompletionSource<Acquisition> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Set while the pump asks an account for a lease on this waiter's behalf.</summary>
-    public bool Attempting { get; set; }
+    /// <summary>Set while the pump asks the pool for a lease on this waiter's behalf: it is not displaced then.</summary>
+    public bool Attempting { get; internal set; }
 
-    /// <summary>Answered (lease, error, cancellation or deadline); it no longer counts towards the queue.</summary>
-    public bool Done { get; set; }
+    /// <summary>Out of the queue (leased, refused, cancelled, expired or displaced).</summary>
+    public bool Done { get; internal set; }
 
-    public Flow Flow { get; set; } = null!;
+    internal CancellationTokenRegistration Cancellation { get; set; }
 
-    public LinkedListNode<Waiter>? Node { get; set; }
+    internal Flow Flow { get; set; } = null!;
 
-    public ITimer? DeadlineTimer { get; set; }
-
-    public CancellationTokenRegistration Cancellation { get; set; }
+    internal LinkedListNode<Waiter>? Node { get; set; }
 }

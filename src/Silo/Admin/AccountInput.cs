@@ -40,6 +40,8 @@ public static class AccountInput
             Weight = f.Real("weight", 0, 1000) ?? a.Weight,
             Enabled = f.Flag("enabled") ?? a.Enabled,
             Group = f.IsNull("group") ? null : f.Text("group", 200) ?? a.Group,
+            GroupPriority = f.WholeNumber("group_priority", 0, 1000) ?? a.GroupPriority,
+            LimitScope = f.IsNull("limit_scope") ? null : f.Text("limit_scope", 200) ?? a.LimitScope,
             PriceFactor = f.Number("price_factor", 0m, 100m, exclusiveMin: true) ?? a.PriceFactor,
         };
 

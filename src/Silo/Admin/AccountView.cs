@@ -18,6 +18,8 @@ public sealed record AccountView(
     double Weight,
     bool Enabled,
     string? Group,
+    int GroupPriority,
+    string? LimitScope,
     decimal PriceFactor,
     AccountStatusView? Status)
 {
@@ -35,6 +37,8 @@ public sealed record AccountView(
         account.Weight,
         account.Enabled,
         account.Group,
+        account.GroupPriority,
+        account.LimitScope,
         account.PriceFactor,
         status is null ? null : AccountStatusView.Of(status));
 }

@@ -68,8 +68,66 @@ public static class AdminAccountsApi
                 ActAsync(id, grains, loads, account => account.ResetHealthAsync()))
             .WithName("AdminResetAccountHealth")
             .WithSummary("Closes the breaker, ends a cool-down, clears model exclusions and learned limits.");
+
+        var canary = routes.MapGroup("/admin/canary").WithTags("Admin: canary").AddEndpointFilter<AdminAuthenticationFilter>();
+        canary.MapGet("/", async (IGrainFactory grains) =>
+            {
+                var splits = await grains.GetGrain<ICanaryGrain>(0).GetAsync();
+                return Results.Json(new { @object = "list", data = splits.Select(s => CanaryView(s.Key, s.Value)).ToList() }, AdminJson.Options);
+            })
+            .WithName("AdminListCanaries")
+            .WithSummary("Lists the canary splits: per model, the share of its traffic sent to one group.");
+
+        canary.MapPut("/{model}", SetCanaryAsync)
+            .WithName("AdminSetCanary")
+            .WithSummary("Sends a share (above 0, at most 1) of a model's traffic to a group, optionally sticky per client key; takes effect at once.");
+
+        canary.MapDelete("/{model}", async (string model, IGrainFactory grains, CanaryRouter router) =>
+            {
+                await grains.GetGrain<ICanaryGrain>(0).SetAsync(model, null);
+                await router.RefreshAsync();
+                return Results.Json(new { model, @object = "canary", deleted = true }, AdminJson.Options);
+            })
+            .WithName("AdminRemoveCanary")
+            .WithSummary("Ends a model's canary split.");
         return routes;
     }
+
+    private static async Task<IResult> SetCanaryAsync(string model, HttpContext http, IGrainFactory grains, CanaryRouter router)
+    {
+        var (fields, error) = await JsonFields.ReadAsync(http.Request);
+        if (error is not null)
+        {
+            return OpenAIErrors.Result(error);
+        }
+
+        var group = fields!.Text("group", 200);
+        var share = fields.Real("share", 0, 1);
+        var sticky = fields.Flag("sticky") ?? false;
+        if (group is null)
+        {
+            fields.Fail(GatewayErrors.Missing("group"));
+        }
+
+        if (share is null)
+        {
+            fields.Fail(GatewayErrors.Missing("share"));
+        }
+
+        fields.RejectUnknown();
+        if (fields.Error is { } invalid)
+        {
+            return OpenAIErrors.Result(invalid);
+        }
+
+        var split = new CanarySplit { Group = group!, Share = share!.Value, Sticky = sticky };
+        await grains.GetGrain<ICanaryGrain>(0).SetAsync(model, split);
+        await router.RefreshAsync();
+        return Results.Json(CanaryView(model, split), AdminJson.Options);
+    }
+
+    private static object CanaryView(string model, CanarySplit split) =>
+        new { model, @object = "canary", group = split.Group, share = split.Share, sticky = split.Sticky };
 
     private static async Task<IResult> AddAsync(HttpContext http, IGrainFactory grains, AccountDirectory directory, AccountLoadCache loads, EgressPolicy egress)
     {

@@ -68,6 +68,23 @@ public sealed class CircuitBreakerTests
         Assert.True(second);
     }
 
+    [Fact]
+    public void Reset_closes_the_breaker_and_forgets_its_back_off()
+    {
+        Open();
+        _time.Advance(TimeSpan.FromSeconds(30));
+        Assert.True(_breaker.Allows(_time.GetUtcNow(), out var probe));
+        _breaker.OnFailure(probe, _time.GetUtcNow());
+        Assert.Equal(_time.GetUtcNow() + TimeSpan.FromSeconds(60), _breaker.OpenUntil);
+
+        _breaker.Reset();
+        Assert.Equal((BreakerState.Closed, 0, false), (_breaker.State, _breaker.ConsecutiveFailures, _breaker.ProbeInFlight));
+
+        // Tripped again, it is open for the base duration, not the doubled one.
+        Open();
+        Assert.Equal(_time.GetUtcNow() + TimeSpan.FromSeconds(30), _breaker.OpenUntil);
+    }
+
     private void Open()
     {
         for (var i = 0; i < 3; i++)

@@ -1,0 +1,303 @@
+using ImageOrleans.Grains.Pool;
+
+namespace ImageOrleans.Grains.Accounts;
+
+/// <summary>
+/// How fast one account may be called: its two token buckets (requests, images), paced just under
+/// the lower of the configured and the upstream's advertised limit, times a learned factor that
+/// drops when 429s prove the real limit lower and creeps back up while they stay away.
+/// </summary>
+public sealed class AdaptivePacing(AccountPolicyOptions policy)
+{
+    // The largest n any model accepts: the image bucket must hold at least that much.
+    private const int MaxImagesPerRequest = 10;
+
+    private static readonly double[] RampSteps = [0.1, 0.25, 0.5, 1.0];
+
+    private UpstreamAccount? _account;
+    private TokenBucket? _requests;
+    private TokenBucket? _images;
+    private int? _advertisedRequestLimit;
+    private int? _advertisedImageLimit;
+    private DateTimeOffset _lastRecoveryAt = DateTimeOffset.MinValue;
+    private DateTimeOffset? _rampStartedAt;
+
+    /// <summary>Share of the configured rate the account is paced at.</summary>
+    public double LearnedRateFactor { get; private set; } = 1.0;
+
+    /// <summary>The pace that last drew a 429: recovery stays just below it until it is old news.</summary>
+    public double LearnedCeiling { get; private set; } = 1.0;
+
+    public DateTimeOffset LastRateLimitedAt { get; private set; } = DateTimeOffset.MinValue;
+
+    /// <summary>Share of the pace allowed while ramping up after a breaker closed; 1 when not ramping.</summary>
+    public double RampFactor { get; private set; } = 1.0;
+
+    /// <summary>Bumped whenever the pace changes: a 429 for a call granted under an older pace says nothing about this one.</summary>
+    public long Version { get; private set; }
+
+    public void Restore(double learnedRateFactor, double learnedCeiling, DateTimeOffset lastRateLimitedAt)
+    {
+        LearnedRateFactor = learnedRateFactor;
+        LearnedCeiling = learnedCeiling;
+        LastRateLimitedAt = lastRateLimitedAt;
+    }
+
+    /// <summary>Builds fresh buckets as they stood at <paramref name="at"/> (full when the levels are unknown).</summary>
+    public void Start(UpstreamAccount? account, DateTimeOffset at, double? requestTokens, double? imageTokens)
+    {
+        _account = account;
+        var (requests, images) = Shape();
+        _requests = new TokenBucket(requests.Capacity, requests.Rate, at, requestTokens);
+        _images = new TokenBucket(images.Capacity, images.Rate, at, imageTokens);
+        Version++;
+    }
+
+    /// <summary>Applies a new definition, keeping the tokens the buckets hold.</summary>
+    public void Configure(UpstreamAccount? account, DateTimeOffset now)
+    {
+        _account = account;
+        Reshape(now);
+    }
+
+    public BucketLevel Requests(DateTimeOffset now) => BucketLevel.Of(RequestBucket, now);
+
+    public BucketLevel Images(DateTimeOffset now) => BucketLevel.Of(ImageBucket, now);
+
+    /// <summary>Takes the tokens of one call; the caller has checked that they are there.</summary>
+    public void Take(int images, DateTimeOffset now)
+    {
+        RequestBucket.TryTake(1, now);
+        ImageBucket.TryTake(images, now);
+    }
+
+    /// <summary>Gives back the tokens of a call that never reached the upstream.</summary>
+    public void Refund(int images, DateTimeOffset now)
+    {
+        RequestBucket.Refund(1, now);
+        ImageBucket.Refund(images, now);
+    }
+
+    /// <summary>
+    /// A 429: returns how long to cool down, lowers the pace when the 429 proves it too high, and
+    /// empties the buckets down to what the upstream says is left.
+    /// </summary>
+    public TimeSpan OnRateLimited(TimeSpan? retryAfter, RateLimitInfo info, long? grantedAtVersion, DateTimeOffset now)
+    {
+        var cooldown = CooldownFor(retryAfter, info);
+
+        // The upstream's own figure for its limit explains the 429 when it is lower than ours. Else a
+        // 429 for a call made at the current pace means the real limit is lower than we believe:
+        // slow down and remember the pace that failed, so recovery stops short of it. 429s for calls
+        // granted before the pace last changed are old news and teach nothing.
+        var grantedAtCurrentPace = grantedAtVersion is null || grantedAtVersion == Version;
+        var (requestRate, imageRate) = (RequestBucket.RatePerSecond, ImageBucket.RatePerSecond);
+        Advertise(info);
+        Reshape(now);
+        var explained = RequestBucket.RatePerSecond < requestRate || ImageBucket.RatePerSecond < imageRate;
+        if (!explained && grantedAtCurrentPace)
+        {
+            LearnedCeiling = LearnedRateFactor;
+            LearnedRateFactor = Math.Max(policy.MinLearnedRateFactor, LearnedRateFactor * 0.85);
+            LastRateLimitedAt = now;
+            _lastRecoveryAt = now;
+            Reshape(now);
+        }
+
+        RequestBucket.LimitTo(info.RemainingRequests ?? 0, now);
+        ImageBucket.LimitTo(info.RemainingImages ?? 0, now);
+        return cooldown;
+    }
+
+    /// <summary>
+    /// A success's rate-limit headers. An upstream that advertises a lower limit than configured is
+    /// believed at once, and what it says is left is taken as our level too: it has been spending at
+    /// the higher pace until now. Otherwise its "remaining" figure is not used: it was true when the
+    /// call arrived, not now, and lowering our level to it would throw away refill we are owed.
+    /// </summary>
+    public void OnSuccess(RateLimitInfo info, DateTimeOffset now)
+    {
+        if (!Advertise(info))
+        {
+            return;
+        }
+
+        Reshape(now);
+        if (info.RemainingRequests is { } requests)
+        {
+            RequestBucket.LimitTo(requests, now);
+        }
+
+        if (info.RemainingImages is { } images)
+        {
+            ImageBucket.LimitTo(images, now);
+        }
+    }
+
+    /// <summary>
+    /// Creeps a learned lower pace back up one step per quiet minute: to just under the pace that
+    /// drew the last 429, and past it only once that 429 is old enough to be worth testing again.
+    /// Returns whether the pace changed.
+    /// </summary>
+    public bool Recover(DateTimeOffset now)
+    {
+        if (LearnedRateFactor >= 1.0 || now - _lastRecoveryAt < TimeSpan.FromMinutes(1))
+        {
+            return false;
+        }
+
+        var ceiling = now - LastRateLimitedAt >= policy.RateProbeAfter ? 1.0 : LearnedCeiling * 0.95;
+        var steps = Math.Floor((now - Max(_lastRecoveryAt, LastRateLimitedAt)).TotalMinutes);
+        var recovered = Math.Min(ceiling, LearnedRateFactor + (policy.RateRecoveryPerMinute * steps));
+        _lastRecoveryAt = now;
+        if (recovered <= LearnedRateFactor)
+        {
+            return false;
+        }
+
+        LearnedRateFactor = recovered;
+        Reshape(now);
+        return true;
+    }
+
+    /// <summary>Forgets what 429s taught and any ramp, for an operator who fixed the cause.</summary>
+    public void Reset(DateTimeOffset now)
+    {
+        LearnedRateFactor = 1.0;
+        LearnedCeiling = 1.0;
+        (_rampStartedAt, RampFactor) = (null, 1.0);
+        Reshape(now);
+    }
+
+    /// <summary>
+    /// The account just came back from an open breaker: start at a tenth of its pace and step up
+    /// (25 %, 50 %) each third of <see cref="AccountPolicyOptions.RecoveryRamp"/>, full at its end, so a
+    /// recovering upstream is not hit with full load at once.
+    /// </summary>
+    public void StartRamp(DateTimeOffset now)
+    {
+        if (policy.RecoveryRamp <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        (_rampStartedAt, RampFactor) = (now, RampSteps[0]);
+        Reshape(now);
+    }
+
+    /// <summary>Moves the ramp on to the step for <paramref name="now"/>; returns whether the pace changed.</summary>
+    public bool Ramp(DateTimeOffset now)
+    {
+        if (_rampStartedAt is not { } started)
+        {
+            return false;
+        }
+
+        var step = (int)Math.Floor((now - started) / (policy.RecoveryRamp / (RampSteps.Length - 1)));
+        var factor = step >= RampSteps.Length ? 1.0 : RampSteps[Math.Max(step, 0)];
+        if (factor >= 1.0)
+        {
+            _rampStartedAt = null;
+        }
+
+        if (factor == RampFactor)
+        {
+            return false;
+        }
+
+        RampFactor = factor;
+        Reshape(now);
+        return true;
+    }
+
+    /// <summary>
+    /// Without Retry-After, the reset headers give the time until the exhausted limit is full again;
+    /// with a continuously refilling limit one token comes back much sooner, so the cool-down is the
+    /// sooner of the two, and the emptied buckets pace what follows.
+    /// </summary>
+    private TimeSpan CooldownFor(TimeSpan? retryAfter, RateLimitInfo info)
+    {
+        var wait = retryAfter ?? TimeSpan.Zero;
+        if (retryAfter is null)
+        {
+            if (info.RemainingRequests is 0 && info.ResetRequests is { } resetRequests)
+            {
+                wait = Max(wait, Min(resetRequests, OneToken(info.LimitRequests)));
+            }
+
+            if (info.RemainingImages is 0 && info.ResetImages is { } resetImages)
+            {
+                wait = Max(wait, Min(resetImages, OneToken(info.LimitImages)));
+            }
+        }
+
+        if (wait <= TimeSpan.Zero)
+        {
+            wait = policy.DefaultRateLimitCooldown;
+        }
+
+        return wait > policy.MaxRateLimitCooldown ? policy.MaxRateLimitCooldown : wait;
+    }
+
+    private bool Advertise(RateLimitInfo info)
+    {
+        var changed = false;
+        if (info.LimitRequests is > 0 && info.LimitRequests != _advertisedRequestLimit)
+        {
+            _advertisedRequestLimit = info.LimitRequests;
+            changed = true;
+        }
+
+        if (info.LimitImages is > 0 && info.LimitImages != _advertisedImageLimit)
+        {
+            _advertisedImageLimit = info.LimitImages;
+            changed = true;
+        }
+
+        return changed;
+    }
+
+    private void Reshape(DateTimeOffset now)
+    {
+        if (_requests is null || _images is null)
+        {
+            Start(_account, now, null, null);
+            return;
+        }
+
+        var (requests, images) = Shape();
+        if (requests.Rate != _requests.RatePerSecond || images.Rate != _images.RatePerSecond)
+        {
+            Version++;
+        }
+
+        _requests.Reconfigure(requests.Capacity, requests.Rate, now);
+        _images.Reconfigure(images.Capacity, images.Rate, now);
+    }
+
+    private ((double Capacity, double Rate) Requests, (double Capacity, double Rate) Images) Shape()
+    {
+        var factor = LearnedRateFactor * RampFactor;
+        var requestLimit = Math.Max(1, Math.Min(_account?.RequestsPerMinute ?? 1, _advertisedRequestLimit ?? int.MaxValue) * factor);
+        var imageLimit = Math.Max(1, Math.Min(_account?.ImagesPerMinute ?? 1, _advertisedImageLimit ?? int.MaxValue) * factor);
+
+        // Below the full minute's worth, so the upstream's own bucket keeps a reserve after our burst.
+        var requestCapacity = Math.Max(1, Math.Floor(requestLimit * policy.BurstFraction));
+        var imageCapacity = Math.Max(1, Math.Max(Math.Min(Math.Floor(imageLimit), MaxImagesPerRequest), Math.Floor(imageLimit * policy.BurstFraction)));
+        var margin = 1 - policy.RateMargin;
+        return ((requestCapacity, requestLimit * margin / 60.0), (imageCapacity, imageLimit * margin / 60.0));
+    }
+
+    private TokenBucket RequestBucket => _requests ?? throw new InvalidOperationException("Pacing has not started.");
+
+    private TokenBucket ImageBucket => _images ?? throw new InvalidOperationException("Pacing has not started.");
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    /// <summary>Time for one token of a per-minute limit; a whole minute when the limit is unknown.</summary>
+    private static TimeSpan OneToken(int? perMinute) => TimeSpan.FromSeconds(60.0 / Math.Max(1, perMinute ?? 1));
+}
