@@ -26,7 +26,7 @@ public sealed class HangUpConcurrencyTests(SlowUpstreamGatewayFixture gateway) :
             };
             request.Headers.Add("Idempotency-Key", $"hang-up-{i}-{Guid.NewGuid():N}");
             var sending = client.SendAsync(request, hangUp.Token);
-            await UntilAsync(() => sending.IsCompleted || gateway.Simulator.Stats.Total.Snapshot().Requests > requests, "the request reached the upstream or was answered");
+            await Poll.UntilAsync(() => sending.IsCompleted || gateway.Simulator.Stats.Total.Snapshot().Requests > requests, "the request reached the upstream or was answered");
             if (sending.IsCompleted)
             {
                 using var answered = await sending;
@@ -39,26 +39,14 @@ public sealed class HangUpConcurrencyTests(SlowUpstreamGatewayFixture gateway) :
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sending);
         }
 
-        await UntilAsync(() => gateway.Simulator.Stats.Total.Snapshot().InFlight == 0, "the generations left behind have finished");
+        await Poll.UntilAsync(() => gateway.Simulator.Stats.Total.Snapshot().InFlight == 0, "the generations left behind have finished");
         var after = gateway.Simulator.Stats.Total.Snapshot();
         Assert.True(after.MaxInFlight <= 2, $"{after.MaxInFlight} generations ran at once for a key allowed 2");
         Assert.True(refused >= 1, "the key's concurrency limit should have refused someone");
 
         // And every one of them was paid.
-        await UntilAsync(async () => (await gateway.KeyAsync(id)).GetProperty("spend").GetProperty("reserved_usd").GetDecimal() == 0m, "every reservation is settled");
+        await Poll.UntilAsync(async () => (await gateway.KeyAsync(id)).GetProperty("spend").GetProperty("reserved_usd").GetDecimal() == 0m, "every reservation is settled");
         var spent = (await gateway.KeyAsync(id)).GetProperty("spend").GetProperty("today_usd").GetDecimal();
         Assert.Equal((after.Images - before.Images) * 0.02m, spent);
-    }
-
-    private static Task UntilAsync(Func<bool> condition, string expectation) => UntilAsync(() => Task.FromResult(condition()), expectation);
-
-    private static async Task UntilAsync(Func<Task<bool>> condition, string expectation)
-    {
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!await condition())
-        {
-            Assert.False(limit.IsCancellationRequested, $"Timed out waiting until {expectation}.");
-            await Task.Delay(TimeSpan.FromMilliseconds(10), TimeProvider.System, CancellationToken.None);
-        }
     }
 }

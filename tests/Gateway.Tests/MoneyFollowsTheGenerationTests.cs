@@ -53,7 +53,7 @@ public sealed class MoneyFollowsTheGenerationTests(SlowUpstreamGatewayFixture ga
             Assert.True(refused || second.StatusCode == HttpStatusCode.OK, $"twin answered {(int)second.StatusCode}");
         }
 
-        await UntilAsync(() => gateway.Simulator.Stats.Total.Snapshot().InFlight == 0, "no generation is still running upstream");
+        await Poll.UntilAsync(() => gateway.Simulator.Stats.Total.Snapshot().InFlight == 0, "no generation is still running upstream");
         var after = gateway.Simulator.Stats.Total.Snapshot();
         var produced = after.Images - before.Images;
         var spend = (await gateway.KeyAsync(id)).GetProperty("spend");
@@ -64,7 +64,7 @@ public sealed class MoneyFollowsTheGenerationTests(SlowUpstreamGatewayFixture ga
         Assert.True(replays >= 2, $"replays {replays}");
         Assert.Equal(produced * Price, spent);
         Assert.True(spent <= Budget);
-        await UntilAsync(async () => (await gateway.KeyAsync(id)).GetProperty("spend").GetProperty("reserved_usd").GetDecimal() == 0m, "no reservation is left");
+        await Poll.UntilAsync(async () => (await gateway.KeyAsync(id)).GetProperty("spend").GetProperty("reserved_usd").GetDecimal() == 0m, "no reservation is left");
 
         // The usage report counts each image the upstream produced exactly once.
         using var usage = await client.GetFromJsonAsync<JsonDocument>("/v1/usage");
@@ -81,7 +81,7 @@ public sealed class MoneyFollowsTheGenerationTests(SlowUpstreamGatewayFixture ga
         var busy = gateway.Simulator.Stats.Total.Snapshot().Requests;
         using var hangUp = new CancellationTokenSource();
         var sending = SendAsync(client, body, idempotencyKey, hangUp.Token);
-        await UntilAsync(() => sending.IsCompleted || gateway.Simulator.Stats.Total.Snapshot().Requests > busy, "the upstream received the request");
+        await Poll.UntilAsync(() => sending.IsCompleted || gateway.Simulator.Stats.Total.Snapshot().Requests > busy, "the upstream received the request");
         await hangUp.CancelAsync();
         try
         {
@@ -116,17 +116,5 @@ public sealed class MoneyFollowsTheGenerationTests(SlowUpstreamGatewayFixture ga
         var error = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error");
         Assert.Equal("budget_exceeded", error.GetProperty("code").GetString());
         return true;
-    }
-
-    private static Task UntilAsync(Func<bool> condition, string expectation) => UntilAsync(() => Task.FromResult(condition()), expectation);
-
-    private static async Task UntilAsync(Func<Task<bool>> condition, string expectation)
-    {
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!await condition())
-        {
-            Assert.False(limit.IsCancellationRequested, $"Timed out waiting until {expectation}.");
-            await Task.Delay(TimeSpan.FromMilliseconds(10), TimeProvider.System, CancellationToken.None);
-        }
     }
 }
