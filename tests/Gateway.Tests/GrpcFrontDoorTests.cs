@@ -79,6 +79,44 @@ public sealed class GrpcFrontDoorTests(AdminGatewayFixture gateway) : IClassFixt
     }
 
     [Fact]
+    public async Task A_deadline_that_passes_while_queued_is_deadline_exceeded_with_no_upstream_call()
+    {
+        // One account alone serves this model, at one request a minute: the second request must wait.
+        using var admin = gateway.Admin();
+        using var changed = await admin.PatchAsJsonAsync("/admin/accounts/sim-4", new
+        {
+            models = (string[])["deadline-test-model"], requests_per_minute = 1, images_per_minute = 1,
+        });
+        Assert.Equal(System.Net.HttpStatusCode.OK, changed.StatusCode);
+        await Poll.UntilAsync(async () => (await Client().ListModelsAsync(new ListModelsRequest(), Auth(GatewayFactory.KeyA))).Data.Any(m => m.Id == "deadline-test-model"),
+            "the new account's model is served");
+        var before = gateway.Simulator.Stats.Total.Snapshot().Requests;
+        var served = 0;
+        RpcException? error = null;
+        for (var i = 0; i < 3 && error is null; i++)
+        {
+            try
+            {
+                await Client().GenerateAsync(new GenerateRequest { Model = "deadline-test-model", Prompt = $"queued {i} {Guid.NewGuid():N}" },
+                    Auth(GatewayFactory.KeyA), deadline: DateTime.UtcNow.AddSeconds(2));
+                served++;
+            }
+            catch (RpcException ex)
+            {
+                error = ex;
+            }
+        }
+
+        Assert.NotNull(error);
+        Assert.True(error.StatusCode == StatusCode.DeadlineExceeded, $"{error.StatusCode} after {served} served: {error.Status.Detail}");
+        Assert.True(served <= 1, $"{served} requests served by an account allowed one a minute");
+
+        // The request that waited past its deadline never reached the upstream.
+        Assert.Equal(before + served, gateway.Simulator.Stats.Total.Snapshot().Requests);
+
+    }
+
+    [Fact]
     public async Task List_models_reflection_and_health_answer()
     {
         var models = await Client().ListModelsAsync(new ListModelsRequest(), Auth(GatewayFactory.KeyA));
