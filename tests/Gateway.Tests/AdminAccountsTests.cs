@@ -99,6 +99,8 @@ public sealed class AdminAccountsTests(ExternalUpstreamFixture gateway) : IClass
                      ("{\"id\":\"x6\",\"kind\":\"simulated\",\"models\":[\"gpt-image-1\"],\"timeout_seconds\":0}", "timeout_seconds"),
                      ("{\"id\":\"x7\",\"kind\":\"simulated\",\"models\":[\"gpt-image-1\"],\"max_concurrency\":\"8\"}", "max_concurrency"),
                      ("{\"id\":\"x8\",\"kind\":\"simulated\",\"models\":[\"gpt-image-1\"],\"secret\":\"typo\"}", "secret"),
+                     ("{\"id\":\"x9\",\"kind\":\"simulated\",\"models\":[\"gpt-image-1|low\"]}", "models"),
+                     ("{\"id\":\"x10\",\"kind\":\"simulated\",\"models\":[\"gpt image\"]}", "models"),
                  ])
         {
             using var content = new StringContent(json, Encoding.UTF8, "application/json");

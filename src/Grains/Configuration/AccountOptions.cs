@@ -1,3 +1,4 @@
+using ImageOrleans.Grains.Models;
 using ImageOrleans.Grains.Pool;
 
 namespace ImageOrleans.Grains.Configuration;
@@ -62,6 +63,10 @@ public sealed class AccountOptions
         if (Models.Count == 0)
         {
             yield return $"Account '{id}': list the models it serves in Models.";
+        }
+        else if (!Models.All(ModelNames.IsAcceptable))
+        {
+            yield return $"Account '{id}': every name in Models must be 1 to {ModelNames.MaxLength} visible ASCII characters without '|'.";
         }
 
         if (RequestsPerMinute <= 0 || ImagesPerMinute <= 0 || MaxConcurrency <= 0)

@@ -1,5 +1,6 @@
 using ImageOrleans.Grains.Configuration;
 using ImageOrleans.Grains.Errors;
+using ImageOrleans.Grains.Models;
 using ImageOrleans.Grains.Pool;
 using ImageOrleans.Grains.Upstreams;
 
@@ -53,9 +54,10 @@ public static class AccountInput
                 "Changing 'base_url' or 'kind' of an account requires its 'api_key' in the same request."));
         }
 
-        if (a.Models.Count == 0 || a.Models.Any(string.IsNullOrWhiteSpace))
+        if (a.Models.Count == 0 || !a.Models.All(ModelNames.IsAcceptable))
         {
-            f.Fail(GatewayErrors.Invalid("models", "'models' must list the models the account serves."));
+            f.Fail(GatewayErrors.Invalid("models",
+                $"'models' must list the models the account serves: names of 1 to {ModelNames.MaxLength} visible ASCII characters, without '|'."));
         }
 
         if (a.Kind is UpstreamKind.OpenAI or UpstreamKind.AzureOpenAI && a.ApiKey.IsEmpty)
