@@ -35,6 +35,7 @@ public sealed partial class GrpcFrontDoor(IServiceProvider services, IOptions<Gr
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(services.GetRequiredService<ILoggerFactory>());
+        builder.Services.AddSingleton<IHostLifetime, HostedLifetime>();
         builder.WebHost.UseUrls(settings.Url);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(endpoint => endpoint.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = settings.MaxReceiveMessageBytes);
