@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace ImageOrleans.Gateway.Tests;
 
 /// <summary>What an operator sees of the gateway: the Prometheus scrape, the summary, the request log line.</summary>
+[Collection(ExportedMetricsTests.Name)]
 public sealed class MetricsTests(OperationsGatewayFixture gateway) : IClassFixture<OperationsGatewayFixture>
 {
     private const string SecretPrompt = "a lighthouse painted by nobody in particular 7c1e";

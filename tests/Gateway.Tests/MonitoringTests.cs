@@ -8,6 +8,7 @@ using ImageOrleans.Gateway.Tests.Infrastructure;
 namespace ImageOrleans.Gateway.Tests;
 
 /// <summary>The alert rules and the Grafana dashboard in deploy/monitoring name only metrics the gateway exports.</summary>
+[Collection(ExportedMetricsTests.Name)]
 public sealed partial class MonitoringTests(OperationsGatewayFixture gateway) : IClassFixture<OperationsGatewayFixture>
 {
     private static readonly string Folder = Path.Combine(RepositoryRoot.Path, "deploy", "monitoring");
