@@ -32,7 +32,7 @@ public interface IClientKeyGrain : IGrainWithStringKey
     /// <summary>Replaces a reservation with what the request cost; a settlement id already booked is ignored.</summary>
     ValueTask SettleAsync(Settlement settlement);
 
-    /// <summary>Frees a reservation without booking anything (the request never reached the grains).</summary>
+    /// <summary>Frees a reservation without booking anything (a request admitted but never run).</summary>
     ValueTask ReleaseAsync(Guid reservationId);
 
     /// <summary>Writes buffered usage to the ledger now (before a report is read).</summary>

@@ -60,27 +60,10 @@ public sealed partial class SettlementBook(IGrainFactory grains, TimeProvider ti
         }
     }
 
-    /// <summary>Frees a reservation the grains never took over (the call to them failed); books nothing.</summary>
-    public async Task ReleaseAsync(string keyId, Guid reservationId)
-    {
-        try
-        {
-            await grains.GetGrain<IClientKeyGrain>(keyId).ReleaseAsync(reservationId);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // The reservation lapses on its own.
-            LogReleaseFailed(logger, ex, keyId);
-        }
-    }
-
     [LoggerMessage(EventId = 2510, Level = LogLevel.Information, Message = "Settling request {RequestId} with client key {KeyId} failed (try {Attempt}); trying again")]
     private static partial void LogRetry(ILogger logger, Exception exception, string keyId, string requestId, int attempt);
 
     [LoggerMessage(EventId = 2511, Level = LogLevel.Error,
         Message = "Could not settle request {RequestId} with client key {KeyId}: {CostUsd} USD not booked; its reservation lapses on its own")]
     private static partial void LogLost(ILogger logger, Exception exception, string keyId, string requestId, decimal costUsd);
-
-    [LoggerMessage(EventId = 2512, Level = LogLevel.Warning, Message = "Could not release a reservation of client key {KeyId}; it lapses on its own")]
-    private static partial void LogReleaseFailed(ILogger logger, Exception exception, string keyId);
 }
