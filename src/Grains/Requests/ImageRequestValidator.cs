@@ -29,6 +29,33 @@ public sealed class ImageRequestValidator(ModelCatalogue catalogue)
         out GatewayError? error) =>
         TryValidate(input, defaultModel, model => DeclaredSpelling(served, model), out validated, out error);
 
+    /// <summary>As above for an edit or variation: the fields are checked alike, and a variation has no prompt.</summary>
+    public bool TryValidate(
+        ImageRequestInput input,
+        string defaultModel,
+        IReadOnlySet<string> served,
+        ImageOperation operation,
+        out ValidatedImageRequest? validated,
+        out GatewayError? error)
+    {
+        if (operation != ImageOperation.Variation)
+        {
+            return TryValidate(input, defaultModel, served, out validated, out error);
+        }
+
+        if (input.Prompt is not null)
+        {
+            validated = null;
+            error = GatewayErrors.UnknownParameter("prompt");
+            return false;
+        }
+
+        // A variation is checked like a request with a placeholder prompt, and carries none onwards.
+        var ok = TryValidate(input with { Prompt = "variation" }, defaultModel, served, out validated, out error);
+        validated = validated is null ? null : validated with { Request = validated.Request with { Prompt = string.Empty } };
+        return ok;
+    }
+
     /// <summary>As above, with only a yes/no for "served": an uncatalogued model keeps the client's spelling.</summary>
     public bool TryValidate(
         ImageRequestInput input,
@@ -69,7 +96,7 @@ public sealed class ImageRequestValidator(ModelCatalogue catalogue)
         var model = input.Model?.Trim();
         if (input.Model is not null && string.IsNullOrEmpty(model))
         {
-            return GatewayErrors.Invalid("model", "Invalid 'model': empty string. Name an image model such as 'gpt-image-1'.", "empty_string");
+            return GatewayErrors.Invalid("model", "Invalid 'model': empty string. Name an image model such as 'gpt-image-2.6-flare'.", "empty_string");
         }
 
         model ??= defaultModel;

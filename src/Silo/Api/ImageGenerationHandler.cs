@@ -12,7 +12,7 @@ namespace ImageOrleans.Silo.Api;
 /// <c>POST /v1/images/generations</c>: read the body and the request headers, run the generation pipeline,
 /// and answer in OpenAI's shape with the gateway's headers.
 /// </summary>
-public sealed class ImageGenerationHandler(GenerationPipeline pipeline, ImageLinks links, IOptions<FrontDoorOptions> frontDoor)
+public sealed class ImageGenerationHandler(GenerationPipeline pipeline, ImageLinks links, IOptions<FrontDoorOptions> frontDoor, TimeProvider time)
 {
     public const string CacheHeader = "x-imageorleans-cache";
     public const string PriorityHeader = GenerationPipeline.PriorityOption;
@@ -35,24 +35,32 @@ public sealed class ImageGenerationHandler(GenerationPipeline pipeline, ImageLin
             return OpenAIErrors.Result(parseError!);
         }
 
-        var headers = http.Request.Headers;
-        var outcome = await pipeline.RunAsync(new GenerationCall
-        {
-            RequestId = http.TraceIdentifier,
-            Client = http.GetClient(),
-            Input = input!,
-            Priority = headers.TryGetValue(PriorityHeader, out var priority) ? priority.ToString() : null,
-            TimeoutMs = headers.TryGetValue(TimeoutHeader, out var timeout) ? timeout.ToString() : null,
-            IdempotencyKey = headers.TryGetValue(IdempotencyKeyHeader, out var key) ? key.ToString() : null,
-            NoCache = IsNoCache(http.Request),
-        }, http.RequestAborted);
+        var outcome = await pipeline.RunAsync(CallFrom(http, input!), http.RequestAborted);
         http.Features.Get<RequestRecord>()?.Completed(outcome);
         return Answer(http, outcome);
     }
 
-    private IResult Answer(HttpContext http, GenerationOutcome outcome)
+    /// <summary>The pipeline call for <paramref name="input"/> with the request options the headers carry.</summary>
+    public GenerationCall CallFrom(HttpContext http, ImageRequestInput input)
+    {
+        var headers = http.Request.Headers;
+        return new GenerationCall
+        {
+            RequestId = http.TraceIdentifier,
+            Client = http.GetClient(),
+            Input = input,
+            Priority = headers.TryGetValue(PriorityHeader, out var priority) ? priority.ToString() : null,
+            TimeoutMs = headers.TryGetValue(TimeoutHeader, out var timeout) ? timeout.ToString() : null,
+            IdempotencyKey = headers.TryGetValue(IdempotencyKeyHeader, out var key) ? key.ToString() : null,
+            NoCache = IsNoCache(http.Request),
+        };
+    }
+
+    /// <summary>The answer in OpenAI's shape with the gateway's headers, for every Images endpoint.</summary>
+    public IResult Answer(HttpContext http, GenerationOutcome outcome)
     {
         var response = http.Response;
+        ModelHeaders.Write(response, outcome.Request?.Model, outcome.Model, time);
         if (outcome.Quota is { } quota)
         {
             QuotaHeaderWriter.Write(response, quota);

@@ -51,6 +51,7 @@ public static class SiloHostingExtensions
         services.AddSingleton<PoolSeedSource>();
         services.AddSingleton<GenerationPipeline>();
         services.AddSingleton<ImageGenerationHandler>();
+        services.AddSingleton<ImageEditHandler>();
         services.AddSingleton<LinkOrigin>();
         services.AddSingleton<ImageLinks>();
         services.AddSingleton(sp => new ImageUrlSigner(SigningKey(sp)));

@@ -28,4 +28,13 @@ public sealed record GenerationCall
 
     /// <summary>The client asked to skip the prompt cache.</summary>
     public bool NoCache { get; init; }
+
+    /// <summary>Which Images endpoint was called.</summary>
+    public ImageOperation Operation { get; init; } = ImageOperation.Generate;
+
+    /// <summary>An edit's or variation's uploaded images, in order.</summary>
+    public IReadOnlyList<InputImage> Images { get; init; } = [];
+
+    /// <summary>An edit's mask.</summary>
+    public InputImage? Mask { get; init; }
 }

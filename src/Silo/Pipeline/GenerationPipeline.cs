@@ -8,6 +8,7 @@ using ImageOrleans.Grains.Dispatch;
 using ImageOrleans.Grains.Errors;
 using ImageOrleans.Grains.Idempotency;
 using ImageOrleans.Grains.Images;
+using ImageOrleans.Grains.Models;
 using ImageOrleans.Grains.Pool;
 using ImageOrleans.Grains.Requests;
 using ImageOrleans.Grains.Telemetry;
@@ -27,6 +28,8 @@ public sealed class GenerationPipeline(
     IGrainFactory grains,
     AccountDirectory directory,
     ImageRequestValidator validator,
+    ModelResolver models,
+    ModelCatalogue catalogue,
     IImageStore store,
     IOptions<ImageOrleansOptions> root,
     IOptions<CacheOptions> cache,
@@ -43,9 +46,36 @@ public sealed class GenerationPipeline(
     {
         var client = call.Client;
         var served = await directory.GetServedModelsAsync();
-        if (!validator.TryValidate(call.Input, root.Value.DefaultModel, served, out var validated, out var invalid))
+        var input = call.Input;
+        ModelResolution? resolution = null;
+        if (input.Model?.Trim() is not "")
         {
-            return GenerationOutcome.Failed(invalid!);
+            resolution = models.Resolve(input.Model?.Trim() ?? root.Value.DefaultModel, served, out var unresolved);
+            if (resolution is null)
+            {
+                return GenerationOutcome.Failed(unresolved!);
+            }
+
+            input = input with { Model = resolution.Model };
+        }
+
+        if (!validator.TryValidate(input, root.Value.DefaultModel, served, call.Operation, out var validated, out var invalid))
+        {
+            return GenerationOutcome.Failed(invalid!) with { Model = resolution };
+        }
+
+        if (call.Operation != ImageOperation.Generate)
+        {
+            var model = validated!.Request.Model;
+            if (InputImageRules.Check(catalogue.Find(model), model, call.Operation, call.Images, call.Mask, input.InputFidelity) is { } badPart)
+            {
+                return GenerationOutcome.Failed(badPart) with { Model = resolution };
+            }
+
+            validated = validated with
+            {
+                Request = validated.Request with { Operation = call.Operation, Images = call.Images, Mask = call.Mask, InputFidelity = input.InputFidelity },
+            };
         }
 
         if (ReadPriority(call.Priority, client, out var priorityError) is not { } priority)
@@ -71,7 +101,7 @@ public sealed class GenerationPipeline(
             () => keyGrain.AdmitAsync(AdmissionFor(validated!.Request, pool, now + waitLimit)).AsTask(), cancellationToken));
         if (admission.Error is { } refused)
         {
-            return GenerationOutcome.Failed(refused, admission.Quota) with { Request = validated!.Request, Priority = priority };
+            return GenerationOutcome.Failed(refused, admission.Quota) with { Request = validated!.Request, Priority = priority, Model = resolution };
         }
 
         var request = validated!.Request;
@@ -101,7 +131,10 @@ public sealed class GenerationPipeline(
         var bypass = !cache.Value.Enabled || client.Cache == CachePolicy.Off || call.NoCache;
         var admit = () => WhileClusterHealsAsync(job.Deadline, () => keyGrain.AdmitAsync(AdmissionFor(job.Request, pool, job.Deadline)).AsTask(), cancellationToken);
         var outcome = await GenerateAsync(call, job, validated.ResponseFormat, bypass, admit, cancellationToken);
-        return outcome with { Quota = outcome.Quota ?? admission.Quota, Downgraded = downgraded, Request = request, Format = validated.ResponseFormat, Priority = priority };
+        return outcome with
+        {
+            Quota = outcome.Quota ?? admission.Quota, Downgraded = downgraded, Request = request, Format = validated.ResponseFormat, Priority = priority, Model = resolution,
+        };
     }
 
     private async Task<GenerationOutcome> GenerateAsync(
