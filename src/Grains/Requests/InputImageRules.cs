@@ -20,8 +20,10 @@ public static class InputImageRules
         var supported = operation == ImageOperation.Edit ? spec?.SupportsEdits ?? true : spec?.SupportsVariations ?? false;
         if (!supported)
         {
-            var what = operation == ImageOperation.Edit ? "edits" : "variations";
-            return GatewayErrors.Invalid("model", $"Invalid 'model': {model} does not support image {what}.", "unsupported_model");
+            // No account can make variations with this model: as for a model nobody serves.
+            return operation == ImageOperation.Edit
+                ? GatewayErrors.Invalid("model", $"Invalid 'model': {model} does not support image edits.", "unsupported_model")
+                : GatewayErrors.ModelNotFound(model) with { Message = $"The model '{model}' does not support image variations, or no account of this gateway's pool serves one that does." };
         }
 
         if (images.Count == 0)

@@ -96,7 +96,10 @@ public static class UpstreamContent
 
         var part = new StreamContent(stream, 64 * 1024);
         part.Headers.ContentType = new MediaTypeHeaderValue(image.ContentType);
-        form.Add(part, name, image.FileName);
+
+        // Quoted explicitly: "image[]" holds characters a bare header token may not.
+        part.Headers.ContentDisposition = new ContentDispositionHeaderValue("form-data") { Name = Quoted(name), FileName = Quoted(image.FileName) };
+        form.Add(part);
         return true;
     }
 
@@ -104,7 +107,12 @@ public static class UpstreamContent
     {
         if (value is not null)
         {
-            form.Add(new StringContent(value), name);
+            var part = new StringContent(value);
+            part.Headers.ContentType = null;
+            part.Headers.ContentDisposition = new ContentDispositionHeaderValue("form-data") { Name = Quoted(name) };
+            form.Add(part);
         }
     }
+
+    private static string Quoted(string value) => $"\"{value}\"";
 }

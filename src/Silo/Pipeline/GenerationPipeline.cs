@@ -47,6 +47,21 @@ public sealed class GenerationPipeline(
         var client = call.Client;
         var served = await directory.GetServedModelsAsync();
         var input = call.Input;
+        if (call.Operation == ImageOperation.Variation && input.Model is null)
+        {
+            // Variations have their own default: a served model that makes them (OpenAI's is dall-e-2).
+            var variations = served.Order(StringComparer.Ordinal).FirstOrDefault(m => catalogue.Find(m)?.SupportsVariations == true);
+            if (variations is null)
+            {
+                return GenerationOutcome.Failed(GatewayErrors.ModelNotFound("dall-e-2") with
+                {
+                    Message = "No account of this gateway's pool serves a model that supports image variations.",
+                });
+            }
+
+            input = input with { Model = variations };
+        }
+
         ModelResolution? resolution = null;
         if (input.Model?.Trim() is not "")
         {

@@ -14,7 +14,7 @@ namespace ImageOrleans.Simulator.Api;
 /// validate, check the model, charge the rate limits, then wait the simulated latency and either
 /// inject the drawn fault or answer with images.
 /// </summary>
-internal sealed class ImageGenerationHandler(SimulatorEngine engine, LinkGenerator links, ILogger<ImageGenerationHandler> logger)
+internal sealed class ImageGenerationHandler(SimulatorEngine engine, LinkGenerator links, EditLog edits, ILogger<ImageGenerationHandler> logger)
 {
     public const string ImageEndpointName = "ImageSimulator.GetImage";
 
@@ -22,7 +22,7 @@ internal sealed class ImageGenerationHandler(SimulatorEngine engine, LinkGenerat
     private const int MaxPromptLength = 32_000;
     private const int MaxImages = 10;
 
-    public async Task HandleAsync(HttpContext context, string? deployment)
+    public async Task HandleAsync(HttpContext context, string? deployment, ImageEndpoint endpoint = ImageEndpoint.Generations)
     {
         var stats = engine.Stats;
         context.Response.Headers["x-request-id"] = "req_" + Guid.NewGuid().ToString("N");
@@ -68,7 +68,7 @@ internal sealed class ImageGenerationHandler(SimulatorEngine engine, LinkGenerat
         stats.EnterFlight(key.Counters);
         try
         {
-            await HandleAdmittedAsync(context, key, config, deployment);
+            await HandleAdmittedAsync(context, key, config, deployment, endpoint);
         }
         finally
         {
@@ -77,7 +77,7 @@ internal sealed class ImageGenerationHandler(SimulatorEngine engine, LinkGenerat
         }
     }
 
-    private async Task HandleAdmittedAsync(HttpContext context, SimulatedKeyState key, SimulatedKey config, string? deployment)
+    private async Task HandleAdmittedAsync(HttpContext context, SimulatedKeyState key, SimulatedKey config, string? deployment, ImageEndpoint endpoint)
     {
         if (deployment is not null && string.IsNullOrEmpty(context.Request.Query["api-version"]))
         {
@@ -85,7 +85,23 @@ internal sealed class ImageGenerationHandler(SimulatorEngine engine, LinkGenerat
             return;
         }
 
-        var (request, readError) = await ReadRequestAsync(context);
+        ImageGenerationRequest? request;
+        SimulatorError? readError;
+        ReceivedEdit? edit = null;
+        if (endpoint == ImageEndpoint.Generations)
+        {
+            (request, readError) = await ReadRequestAsync(context);
+        }
+        else
+        {
+            (request, edit, readError) = await ReadFormAsync(context, endpoint, key.MaskedKey);
+        }
+
+        if (edit is not null)
+        {
+            edits.Add(edit);
+        }
+
         if (request is null)
         {
             if (readError is null)
@@ -170,7 +186,7 @@ internal sealed class ImageGenerationHandler(SimulatorEngine engine, LinkGenerat
             return;
         }
 
-        var response = BuildResponse(context, request, model, n);
+        var response = BuildResponse(context, request, model, n, edit?.Images.Count ?? 0);
         engine.Stats.Add(key.Counters, SimulatorCounter.Served);
         engine.Stats.Add(key.Counters, SimulatorCounter.Images, n);
         await context.Response.WriteAsJsonAsync(response, SimulatorJsonContext.Default.ImageGenerationResponse, contentType: null, context.RequestAborted);
@@ -238,7 +254,30 @@ internal sealed class ImageGenerationHandler(SimulatorEngine engine, LinkGenerat
         return null;
     }
 
-    private ImageGenerationResponse BuildResponse(HttpContext context, ImageGenerationRequest request, string model, int n)
+    private static async Task<(ImageGenerationRequest? Request, ReceivedEdit? Edit, SimulatorError? Error)> ReadFormAsync(
+        HttpContext context, ImageEndpoint endpoint, string maskedKey)
+    {
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
+        {
+            // Up to 16 images of 50 MB each, as OpenAI documents; the parts are hashed, never held.
+            bodySize.MaxRequestBodySize = 1L << 30;
+        }
+
+        try
+        {
+            return await MultipartImageReader.ReadAsync(context, endpoint, maskedKey);
+        }
+        catch (Exception e) when (e is InvalidDataException or BadHttpRequestException)
+        {
+            return (null, null, OpenAiErrors.InvalidJson() with { Message = "We could not parse the multipart body of your request." });
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+            return (null, null, null);
+        }
+    }
+
+    private ImageGenerationResponse BuildResponse(HttpContext context, ImageGenerationRequest request, string model, int n, int inputImages)
     {
         var prompt = request.Prompt!;
         var asUrl = request.ResponseFormat == "url";
@@ -267,12 +306,14 @@ internal sealed class ImageGenerationHandler(SimulatorEngine engine, LinkGenerat
             OutputFormat = "png", // the bytes are PNG whatever was asked, and the echo says what was sent
             Quality = quality,
             Size = request.Size is null or "auto" ? "1024x1024" : request.Size,
-            Usage = Usage(prompt, request.Quality, n),
+            Usage = Usage(prompt, request.Quality, n, inputImages),
         };
     }
 
-    private static ImageUsage Usage(string prompt, string? quality, int n)
+    private static ImageUsage Usage(string prompt, string? quality, int n, int inputImages)
     {
+        // An input image costs image input tokens; 388 is what a 1024x1024 image takes at low fidelity.
+        long imageInput = 388L * inputImages;
         long input = (prompt.Length + 3) / 4;
         long perImage = quality switch
         {
@@ -281,7 +322,7 @@ internal sealed class ImageGenerationHandler(SimulatorEngine engine, LinkGenerat
             _ => 1056,
         };
         var output = perImage * n;
-        return new ImageUsage(input + output, input, output, new InputTokensDetails(input, 0));
+        return new ImageUsage(input + imageInput + output, input + imageInput, output, new InputTokensDetails(input, imageInput));
     }
 
     private static string RevisePrompt(string prompt, string? style) =>
