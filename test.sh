@@ -71,6 +71,11 @@ if [ ! -f tests/Browser/node_modules/playwright-core/package.json ]; then
   say "installing playwright-core (tests/Browser)"
   (cd tests/Browser && npm ci --no-audit --no-fund --silent)
 fi
+# The Images API is also driven with the official openai npm package (tests/Node), from its lock file.
+if [ ! -f tests/Node/node_modules/openai/package.json ]; then
+  say "installing openai (tests/Node)"
+  (cd tests/Node && npm ci --no-audit --no-fund --silent)
+fi
 
 WORK=$(mktemp -d /tmp/imageorleans-test.XXXXXX)
 chmod 755 "$WORK"

@@ -112,7 +112,7 @@ public sealed class HttpContractTests(GatewayFixture gateway) : IClassFixture<Ga
     {
         using var http = gateway.Http();
 
-        using var missing = await http.GetAsync("/v1/images/edits");
+        using var missing = await http.GetAsync("/v1/images/upscales");
         using var wrongMethod = await http.GetAsync("/v1/images/generations");
 
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);

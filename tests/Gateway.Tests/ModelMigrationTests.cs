@@ -25,6 +25,16 @@ public sealed class ModelMigrationTests(GatewayFixture gateway) : IClassFixture<
     }
 
     [Fact]
+    public async Task The_official_sdk_keeps_working_on_an_aliased_model()
+    {
+        var client = gateway.ImageClient("gpt-image-1");
+
+        var image = await client.GenerateImageAsync($"an old SDK client {Guid.NewGuid():N}");
+
+        Assert.NotEmpty(image.Value.ImageBytes.ToArray());
+    }
+
+    [Fact]
     public async Task A_retired_model_without_alias_is_not_found_with_its_shutdown_date_and_successor()
     {
         using var http = gateway.Http();

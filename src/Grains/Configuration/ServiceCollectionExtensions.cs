@@ -49,6 +49,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<ModelAliasOptions>, ModelAliasOptionsValidator>();
         services.TryAddSingleton<ModelResolver>();
         services.AddOptions<UploadOptions>().Bind(root.GetSection("Uploads"));
+        services.TryAddSingleton<StreamRelay>();
         services.TryAddSingleton(sp =>
         {
             var dataPath = sp.GetRequiredService<IOptions<ImageOrleansOptions>>().Value.ResolveDataPath(contentRoot);

@@ -32,4 +32,12 @@ public sealed record ImageRequest
     [Id(14)] public InputImage? Mask { get; init; }
 
     [Id(15)] public string? InputFidelity { get; init; }
+
+    /// <summary>Asked upstream as Server-Sent Events; never part of the cache key (the final image is the same).</summary>
+    [Id(16)] public bool Stream { get; init; }
+
+    [Id(17)] public int? PartialImages { get; init; }
+
+    /// <summary>Where a streaming attempt relays its events on this silo (<see cref="Upstreams.StreamRelay"/>).</summary>
+    [Id(18)] public string? StreamId { get; init; }
 }

@@ -111,14 +111,15 @@ public sealed class ImageRequestValidator(ModelCatalogue catalogue)
             return GatewayErrors.Invalid("prompt", "Invalid 'prompt': empty string. Expected a string with minimum length 1, but got an empty string instead.", "empty_string");
         }
 
-        if (input.Stream)
+        if (input.PartialImages is { } partials && (partials is < 0 or > 3))
         {
-            return GatewayErrors.Invalid("stream", "Streaming image generation is not supported by this gateway; send 'stream': false or omit it.", "unsupported_parameter");
+            return GatewayErrors.Invalid("partial_images", string.Create(CultureInfo.InvariantCulture,
+                $"Invalid 'partial_images': expected an integer from 0 to 3, but got {partials} instead."), partials < 0 ? "integer_below_min_value" : "integer_above_max_value");
         }
 
-        if (input.PartialImages is > 0)
+        if (input.PartialImages is > 0 && !input.Stream)
         {
-            return GatewayErrors.Invalid("partial_images", "Partial images require streaming, which this gateway does not support.", "unsupported_parameter");
+            return GatewayErrors.Invalid("partial_images", "Invalid 'partial_images': partial images are sent only on a streamed answer; also send 'stream': true.", "unsupported_parameter");
         }
 
         if (servedSpelling(model) is not { } declared)
@@ -134,6 +135,11 @@ public sealed class ImageRequestValidator(ModelCatalogue catalogue)
         }
 
         var spec = catalogue.Find(model);
+        if (input.Stream && spec is { SupportsStreaming: false })
+        {
+            return GatewayErrors.Invalid("stream", $"Invalid 'stream': the model {model} does not stream; send 'stream': false or omit it.", "unsupported_parameter");
+        }
+
         var error = spec is null ? ValidateGeneric(input) : ValidateAgainst(spec, model, input);
         if (error is not null)
         {
@@ -154,6 +160,8 @@ public sealed class ImageRequestValidator(ModelCatalogue catalogue)
             Moderation = input.Moderation ?? (spec is { Moderations.Count: > 0 } ? "auto" : null),
             User = input.User,
             AlwaysBase64 = spec?.AlwaysBase64 ?? false,
+            Stream = input.Stream,
+            PartialImages = input.Stream ? input.PartialImages : null,
         };
         return null;
     }

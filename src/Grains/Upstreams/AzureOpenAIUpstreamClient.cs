@@ -8,8 +8,8 @@ namespace ImageOrleans.Grains.Upstreams;
 /// An Azure OpenAI resource: <c>{endpoint}/openai/deployments/{deployment}/images/generations?api-version=…</c>
 /// with the <c>api-key</c> header. The deployment comes from the account's model→deployment map.
 /// </summary>
-public sealed class AzureOpenAIUpstreamClient(IHttpClientFactory httpClients, TimeProvider time, SecretCipher secrets, UploadStore? uploads = null)
-    : HttpUpstreamClient(httpClients, time, uploads)
+public sealed class AzureOpenAIUpstreamClient(IHttpClientFactory httpClients, TimeProvider time, SecretCipher secrets, UploadStore? uploads = null, StreamRelay? relay = null)
+    : HttpUpstreamClient(httpClients, time, uploads, relay)
 {
     public const string DefaultApiVersion = "2025-04-01-preview";
 

@@ -10,8 +10,8 @@ namespace ImageOrleans.Grains.Upstreams;
 /// use it too, against the embedded simulator when they name no base URL of their own.
 /// </summary>
 public sealed class CompatibleUpstreamClient(
-    IHttpClientFactory httpClients, TimeProvider time, EmbeddedSimulatorEndpoint simulator, SecretCipher secrets, UploadStore? uploads = null)
-    : HttpUpstreamClient(httpClients, time, uploads)
+    IHttpClientFactory httpClients, TimeProvider time, EmbeddedSimulatorEndpoint simulator, SecretCipher secrets, UploadStore? uploads = null, StreamRelay? relay = null)
+    : HttpUpstreamClient(httpClients, time, uploads, relay)
 {
     protected override Uri BuildUri(UpstreamAccount account, ImageRequest request)
     {

@@ -12,7 +12,7 @@ namespace ImageOrleans.Grains.Upstreams;
 /// The shared HTTP mechanics of OpenAI-shaped upstreams: body, timeout, reading and classifying
 /// the answer. Subclasses say where the request goes and how it authenticates.
 /// </summary>
-public abstract class HttpUpstreamClient(IHttpClientFactory httpClients, TimeProvider time, UploadStore? uploads = null) : IUpstreamClient
+public abstract class HttpUpstreamClient(IHttpClientFactory httpClients, TimeProvider time, UploadStore? uploads = null, StreamRelay? relay = null) : IUpstreamClient
 {
     public const string HttpClientName = "upstream";
 
@@ -44,6 +44,15 @@ public abstract class HttpUpstreamClient(IHttpClientFactory httpClients, TimePro
 
             var http = httpClients.CreateClient(HttpClientName);
             using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
+            if (request.Stream && relay is not null && response.StatusCode == HttpStatusCode.OK && response.Content.Headers.ContentType?.MediaType == "text/event-stream")
+            {
+                var events = await response.Content.ReadAsStreamAsync(linked.Token).ConfigureAwait(false);
+                await using (events.ConfigureAwait(false))
+                {
+                    return await UpstreamStreamReader.ReadAsync(events, request, relay, RateLimitHeaders.Read(response.Headers), () => time.GetElapsedTime(started), linked.Token).ConfigureAwait(false);
+                }
+            }
+
             var body = await ReadBodyAsync(response, linked.Token).ConfigureAwait(false);
             return InterpretSafely(account, response, body, time.GetElapsedTime(started));
         }

@@ -6,8 +6,8 @@ using ImageOrleans.Grains.Secrets;
 namespace ImageOrleans.Grains.Upstreams;
 
 /// <summary>api.openai.com (or a base URL given for the account), Bearer key, optional organisation and project headers.</summary>
-public sealed class OpenAIUpstreamClient(IHttpClientFactory httpClients, TimeProvider time, SecretCipher secrets, UploadStore? uploads = null)
-    : HttpUpstreamClient(httpClients, time, uploads)
+public sealed class OpenAIUpstreamClient(IHttpClientFactory httpClients, TimeProvider time, SecretCipher secrets, UploadStore? uploads = null, StreamRelay? relay = null)
+    : HttpUpstreamClient(httpClients, time, uploads, relay)
 {
     public static readonly Uri DefaultBaseUrl = new("https://api.openai.com/v1/");
 

@@ -73,6 +73,11 @@ public static class UpstreamContent
             AddText(form, "moderation", request.Moderation);
             AddText(form, "input_fidelity", request.InputFidelity);
             AddText(form, "user", request.User);
+            if (request.Stream)
+            {
+                AddText(form, "stream", "true");
+                AddText(form, "partial_images", request.PartialImages?.ToString(CultureInfo.InvariantCulture));
+            }
             if (!request.AlwaysBase64)
             {
                 AddText(form, "response_format", "b64_json");

@@ -40,6 +40,11 @@ public sealed class ImageEditHandler(
             }
 
             var call = answers.CallFrom(http, form!.Input) with { Operation = operation, Images = form.Images, Mask = form.Mask };
+            if (form.Input.Stream)
+            {
+                return await answers.StreamAsync(http, call, "image_edit");
+            }
+
             var outcome = await pipeline.RunAsync(call, http.RequestAborted);
             http.Features.Get<RequestRecord>()?.Completed(outcome);
             return answers.Answer(http, outcome);

@@ -12,7 +12,8 @@ namespace ImageOrleans.Silo.Api;
 /// <c>POST /v1/images/generations</c>: read the body and the request headers, run the generation pipeline,
 /// and answer in OpenAI's shape with the gateway's headers.
 /// </summary>
-public sealed class ImageGenerationHandler(GenerationPipeline pipeline, ImageLinks links, IOptions<FrontDoorOptions> frontDoor, TimeProvider time)
+public sealed class ImageGenerationHandler(
+    GenerationPipeline pipeline, ImageStreamWriter streams, ImageLinks links, IOptions<FrontDoorOptions> frontDoor, TimeProvider time)
 {
     public const string CacheHeader = "x-imageorleans-cache";
     public const string PriorityHeader = GenerationPipeline.PriorityOption;
@@ -35,7 +36,12 @@ public sealed class ImageGenerationHandler(GenerationPipeline pipeline, ImageLin
             return OpenAIErrors.Result(parseError!);
         }
 
-        var outcome = await pipeline.RunAsync(CallFrom(http, input!), http.RequestAborted);
+        if (input!.Stream)
+        {
+            return await streams.RunAsync(http, CallFrom(http, input), "image_generation", outcome => Answer(http, outcome));
+        }
+
+        var outcome = await pipeline.RunAsync(CallFrom(http, input), http.RequestAborted);
         http.Features.Get<RequestRecord>()?.Completed(outcome);
         return Answer(http, outcome);
     }
@@ -55,6 +61,10 @@ public sealed class ImageGenerationHandler(GenerationPipeline pipeline, ImageLin
             NoCache = IsNoCache(http.Request),
         };
     }
+
+    /// <summary>A streamed answer (<c>stream: true</c>) for <paramref name="call"/>, its events named with <paramref name="eventPrefix"/>.</summary>
+    public Task<IResult> StreamAsync(HttpContext http, GenerationCall call, string eventPrefix) =>
+        streams.RunAsync(http, call, eventPrefix, outcome => Answer(http, outcome));
 
     /// <summary>The answer in OpenAI's shape with the gateway's headers, for every Images endpoint.</summary>
     public IResult Answer(HttpContext http, GenerationOutcome outcome)

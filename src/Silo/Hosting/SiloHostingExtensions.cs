@@ -52,6 +52,7 @@ public static class SiloHostingExtensions
         services.AddSingleton<GenerationPipeline>();
         services.AddSingleton<ImageGenerationHandler>();
         services.AddSingleton<ImageEditHandler>();
+        services.AddSingleton<ImageStreamWriter>();
         services.AddSingleton<LinkOrigin>();
         services.AddSingleton<ImageLinks>();
         services.AddSingleton(sp => new ImageUrlSigner(SigningKey(sp)));

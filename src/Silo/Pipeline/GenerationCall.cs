@@ -37,4 +37,10 @@ public sealed record GenerationCall
 
     /// <summary>An edit's mask.</summary>
     public InputImage? Mask { get; init; }
+
+    /// <summary>For a streamed answer: where this silo's upstream attempt relays its events (see <c>StreamRelay</c>).</summary>
+    public string? StreamId { get; init; }
+
+    /// <summary>Called once the request is admitted, before it waits for capacity: a stream's headers come from it.</summary>
+    public Action<GenerationOutcome>? OnAdmitted { get; init; }
 }

@@ -103,6 +103,12 @@ public sealed class GenerationPipeline(
             return GenerationOutcome.Failed(timeoutError!);
         }
 
+        if (call.IdempotencyKey is not null && input.Stream)
+        {
+            return GenerationOutcome.Failed(GatewayErrors.Invalid(IdempotencyKeyOption,
+                $"The '{IdempotencyKeyOption}' header cannot be used with 'stream': true; a streamed answer is not stored for replay.", "unsupported_parameter"));
+        }
+
         if (call.IdempotencyKey is { } idempotencyKey && !IsValidIdempotencyKey(idempotencyKey))
         {
             return GenerationOutcome.Failed(GatewayErrors.Invalid(IdempotencyKeyOption,
@@ -127,6 +133,12 @@ public sealed class GenerationPipeline(
             request = request with { Quality = lower };
         }
 
+        if (call.StreamId is { } streamId)
+        {
+            request = request with { StreamId = streamId };
+        }
+
+        call.OnAdmitted?.Invoke(new GenerationOutcome { Quota = admission.Quota, Downgraded = downgraded, Request = request, Model = resolution, Priority = priority });
         var job = new GenerationJob
         {
             RequestId = call.RequestId,
@@ -143,7 +155,8 @@ public sealed class GenerationPipeline(
         // From here the grains settle the reservation, where the request's fate is decided. The pipeline
         // never frees it, not even when its call fails or its client hangs up: the generation may run on
         // and must find its reservation; one that nobody settles lapses at its expiry.
-        var bypass = !cache.Value.Enabled || client.Cache == CachePolicy.Off || call.NoCache;
+        // A stream runs on this silo's dispatcher, the one its events are relayed to.
+        var bypass = !cache.Value.Enabled || client.Cache == CachePolicy.Off || call.NoCache || request.Stream;
         var admit = () => WhileClusterHealsAsync(job.Deadline, () => keyGrain.AdmitAsync(AdmissionFor(job.Request, pool, job.Deadline)).AsTask(), cancellationToken);
         var outcome = await GenerateAsync(call, job, validated.ResponseFormat, bypass, admit, cancellationToken);
         return outcome with

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace ImageOrleans.Simulator.Api;
 
@@ -14,7 +15,8 @@ namespace ImageOrleans.Simulator.Api;
 /// validate, check the model, charge the rate limits, then wait the simulated latency and either
 /// inject the drawn fault or answer with images.
 /// </summary>
-internal sealed class ImageGenerationHandler(SimulatorEngine engine, LinkGenerator links, EditLog edits, ILogger<ImageGenerationHandler> logger)
+internal sealed class ImageGenerationHandler(
+    SimulatorEngine engine, LinkGenerator links, EditLog edits, IOptions<SimulatorOptions> options, ILogger<ImageGenerationHandler> logger)
 {
     public const string ImageEndpointName = "ImageSimulator.GetImage";
 
@@ -186,6 +188,12 @@ internal sealed class ImageGenerationHandler(SimulatorEngine engine, LinkGenerat
             return;
         }
 
+        if (request.Stream == true)
+        {
+            await StreamAsync(context, key, request, model, n, endpoint, edit?.Images.Count ?? 0);
+            return;
+        }
+
         var response = BuildResponse(context, request, model, n, edit?.Images.Count ?? 0);
         engine.Stats.Add(key.Counters, SimulatorCounter.Served);
         engine.Stats.Add(key.Counters, SimulatorCounter.Images, n);
@@ -252,6 +260,62 @@ internal sealed class ImageGenerationHandler(SimulatorEngine engine, LinkGenerat
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Server-Sent Events as OpenAI sends them: <c>partial_images</c> partial events, then one completed
+    /// event per image with the usage, each after the configured pause; cut after the first event when
+    /// the prompt asks for a mid-stream failure.
+    /// </summary>
+    private async Task StreamAsync(HttpContext context, SimulatedKeyState key, ImageGenerationRequest request, string model, int n, ImageEndpoint endpoint, int inputImages)
+    {
+        var prefix = endpoint == ImageEndpoint.Generations ? "image_generation" : "image_edit";
+        var image = options.Value.Image;
+        request.ResponseFormat = "b64_json";
+        var response = BuildResponse(context, request, model, n, inputImages);
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "text/event-stream";
+        context.Response.Headers.CacheControl = "no-cache";
+        var fail = image.FailMidStreamKeyword.Length > 0 && request.Prompt!.Contains(image.FailMidStreamKeyword, StringComparison.Ordinal);
+        var partials = Math.Clamp(request.PartialImages ?? 0, 0, 3);
+        var sent = 0;
+        for (var i = 0; i < partials + n; i++)
+        {
+            if (!await WaitAsync(context, TimeSpan.FromMilliseconds(image.StreamIntervalMs)))
+            {
+                CountAborted(key);
+                return;
+            }
+
+            if (fail && sent > 0)
+            {
+                context.Abort();
+                return;
+            }
+
+            var partial = i < partials;
+            var seed = SyntheticImage.Seed(request.Prompt!, request.Size, partial ? 1000 + i : i - partials);
+            var streamEvent = new ImageStreamEvent
+            {
+                Type = $"{prefix}.{(partial ? "partial_image" : "completed")}",
+                B64Json = partial ? SyntheticImage.RenderPng(seed, engine.ImageWidth, engine.ImageHeight) : response.Data[i - partials].B64Json!,
+                CreatedAt = response.Created,
+                Size = response.Size,
+                Quality = response.Quality,
+                Background = response.Background,
+                OutputFormat = response.OutputFormat,
+                PartialImageIndex = partial ? i : null,
+                Usage = partial ? null : response.Usage,
+            };
+            await context.Response.WriteAsync($"event: {streamEvent.Type}\ndata: ", context.RequestAborted);
+            await JsonSerializer.SerializeAsync(context.Response.Body, streamEvent, SimulatorJsonContext.Default.ImageStreamEvent, context.RequestAborted);
+            await context.Response.WriteAsync("\n\n", context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+            sent++;
+        }
+
+        engine.Stats.Add(key.Counters, SimulatorCounter.Served);
+        engine.Stats.Add(key.Counters, SimulatorCounter.Images, n);
     }
 
     private static async Task<(ImageGenerationRequest? Request, ReceivedEdit? Edit, SimulatorError? Error)> ReadFormAsync(

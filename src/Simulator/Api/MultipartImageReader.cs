@@ -118,6 +118,8 @@ internal static class MultipartImageReader
             case "user": request.User = value; return true;
             case "n": return int.TryParse(value, out var n) && Set(() => request.N = n);
             case "output_compression": return int.TryParse(value, out var c) && Set(() => request.OutputCompression = c);
+            case "partial_images": return int.TryParse(value, out var p) && Set(() => request.PartialImages = p);
+            case "stream": return bool.TryParse(value, out var stream) && Set(() => request.Stream = stream);
             default: return true;
         }
     }

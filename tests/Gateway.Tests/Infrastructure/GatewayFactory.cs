@@ -79,6 +79,9 @@ public class GatewayFactory : WebApplicationFactory<Program>
             ["ImageOrleans:Simulator:Models:5"] = "dall-e-2",
             ["ImageOrleans:Simulator:Models:6"] = "dall-e-3",
 
+            // Streamed answers pause between events, long enough for a client to hang up mid-stream.
+            ["ImageOrleans:Simulator:Image:StreamIntervalMs"] = "100",
+
             // Old clients that still ask for the shut-down gpt-image-1 keep working, on its successor.
             ["ImageOrleans:Models:Aliases:gpt-image-1:gpt-image-2.6-sunburst"] = "100",
             ["ImageOrleans:Cluster:ClusterId"] = "gateway-tests-" + Guid.NewGuid().ToString("N")[..8],
