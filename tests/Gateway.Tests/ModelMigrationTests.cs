@@ -57,6 +57,7 @@ public sealed class ModelMigrationTests(GatewayFixture gateway) : IClassFixture<
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("gpt-image-2.6-flare", response.Headers.GetValues("x-imageorleans-model").Single());
         Assert.False(response.Headers.Contains("Deprecation"));
+        Assert.Equal("usage", response.Headers.GetValues("x-imageorleans-cost-basis").Single());
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
 
         // The request left size, quality and background on auto; the simulator reports what it made.

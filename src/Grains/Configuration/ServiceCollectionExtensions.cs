@@ -50,6 +50,8 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<ModelResolver>();
         services.AddOptions<UploadOptions>().Bind(root.GetSection("Uploads"));
         services.TryAddSingleton<StreamRelay>();
+        services.AddOptions<ContentCheckOptions>().Bind(root.GetSection("ContentChecks"));
+        services.TryAddSingleton<PromptBlocklist>();
         services.TryAddSingleton(sp =>
         {
             var dataPath = sp.GetRequiredService<IOptions<ImageOrleansOptions>>().Value.ResolveDataPath(contentRoot);

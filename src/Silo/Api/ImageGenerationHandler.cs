@@ -22,6 +22,7 @@ public sealed class ImageGenerationHandler(
     public const string IdempotencyKeyHeader = GenerationPipeline.IdempotencyKeyOption;
     public const string ReplayedHeader = "x-imageorleans-idempotent-replayed";
     public const string DowngradedHeader = "x-imageorleans-downgraded";
+    public const string CostBasisHeader = "x-imageorleans-cost-basis";
 
     public async Task<IResult> HandleAsync(HttpContext http)
     {
@@ -102,6 +103,11 @@ public sealed class ImageGenerationHandler(
         }
 
         var result = outcome.Result!;
+        if (result.CostBasis is { } basis && outcome.Cache is not (Grains.Dispatch.CacheStatus.Hit or Grains.Dispatch.CacheStatus.Coalesced))
+        {
+            response.Headers[CostBasisHeader] = basis;
+        }
+
         var urls = outcome.Format == ResponseFormat.Url
             ? result.Images.Select(i => links.Create(http.Request, i.ImageId)).ToList()
             : null;

@@ -53,6 +53,18 @@ public static class SiloHostingExtensions
         services.AddSingleton<ImageGenerationHandler>();
         services.AddSingleton<ImageEditHandler>();
         services.AddSingleton<ImageStreamWriter>();
+        services.AddSingleton<OutputHook>();
+
+        // The output hook is reached like a key's webhook: only where the egress policy allows, no redirects, no proxy.
+        services.AddHttpClient(OutputHook.HttpClientName)
+            .RemoveAllLoggers()
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                UseProxy = false,
+                ConnectCallback = sp.GetRequiredService<ImageOrleans.Grains.Upstreams.EgressPolicy>().ConnectAsync,
+                ConnectTimeout = TimeSpan.FromSeconds(10),
+            });
         services.AddSingleton<LinkOrigin>();
         services.AddSingleton<ImageLinks>();
         services.AddSingleton(sp => new ImageUrlSigner(SigningKey(sp)));

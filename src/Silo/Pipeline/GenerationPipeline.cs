@@ -30,6 +30,8 @@ public sealed class GenerationPipeline(
     ImageRequestValidator validator,
     ModelResolver models,
     ModelCatalogue catalogue,
+    PromptBlocklist blocklist,
+    OutputHook outputHook,
     IImageStore store,
     IOptions<ImageOrleansOptions> root,
     IOptions<CacheOptions> cache,
@@ -77,6 +79,12 @@ public sealed class GenerationPipeline(
         if (!validator.TryValidate(input, root.Value.DefaultModel, served, call.Operation, out var validated, out var invalid))
         {
             return GenerationOutcome.Failed(invalid!) with { Model = resolution };
+        }
+
+        // Before any upstream call and any charge: the key is not even asked for admission.
+        if (blocklist.Check(validated!.Request.Prompt, client.KeyId, client.Tenant) is { } blocked)
+        {
+            return GenerationOutcome.Failed(blocked) with { Model = resolution };
         }
 
         if (call.Operation != ImageOperation.Generate)
@@ -159,6 +167,12 @@ public sealed class GenerationPipeline(
         var bypass = !cache.Value.Enabled || client.Cache == CachePolicy.Off || call.NoCache || request.Stream;
         var admit = () => WhileClusterHealsAsync(job.Deadline, () => keyGrain.AdmitAsync(AdmissionFor(job.Request, pool, job.Deadline)).AsTask(), cancellationToken);
         var outcome = await GenerateAsync(call, job, validated.ResponseFormat, bypass, admit, cancellationToken);
+        if (outcome.Result is { } made && !request.Stream && outputHook.Enabled
+            && await outputHook.CheckAsync(call, request.Model, made, cancellationToken) is { } withheld)
+        {
+            // Made and settled in the grains already: the refusal does not undo the charge.
+            outcome = outcome with { Error = withheld, Result = null, Contents = null };
+        }
         return outcome with
         {
             Quota = outcome.Quota ?? admission.Quota, Downgraded = downgraded, Request = request, Format = validated.ResponseFormat, Priority = priority, Model = resolution,
