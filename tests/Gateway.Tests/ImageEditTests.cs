@@ -68,6 +68,43 @@ public sealed class ImageEditTests(GatewayFixture gateway) : IClassFixture<Gatew
         Assert.Equal("miss", other.Headers.GetValues("x-imageorleans-cache").Single());
     }
 
+    [Fact]
+    public async Task The_json_form_fetches_image_urls_and_sends_them_on_as_file_parts()
+    {
+        using var http = gateway.Http();
+
+        // An image served by a URL (the gateway's own signed link) and one inline as a data URL.
+        using var generated = await http.PostAsJsonAsync("/v1/images/generations", new { model = "dall-e-2", prompt = $"to be edited {Guid.NewGuid():N}", size = "256x256", response_format = "url" });
+        var link = (await generated.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("data")[0].GetProperty("url").GetString()!;
+        var linked = await new HttpClient().GetByteArrayAsync(link);
+        var prompt = $"json edit {Guid.NewGuid():N}";
+
+        using var response = await http.PostAsJsonAsync("/v1/images/edits", new
+        {
+            model = "gpt-image-2.6-flare",
+            prompt,
+            images = new object[] { new { image_url = link }, new { image_url = "data:image/png;base64," + Convert.ToBase64String(Photo) } },
+            mask = new { image_url = "data:image/png;base64," + Convert.ToBase64String(TestPng.Create(32, 32, alpha: true)) },
+            quality = "low",
+        });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("invalid_mask", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetProperty("code").GetString());
+
+        using var edited = await http.PostAsJsonAsync("/v1/images/edits", new
+        {
+            model = "gpt-image-2.6-flare",
+            prompt,
+            images = new object[] { new { image_url = link }, new { image_url = "data:image/png;base64," + Convert.ToBase64String(Photo) } },
+            quality = "low",
+        });
+
+        Assert.Equal(HttpStatusCode.OK, edited.StatusCode);
+        var received = Assert.Single(gateway.Simulator.Edits.Received, e => e.Fields.GetValueOrDefault("prompt") == prompt);
+        Assert.Equal([Sha(linked), Sha(Photo)], received.Images.Select(p => p.Sha256));
+        Assert.All(received.Images, p => Assert.Equal("image[]", p.Name));
+    }
+
     [Theory]
     [InlineData("no-alpha", "mask", "invalid_mask")]
     [InlineData("wrong-size", "mask", "invalid_mask")]
