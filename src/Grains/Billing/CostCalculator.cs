@@ -17,6 +17,11 @@ public sealed partial class CostCalculator(PriceTable prices, ILogger<CostCalcul
 
     private readonly ILogger _logger = logger ?? NullLogger<CostCalculator>.Instance;
 
+    // An input image of an edit or variation costs image input tokens by its size and the fidelity asked
+    // for; OpenAI publishes no ceiling, so the reservation assumes a generous one per file (the charge
+    // uses the reported usage).
+    public const long InputImageTokensBound = 6_000;
+
     // A prompt never has more tokens than characters; the bound is loose and safe.
     private const decimal TokensPerPromptCharacterBound = 1m;
 
@@ -35,6 +40,11 @@ public sealed partial class CostCalculator(PriceTable prices, ILogger<CostCalcul
 
         var perImage = Qualities(price, request.Quality).Select(q => PerImage(price, q, request.Size, worst: true)).DefaultIfEmpty(0m).Max();
         var input = price.InputTextPerMillion is { } text ? request.Prompt.Length * TokensPerPromptCharacterBound * text / 1_000_000m : 0m;
+        var files = request.Images.Count + (request.Mask is null ? 0 : 1);
+        if (files > 0 && price.InputImagePerMillion is { } imageInput)
+        {
+            input += files * InputImageTokensBound * imageInput / 1_000_000m;
+        }
         return decimal.Round(((perImage * request.N * RoundingMargin) + input) * Math.Max(1m, maxFactor), 6, MidpointRounding.AwayFromZero);
     }
 

@@ -53,6 +53,17 @@ public sealed class CostCalculatorTests
     }
 
     [Fact]
+    public void An_edit_reserves_for_the_image_input_tokens_of_every_file()
+    {
+        var generation = Request("gpt-image-2.6-flare", "low", "1024x1024");
+        var image = new InputImage { FileId = new string('a', 32), Sha256 = "x", FileName = "a.png", ContentType = "image/png" };
+        var edit = generation with { Operation = ImageOperation.Edit, Images = [image, image, image], Mask = image };
+
+        // Four files × 6,000 tokens × $8/M on top of the generation's own worst case.
+        Assert.Equal(_costs.WorstCase(generation) + 0.192m, _costs.WorstCase(edit));
+    }
+
+    [Fact]
     public void Image_input_tokens_are_not_billed_at_the_text_rate()
     {
         var request = Request("gpt-image-2.6-flare", "low", "1024x1024");
