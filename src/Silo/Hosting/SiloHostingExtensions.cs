@@ -54,6 +54,7 @@ public static class SiloHostingExtensions
         services.AddSingleton<ImageEditHandler>();
         services.AddSingleton<ImageStreamWriter>();
         services.AddSingleton<OutputHook>();
+        services.AddSingleton<RequestChecks>();
         services.AddSingleton<ImageUrlFetcher>();
 
         // image_url inputs of JSON edits: fetched under the egress policy, no redirects, no proxy.

@@ -27,10 +27,7 @@ namespace ImageOrleans.Silo.Pipeline;
 public sealed class GenerationPipeline(
     IGrainFactory grains,
     AccountDirectory directory,
-    ImageRequestValidator validator,
-    ModelResolver models,
-    ModelCatalogue catalogue,
-    PromptBlocklist blocklist,
+    RequestChecks checks,
     OutputHook outputHook,
     IImageStore store,
     IOptions<ImageOrleansOptions> root,
@@ -48,57 +45,10 @@ public sealed class GenerationPipeline(
     {
         var client = call.Client;
         var served = await directory.GetServedModelsAsync();
-        var input = call.Input;
-        if (call.Operation == ImageOperation.Variation && input.Model is null)
+        var (validated, resolution, invalid) = checks.Check(call, served, root.Value.DefaultModel);
+        if (invalid is not null)
         {
-            // Variations have their own default: a served model that makes them (OpenAI's is dall-e-2).
-            var variations = served.Order(StringComparer.Ordinal).FirstOrDefault(m => catalogue.Find(m)?.SupportsVariations == true);
-            if (variations is null)
-            {
-                return GenerationOutcome.Failed(GatewayErrors.ModelNotFound("dall-e-2") with
-                {
-                    Message = "No account of this gateway's pool serves a model that supports image variations.",
-                });
-            }
-
-            input = input with { Model = variations };
-        }
-
-        ModelResolution? resolution = null;
-        if (input.Model?.Trim() is not "")
-        {
-            resolution = models.Resolve(input.Model?.Trim() ?? root.Value.DefaultModel, served, out var unresolved);
-            if (resolution is null)
-            {
-                return GenerationOutcome.Failed(unresolved!);
-            }
-
-            input = input with { Model = resolution.Model };
-        }
-
-        if (!validator.TryValidate(input, root.Value.DefaultModel, served, call.Operation, out var validated, out var invalid))
-        {
-            return GenerationOutcome.Failed(invalid!) with { Model = resolution };
-        }
-
-        // Before any upstream call and any charge: the key is not even asked for admission.
-        if (blocklist.Check(validated!.Request.Prompt, client.KeyId, client.Tenant) is { } blocked)
-        {
-            return GenerationOutcome.Failed(blocked) with { Model = resolution };
-        }
-
-        if (call.Operation != ImageOperation.Generate)
-        {
-            var model = validated!.Request.Model;
-            if (InputImageRules.Check(catalogue.Find(model), model, call.Operation, call.Images, call.Mask, input.InputFidelity) is { } badPart)
-            {
-                return GenerationOutcome.Failed(badPart) with { Model = resolution };
-            }
-
-            validated = validated with
-            {
-                Request = validated.Request with { Operation = call.Operation, Images = call.Images, Mask = call.Mask, InputFidelity = input.InputFidelity },
-            };
+            return GenerationOutcome.Failed(invalid) with { Model = resolution };
         }
 
         if (ReadPriority(call.Priority, client, out var priorityError) is not { } priority)
@@ -111,7 +61,7 @@ public sealed class GenerationPipeline(
             return GenerationOutcome.Failed(timeoutError!);
         }
 
-        if (call.IdempotencyKey is not null && input.Stream)
+        if (call.IdempotencyKey is not null && call.Input.Stream)
         {
             return GenerationOutcome.Failed(GatewayErrors.Invalid(IdempotencyKeyOption,
                 $"The '{IdempotencyKeyOption}' header cannot be used with 'stream': true; a streamed answer is not stored for replay.", "unsupported_parameter"));
