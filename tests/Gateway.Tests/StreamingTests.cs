@@ -47,6 +47,28 @@ public sealed class StreamingTests(AdminGatewayFixture gateway) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_stream_the_cache_can_answer_gets_a_single_completed_event_and_no_upstream_call()
+    {
+        using var http = gateway.Http();
+        var prompt = $"cached then streamed {Guid.NewGuid():N}";
+        using (var first = await http.PostAsJsonAsync("/v1/images/generations", new { prompt, quality = "low" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        }
+
+        var requests = gateway.Simulator.Stats.Total.Snapshot().Requests;
+
+        using var response = await SendAsync(http, new { prompt, quality = "low", stream = true, partial_images = 2 });
+
+        Assert.Equal("hit", response.Headers.GetValues("x-imageorleans-cache").Single());
+        using var events = new ServerSentEvents(await response.Content.ReadAsStreamAsync());
+        var all = await events.AllAsync();
+        Assert.Equal(["image_generation.completed"], all.Select(e => e.Type));
+        Assert.NotEmpty(all[0].Data.GetProperty("b64_json").GetBytesFromBase64());
+        Assert.Equal(requests, gateway.Simulator.Stats.Total.Snapshot().Requests);
+    }
+
+    [Fact]
     public async Task A_refusal_before_the_first_byte_is_an_ordinary_json_error()
     {
         using var http = gateway.Http();

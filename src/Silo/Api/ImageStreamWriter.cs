@@ -74,7 +74,12 @@ public sealed class ImageStreamWriter(GenerationPipeline pipeline, StreamRelay r
 
             if (completed == 0)
             {
-                // No events came through (an upstream that does not stream): one completed event per image.
+                // No events came through (a cache hit, or an upstream that does not stream): one completed event per image.
+                if (!started && outcome.Cache is { } cache)
+                {
+                    http.Response.Headers[ImageGenerationHandler.CacheHeader] = cache.ToString().ToLowerInvariant();
+                }
+
                 started = await StartAsync(http, admitted ?? outcome, started);
                 for (var i = 0; i < outcome.Result!.Images.Count; i++)
                 {

@@ -114,9 +114,10 @@ public sealed class GenerationPipeline(
         // never frees it, not even when its call fails or its client hangs up: the generation may run on
         // and must find its reservation; one that nobody settles lapses at its expiry.
         // A stream runs on this silo's dispatcher, the one its events are relayed to.
-        var bypass = !cache.Value.Enabled || client.Cache == CachePolicy.Off || call.NoCache || request.Stream;
+        var cacheable = cache.Value.Enabled && client.Cache != CachePolicy.Off && !call.NoCache;
+        var bypass = !cacheable || request.Stream;
         var admit = () => WhileClusterHealsAsync(job.Deadline, () => keyGrain.AdmitAsync(AdmissionFor(job.Request, pool, job.Deadline)).AsTask(), cancellationToken);
-        var outcome = await GenerateAsync(call, job, validated.ResponseFormat, bypass, admit, cancellationToken);
+        var outcome = await GenerateAsync(call, job, validated.ResponseFormat, bypass, cacheable, admit, cancellationToken);
         if (outcome.Result is { } made && !request.Stream && outputHook.Enabled
             && await outputHook.CheckAsync(call, request.Model, made, cancellationToken) is { } withheld)
         {
@@ -130,7 +131,7 @@ public sealed class GenerationPipeline(
     }
 
     private async Task<GenerationOutcome> GenerateAsync(
-        GenerationCall call, GenerationJob job, ResponseFormat format, bool bypass, Func<Task<Admission>> admit, CancellationToken cancellationToken)
+        GenerationCall call, GenerationJob job, ResponseFormat format, bool bypass, bool cacheable, Func<Task<Admission>> admit, CancellationToken cancellationToken)
     {
         var replayed = false;
         GenerationReply reply;
@@ -140,6 +141,12 @@ public sealed class GenerationPipeline(
             var fingerprint = CacheKey.For(call.Client.Tenant, job.Request);
             var idempotent = await WhileClusterHealsAsync(job.Deadline, () => grain.RunAsync(fingerprint, job, bypass, cancellationToken), cancellationToken);
             (reply, replayed) = (idempotent.Reply, idempotent.Replayed);
+        }
+        else if (job.Request.Stream && cacheable && await WhileClusterHealsAsync(job.Deadline,
+                     () => grains.GetGrain<IPromptCacheGrain>(CacheKey.For(job.Tenant, job.Request)).GetCachedAsync(job), cancellationToken) is { } hit)
+        {
+            // A stream that the cache can answer gets one completed event per image, nothing generated.
+            reply = hit;
         }
         else
         {
