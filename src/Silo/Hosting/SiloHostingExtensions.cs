@@ -60,7 +60,9 @@ public static class SiloHostingExtensions
         services.AddHostedService<SchemaMigrationService>();
         services.AddSingleton<EmbeddedSimulatorService>();
         services.AddHostedService(sp => sp.GetRequiredService<EmbeddedSimulatorService>());
-        services.AddOptions<GrpcOptions>().Bind(configuration.GetSection($"{Section}:Grpc"));
+        services.AddOptions<GrpcOptions>().Bind(configuration.GetSection($"{Section}:Grpc")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<GrpcOptions>, GrpcOptionsValidator>();
+        services.AddImageOrleansGrpcWeb(configuration.GetSection($"{Section}:Grpc"));
         services.AddSingleton<GrpcFrontDoor>();
         services.AddHostedService(sp => sp.GetRequiredService<GrpcFrontDoor>());
         services.AddHostedService<StartupBanner>();
@@ -158,6 +160,7 @@ public static class SiloHostingExtensions
         app.MapAdminKeysApi();
         app.MapUsageApi();
         app.MapImageOrleansOperations();
+        app.MapImageOrleansGrpcWeb();
         var mode = app.Services.GetRequiredService<IOptions<ClusterProfileOptions>>().Value.Mode;
         if (app.Services.GetRequiredService<IOptions<FrontDoorOptions>>().Value.DashboardEnabled(mode))
         {
