@@ -29,14 +29,18 @@ public static class SiloHostingExtensions
         var services = builder.Services;
         var configuration = builder.Configuration;
         services.AddImageOrleansGrainServices(configuration, builder.Environment.ContentRootPath);
-        services.AddOptions<FrontDoorOptions>().Bind(configuration.GetSection($"{Section}:FrontDoor"));
+        services.AddOptions<FrontDoorOptions>().Bind(configuration.GetSection($"{Section}:FrontDoor")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<FrontDoorOptions>, FrontDoorOptionsValidator>();
         services.AddOptions<DevOptions>().Bind(configuration.GetSection($"{Section}:Dev"))
             .Validate(o => string.IsNullOrWhiteSpace(o.ClientKey) || ClientKeySecret.IsLongEnough(o.ClientKey),
                 $"ImageOrleans:Dev:ClientKey must be at least {ClientKeySecret.MinLength} characters.")
             .ValidateOnStart();
-        services.AddOptions<ClusterProfileOptions>().Bind(configuration.GetSection($"{Section}:Cluster"));
-        services.AddOptions<EmbeddedSimulatorOptions>().Bind(configuration.GetSection($"{Section}:Simulator"));
-        services.AddOptions<AdminOptions>().Bind(configuration.GetSection($"{Section}:Admin"));
+        services.AddOptions<ClusterProfileOptions>().Bind(configuration.GetSection($"{Section}:Cluster")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ClusterProfileOptions>, ClusterProfileOptionsValidator>();
+        services.AddOptions<EmbeddedSimulatorOptions>().Bind(configuration.GetSection($"{Section}:Simulator")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EmbeddedSimulatorOptions>, EmbeddedSimulatorOptionsValidator>();
+        services.AddOptions<AdminOptions>().Bind(configuration.GetSection($"{Section}:Admin")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AdminOptions>, AdminOptionsValidator>();
         services.AddSingleton<AdminAuthenticationFilter>();
         services.AddSingleton<DashboardAuthenticationFilter>();
 
