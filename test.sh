@@ -76,6 +76,11 @@ if [ ! -f tests/Node/node_modules/openai/package.json ]; then
   say "installing openai (tests/Node)"
   (cd tests/Node && npm ci --no-audit --no-fund --silent)
 fi
+# The gRPC front door's non-.NET client test: npm @grpc/grpc-js and @grpc/proto-loader in tests/GrpcNode.
+if [ ! -f tests/GrpcNode/node_modules/@grpc/grpc-js/package.json ]; then
+  say "installing @grpc/grpc-js (tests/GrpcNode)"
+  (cd tests/GrpcNode && npm ci --no-audit --no-fund --silent)
+fi
 
 WORK=$(mktemp -d /tmp/imageorleans-test.XXXXXX)
 chmod 755 "$WORK"

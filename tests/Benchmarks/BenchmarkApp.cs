@@ -5,7 +5,9 @@ public static class BenchmarkApp
 {
     private const string Usage = """
         usage: dotnet run -c Release --project tests/Benchmarks -- <scenario> [options]
-          overhead   latency the gateway adds over a zero-latency upstream, cache miss and hit
+          overhead   latency and CPU the gateway adds over a zero-latency upstream and over the engine's floor
+                     (ASP.NET Core + Orleans pass-through), cache miss and hit, closed and open loop
+                     --protocol http|grpc|both  --mode closed|open|both  --rates 200,1000  --seconds 12  --rounds 4
                      --concurrency 200  --requests 4000  --hit-concurrency <concurrency>  --miss-cache on|bypass
                      --upstream-latency-ms 0  --telemetry on|off|traces
           pool       offered load at a multiple of the pool's capacity: utilisation, 429s, losses, fairness

@@ -3,6 +3,7 @@ using Google.Rpc;
 using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
+using Grpc.Net.Client.Web;
 using Grpc.Reflection.V1Alpha;
 using ImageOrleans.Gateway.Tests.Infrastructure;
 using ImageOrleans.Grpc.V1;
@@ -130,6 +131,63 @@ public sealed class GrpcFrontDoorTests(AdminGatewayFixture gateway) : IClassFixt
         await reflection.RequestStream.CompleteAsync();
         Assert.True(await reflection.ResponseStream.MoveNext(CancellationToken.None));
         Assert.Contains(reflection.ResponseStream.Current.ListServicesResponse.Service, s => s.Name == "imageorleans.v1.Images");
+    }
+
+    [Fact]
+    public async Task Get_usage_gives_the_calling_keys_rows_as_the_http_report_does()
+    {
+        var (_, secret) = await gateway.CreateKeyAsync(new { name = "usage over gRPC" });
+        await Client().GenerateAsync(new GenerateRequest { Prompt = $"counted {Guid.NewGuid():N}", Quality = "low" }, Auth(secret));
+        await Client().GenerateAsync(new GenerateRequest { Prompt = $"counted twice {Guid.NewGuid():N}", Quality = "low", N = 2 }, Auth(secret));
+
+        var report = await Client().GetUsageAsync(new GetUsageRequest(), Auth(secret));
+        using var http = gateway.Http(secret);
+        var json = await http.GetFromJsonAsync<System.Text.Json.JsonElement>($"/v1/usage?start_date={report.StartDate}&end_date={report.EndDate}");
+
+        Assert.Equal(2, report.Totals.Requests);
+        Assert.Equal(3, report.Totals.Images);
+        Assert.Equal(3, report.Totals.Generated);
+        Assert.True(report.Totals.SpendUsd > 0);
+        var totals = json.GetProperty("totals");
+        Assert.Equal(totals.GetProperty("requests").GetInt64(), report.Totals.Requests);
+        Assert.Equal(totals.GetProperty("spend_usd").GetDecimal(), (decimal)report.Totals.SpendUsd);
+        Assert.Equal(json.GetProperty("data").GetArrayLength(), report.Data.Count);
+        Assert.All(report.Data, row => Assert.Equal(report.Data[0].KeyId, row.KeyId));
+    }
+
+    [Fact]
+    public async Task Get_usage_with_a_bad_date_names_the_field()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(() => Client().GetUsageAsync(
+            new GetUsageRequest { StartDate = "2026-13-45" }, Auth(GatewayFactory.KeyA)).ResponseAsync);
+        var reversed = await Assert.ThrowsAsync<RpcException>(() => Client().GetUsageAsync(
+            new GetUsageRequest { StartDate = "2026-11-02", EndDate = "2026-11-01" }, Auth(GatewayFactory.KeyA)).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal("start_date", error.GetRpcStatus()!.GetDetail<BadRequest>()!.FieldViolations.Single().Field);
+        Assert.Equal("end_date", reversed.GetRpcStatus()!.GetDetail<BadRequest>()!.FieldViolations.Single().Field);
+    }
+
+    [Fact]
+    public async Task Grpc_web_on_the_http_port_serves_browsers_on_the_same_pipeline()
+    {
+        var served = gateway.Simulator.Stats.Total.Snapshot().Served;
+        using var channel = GrpcChannel.ForAddress(gateway.BaseAddress, new GrpcChannelOptions
+        {
+            HttpHandler = new GrpcWebHandler(GrpcWebMode.GrpcWebText, new HttpClientHandler()),
+            HttpVersion = System.Net.HttpVersion.Version11,
+            HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        });
+        var client = new Images.ImagesClient(channel);
+
+        var response = await client.GenerateAsync(new GenerateRequest { Prompt = $"a gRPC-Web fox {Guid.NewGuid():N}", Quality = "low" }, Auth(GatewayFactory.KeyA));
+        var refused = await Assert.ThrowsAsync<RpcException>(() => client.GenerateAsync(
+            new GenerateRequest { Prompt = "bad size", Size = "13x7" }, Auth(GatewayFactory.KeyA)).ResponseAsync);
+
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], Assert.Single(response.Data).ImageBytes.Span[..4].ToArray());
+        Assert.Equal(served + 1, gateway.Simulator.Stats.Total.Snapshot().Served);
+        Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
+        Assert.Equal("size", refused.GetRpcStatus()!.GetDetail<BadRequest>()!.FieldViolations.Single().Field);
     }
 
     public void Dispose() => _channel.Dispose();

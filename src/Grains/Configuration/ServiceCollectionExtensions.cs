@@ -28,13 +28,15 @@ public static class ServiceCollectionExtensions
         var root = configuration.GetSection(ImageOrleansOptions.SectionName);
         services.AddOptions<ImageOrleansOptions>().Bind(root).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ImageOrleansOptions>, ImageOrleansOptionsValidator>();
-        services.AddOptions<CacheOptions>().Bind(root.GetSection("Cache"));
+        services.AddOptions<CacheOptions>().Bind(root.GetSection("Cache")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<CacheOptions>, CacheOptionsValidator>();
         services.AddOptions<DispatchOptions>().Bind(root.GetSection("Dispatch"));
         services.AddOptions<AccountPolicyOptions>().Bind(root.GetSection("AccountPolicy")).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AccountPolicyOptions>, AccountPolicyOptionsValidator>();
         services.AddOptions<ImagesOptions>().Bind(root.GetSection("Images")).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ImagesOptions>, ImagesOptionsValidator>();
-        services.AddOptions<IdempotencyOptions>().Bind(root.GetSection("Idempotency"));
+        services.AddOptions<IdempotencyOptions>().Bind(root.GetSection("Idempotency")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<IdempotencyOptions>, IdempotencyOptionsValidator>();
         services.AddOptions<UpstreamsOptions>().Bind(root.GetSection(UpstreamsOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<UpstreamsOptions>, UpstreamsOptionsValidator>();
         services.AddSingleton<IValidateOptions<ImageOrleansOptions>, EgressOptionsValidator>();

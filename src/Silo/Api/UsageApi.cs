@@ -19,8 +19,6 @@ namespace ImageOrleans.Silo.Api;
 /// </summary>
 public static class UsageApi
 {
-    private const int MaxDays = 366;
-
     public static IEndpointRouteBuilder MapUsageApi(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/v1/usage", (HttpContext http, IGrainFactory grains, TimeProvider time, IOptions<BillingOptions> billing) =>
@@ -47,21 +45,9 @@ public static class UsageApi
     private static async Task<IResult> ReportAsync(HttpContext http, IGrainFactory grains, IReadOnlyList<string> keyIds, TimeProvider time, BillingOptions billing)
     {
         var query = http.Request.Query;
-        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), billing.Zone()).DateTime);
-        if (!TryDate(query["start_date"], new DateOnly(today.Year, today.Month, 1), "start_date", out var start, out var error)
-            || !TryDate(query["end_date"], today, "end_date", out var end, out error))
+        if (!UsagePeriod.TryParse(query["start_date"], query["end_date"], UsagePeriod.Today(time, billing), out var period, out var error))
         {
             return OpenAIErrors.Result(error!);
-        }
-
-        if (end < start)
-        {
-            return OpenAIErrors.Result(GatewayErrors.Invalid("end_date", "'end_date' is before 'start_date'."));
-        }
-
-        if (end.DayNumber - start.DayNumber >= MaxDays)
-        {
-            return OpenAIErrors.Result(GatewayErrors.Invalid("start_date", $"A report covers at most {MaxDays} days."));
         }
 
         var format = query["format"].ToString().ToLowerInvariant();
@@ -71,8 +57,8 @@ public static class UsageApi
         }
 
         var csv = format == "csv" || (format.Length == 0 && http.Request.Headers.Accept.ToString().Contains("text/csv", StringComparison.OrdinalIgnoreCase));
-        var rows = await ReadAsync(grains, keyIds, start, end);
-        return csv ? Results.Text(Csv(rows), "text/csv; charset=utf-8") : Results.Json(Json(rows, start, end), AdminJson.Options);
+        var rows = await ReadAsync(grains, keyIds, period.Start, period.End);
+        return csv ? Results.Text(Csv(rows), "text/csv; charset=utf-8") : Results.Json(Json(rows, period), AdminJson.Options);
     }
 
     /// <summary>Flushes what the keys have buffered (a few seconds' worth), then reads their ledgers month by month.</summary>
@@ -99,11 +85,11 @@ public static class UsageApi
         ];
     }
 
-    private static object Json(IReadOnlyList<UsageRow> rows, DateOnly start, DateOnly end) => new
+    private static object Json(IReadOnlyList<UsageRow> rows, UsagePeriod period) => new
     {
         @object = "usage",
-        start_date = start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        end_date = end.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        start_date = period.StartText,
+        end_date = period.EndText,
         data = rows.Select(r => new
         {
             day = r.Day,
@@ -140,23 +126,5 @@ public static class UsageApi
         }
 
         return text.ToString();
-    }
-
-    private static bool TryDate(string? text, DateOnly fallback, string param, out DateOnly date, out GatewayError? error)
-    {
-        error = null;
-        if (string.IsNullOrEmpty(text))
-        {
-            date = fallback;
-            return true;
-        }
-
-        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date))
-        {
-            return true;
-        }
-
-        error = GatewayErrors.Invalid(param, $"Invalid '{param}': give a date as yyyy-MM-dd.");
-        return false;
     }
 }

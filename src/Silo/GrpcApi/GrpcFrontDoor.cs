@@ -1,3 +1,4 @@
+using ImageOrleans.Grains.Billing;
 using ImageOrleans.Grains.Pool;
 using ImageOrleans.Silo.Api;
 using ImageOrleans.Silo.Auth;
@@ -52,6 +53,8 @@ public sealed partial class GrpcFrontDoor(IServiceProvider services, IOptions<Gr
         builder.Services.AddSingleton(services.GetRequiredService<ImageLinks>());
         builder.Services.AddSingleton(services.GetRequiredService<RequestTelemetryFilter>());
         builder.Services.AddSingleton(services.GetRequiredService<TimeProvider>());
+        builder.Services.AddSingleton(services.GetRequiredService<IGrainFactory>());
+        builder.Services.AddSingleton(services.GetRequiredService<IOptions<BillingOptions>>());
 
         var app = builder.Build();
         app.MapGrpcService<ImagesGrpcService>();

@@ -12,6 +12,18 @@ public sealed class GrpcOptions
     /// </summary>
     public string Url { get; set; } = "http://localhost:5001";
 
+    /// <summary>
+    /// gRPC-Web (for browsers, over HTTP/1.1) on the gateway's HTTP port: the same service at
+    /// <c>/imageorleans.v1.Images/*</c> with <c>content-type: application/grpc-web</c> or <c>grpc-web-text</c>.
+    /// </summary>
+    public bool Web { get; set; } = true;
+
+    /// <summary>
+    /// Origins of web pages allowed to call gRPC-Web across origins (CORS, with the grpc-status,
+    /// grpc-message and grpc-status-details-bin headers exposed). Empty: same origin only.
+    /// </summary>
+    public IList<string> WebAllowedOrigins { get; } = [];
+
     /// <summary>Largest message accepted from a client.</summary>
     public int MaxReceiveMessageBytes { get; set; } = 4 * 1024 * 1024;
 }

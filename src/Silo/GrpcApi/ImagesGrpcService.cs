@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using Grpc.Core;
+using ImageOrleans.Grains.Billing;
 using ImageOrleans.Grains.Errors;
 using ImageOrleans.Grains.Pool;
 using ImageOrleans.Grains.Requests;
@@ -10,6 +11,7 @@ using ImageOrleans.Silo.Api;
 using ImageOrleans.Silo.Auth;
 using ImageOrleans.Silo.Pipeline;
 using ImageOrleans.Silo.Telemetry;
+using Microsoft.Extensions.Options;
 
 namespace ImageOrleans.Silo.GrpcApi;
 
@@ -23,6 +25,8 @@ public sealed class ImagesGrpcService(
     AccountDirectory directory,
     ImageLinks links,
     RequestTelemetryFilter telemetry,
+    IGrainFactory grains,
+    IOptions<BillingOptions> billing,
     TimeProvider time) : Images.ImagesBase
 {
     // Models have no creation date of their own here; the HTTP answer uses the same one.
@@ -93,6 +97,45 @@ public sealed class ImagesGrpcService(
         var response = new ListModelsResponse();
         response.Data.AddRange(served.Order(StringComparer.Ordinal).Select(id => new Model { Id = id, Created = ModelsCreated, OwnedBy = "imageorleans" }));
         return response;
+    }
+
+    public override async Task<UsageReport> GetUsage(GetUsageRequest request, ServerCallContext context)
+    {
+        var client = await AuthenticateAsync(context);
+        if (!UsagePeriod.TryParse(request.StartDate, request.EndDate, UsagePeriod.Today(time, billing.Value), out var period, out var error))
+        {
+            throw GrpcErrors.Exception(error!);
+        }
+
+        var rows = await UsageApi.ReadAsync(grains, [client.KeyId], period.Start, period.End);
+        var report = new UsageReport { StartDate = period.StartText, EndDate = period.EndText, Totals = new UsageTotals() };
+        foreach (var row in rows)
+        {
+            report.Data.Add(new Grpc.V1.UsageRow
+            {
+                Day = row.Day,
+                KeyId = row.KeyId,
+                Model = row.Model,
+                Quality = row.Quality,
+                Requests = row.Requests,
+                Images = row.Images,
+                SpendUsd = (double)row.SpendUsd,
+                SavedUsd = (double)row.SavedUsd,
+                CacheHits = row.CacheHits,
+                Failed = row.Failed,
+                Generated = row.Generated,
+            });
+            var totals = report.Totals;
+            totals.Requests += row.Requests;
+            totals.Images += row.Images;
+            totals.SpendUsd += (double)row.SpendUsd;
+            totals.SavedUsd += (double)row.SavedUsd;
+            totals.CacheHits += row.CacheHits;
+            totals.Failed += row.Failed;
+            totals.Generated += row.Generated;
+        }
+
+        return report;
     }
 
     private async Task<ClientIdentity> AuthenticateAsync(ServerCallContext context)

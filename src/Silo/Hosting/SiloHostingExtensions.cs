@@ -29,14 +29,18 @@ public static class SiloHostingExtensions
         var services = builder.Services;
         var configuration = builder.Configuration;
         services.AddImageOrleansGrainServices(configuration, builder.Environment.ContentRootPath);
-        services.AddOptions<FrontDoorOptions>().Bind(configuration.GetSection($"{Section}:FrontDoor"));
+        services.AddOptions<FrontDoorOptions>().Bind(configuration.GetSection($"{Section}:FrontDoor")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<FrontDoorOptions>, FrontDoorOptionsValidator>();
         services.AddOptions<DevOptions>().Bind(configuration.GetSection($"{Section}:Dev"))
             .Validate(o => string.IsNullOrWhiteSpace(o.ClientKey) || ClientKeySecret.IsLongEnough(o.ClientKey),
                 $"ImageOrleans:Dev:ClientKey must be at least {ClientKeySecret.MinLength} characters.")
             .ValidateOnStart();
-        services.AddOptions<ClusterProfileOptions>().Bind(configuration.GetSection($"{Section}:Cluster"));
-        services.AddOptions<EmbeddedSimulatorOptions>().Bind(configuration.GetSection($"{Section}:Simulator"));
-        services.AddOptions<AdminOptions>().Bind(configuration.GetSection($"{Section}:Admin"));
+        services.AddOptions<ClusterProfileOptions>().Bind(configuration.GetSection($"{Section}:Cluster")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ClusterProfileOptions>, ClusterProfileOptionsValidator>();
+        services.AddOptions<EmbeddedSimulatorOptions>().Bind(configuration.GetSection($"{Section}:Simulator")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EmbeddedSimulatorOptions>, EmbeddedSimulatorOptionsValidator>();
+        services.AddOptions<AdminOptions>().Bind(configuration.GetSection($"{Section}:Admin")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AdminOptions>, AdminOptionsValidator>();
         services.AddSingleton<AdminAuthenticationFilter>();
         services.AddSingleton<DashboardAuthenticationFilter>();
 
@@ -88,7 +92,9 @@ public static class SiloHostingExtensions
         services.AddHostedService<SchemaMigrationService>();
         services.AddSingleton<EmbeddedSimulatorService>();
         services.AddHostedService(sp => sp.GetRequiredService<EmbeddedSimulatorService>());
-        services.AddOptions<GrpcOptions>().Bind(configuration.GetSection($"{Section}:Grpc"));
+        services.AddOptions<GrpcOptions>().Bind(configuration.GetSection($"{Section}:Grpc")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<GrpcOptions>, GrpcOptionsValidator>();
+        services.AddImageOrleansGrpcWeb(configuration.GetSection($"{Section}:Grpc"));
         services.AddSingleton<GrpcFrontDoor>();
         services.AddHostedService(sp => sp.GetRequiredService<GrpcFrontDoor>());
         services.AddHostedService<StartupBanner>();
@@ -186,6 +192,7 @@ public static class SiloHostingExtensions
         app.MapAdminKeysApi();
         app.MapUsageApi();
         app.MapImageOrleansOperations();
+        app.MapImageOrleansGrpcWeb();
         var mode = app.Services.GetRequiredService<IOptions<ClusterProfileOptions>>().Value.Mode;
         if (app.Services.GetRequiredService<IOptions<FrontDoorOptions>>().Value.DashboardEnabled(mode))
         {

@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using System.Text.Json;
+using ImageOrleans.Gateway.Tests.Infrastructure;
+using ImageOrleans.Silo.GrpcApi;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ImageOrleans.Gateway.Tests;
+
+/// <summary>
+/// The gRPC front door from a non-.NET client: Node's <c>@grpc/grpc-js</c> with <c>@grpc/proto-loader</c>
+/// (installed by test.sh into tests/GrpcNode) loads the repository's proto and reads the rich error details.
+/// </summary>
+public sealed class GrpcNodeClientTests(AdminGatewayFixture gateway) : IClassFixture<AdminGatewayFixture>
+{
+    [Fact]
+    public async Task A_node_grpc_js_client_generates_lists_models_and_reads_error_details()
+    {
+        var served = gateway.Simulator.Stats.Total.Snapshot().Served;
+
+        var seen = await RunAsync("grpc-client.mjs");
+
+        var generate = seen.GetProperty("generate");
+        Assert.Equal(1, generate.GetProperty("images").GetInt32());
+        Assert.Equal([0x89, 'P', 'N', 'G'], generate.GetProperty("firstBytes").EnumerateArray().Select(b => b.GetInt32()));
+        Assert.Equal("image/png", generate.GetProperty("contentType").GetString());
+        Assert.Equal("1024x1024", generate.GetProperty("size").GetString());
+        Assert.Equal(served + 1, gateway.Simulator.Stats.Total.Snapshot().Served);
+        Assert.NotEmpty(seen.GetProperty("models").EnumerateArray());
+
+        // INVALID_ARGUMENT (3) with ErrorInfo and a BadRequest naming the field.
+        var bad = seen.GetProperty("badSize");
+        Assert.Equal(3, bad.GetProperty("code").GetInt32());
+        var details = bad.GetProperty("details").EnumerateArray().ToDictionary(d => d.GetProperty("type").GetString()!, d => d.GetProperty("value"));
+        Assert.Equal(GrpcErrors.Domain, details["google.rpc.ErrorInfo"].GetProperty("domain").GetString());
+        Assert.Equal("size", details["google.rpc.BadRequest"].GetProperty("fieldViolations")[0].GetProperty("field").GetString());
+
+        // UNAUTHENTICATED (16) with the OpenAI code as the reason.
+        var wrong = seen.GetProperty("wrongKey");
+        Assert.Equal(16, wrong.GetProperty("code").GetInt32());
+        Assert.Equal("invalid_api_key", wrong.GetProperty("details")[0].GetProperty("value").GetProperty("reason").GetString());
+    }
+
+    private async Task<JsonElement> RunAsync(string script)
+    {
+        var folder = Path.Combine(RepositoryRoot.Path, "tests", "GrpcNode");
+        Assert.True(Directory.Exists(Path.Combine(folder, "node_modules", "@grpc", "grpc-js")),
+            "tests/GrpcNode/node_modules is missing: run the tests through ./test.sh, which installs it with npm ci.");
+        var address = gateway.Services.GetRequiredService<GrpcFrontDoor>().Address!;
+        var start = new ProcessStartInfo("node", [Path.Combine(folder, script)])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = folder,
+        };
+        start.Environment["GRPC_ADDRESS"] = $"{address.Host}:{address.Port}";
+        start.Environment["CLIENT_KEY"] = GatewayFactory.KeyA;
+        using var node = Process.Start(start)!;
+        var output = node.StandardOutput.ReadToEndAsync();
+        var errors = node.StandardError.ReadToEndAsync();
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        try
+        {
+            await node.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            node.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{script} did not finish within 2 minutes: " + await errors);
+        }
+
+        Assert.True(node.ExitCode == 0, $"{script} failed ({node.ExitCode}): {await errors}\n{await output}");
+        return JsonDocument.Parse((await output).Trim().Split('\n')[^1]).RootElement;
+    }
+}
