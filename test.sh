@@ -71,6 +71,11 @@ if [ ! -f tests/Browser/node_modules/playwright-core/package.json ]; then
   say "installing playwright-core (tests/Browser)"
   (cd tests/Browser && npm ci --no-audit --no-fund --silent)
 fi
+# The Images API is also driven with the official openai npm package (tests/Node), from its lock file.
+if [ ! -f tests/Node/node_modules/openai/package.json ]; then
+  say "installing openai (tests/Node)"
+  (cd tests/Node && npm ci --no-audit --no-fund --silent)
+fi
 # The gRPC front door's non-.NET client test: npm @grpc/grpc-js and @grpc/proto-loader in tests/GrpcNode.
 if [ ! -f tests/GrpcNode/node_modules/@grpc/grpc-js/package.json ]; then
   say "installing @grpc/grpc-js (tests/GrpcNode)"

@@ -1,3 +1,4 @@
+using ImageOrleans.Simulator.Api;
 using ImageOrleans.Simulator.Engine;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -28,6 +29,9 @@ public sealed class SimulatorServer : IAsyncDisposable
     public Uri BaseAddress { get; }
 
     public SimulatorStats Stats => _engine.Stats;
+
+    /// <summary>The edits and variations whose parts passed the simulator's checks, latest last.</summary>
+    public EditLog Edits => _app.Services.GetRequiredService<EditLog>();
 
     /// <summary>
     /// Builds and starts a simulator. Only <paramref name="options"/> configure it: neither appsettings

@@ -53,6 +53,7 @@ public static class SimulatorServiceCollectionExtensions
             provider.GetRequiredService<ILogger<SimulatorEngine>>(),
             provider.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None));
         services.TryAddSingleton<ImageGenerationHandler>();
+        services.TryAddSingleton<EditLog>();
         return services;
     }
 }

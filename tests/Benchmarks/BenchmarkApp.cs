@@ -15,6 +15,8 @@ public static class BenchmarkApp
                      --priority-mix high=0.1,normal=0.9  --upstream-latency-ms 1000  --true-limit-factor 1
                      --advertise-limits true  --warmup-seconds 10  --queue-depth 5000  --silos 1  --prefill true
                      --gateway URL --simulator URL   (measure a running gateway and its simulator)
+          edit-memory  peak managed memory while one large edit goes through the gateway
+                     --files 16  --megabytes 20
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -32,6 +34,7 @@ public static class BenchmarkApp
             {
                 "overhead" => await OverheadBenchmark.RunAsync(options),
                 "pool" => await PoolBenchmark.RunAsync(options),
+                "edit-memory" => await EditMemoryBenchmark.RunAsync(options),
                 _ => throw new ArgumentException($"Unknown scenario '{args[0]}'."),
             };
         }

@@ -10,7 +10,7 @@ namespace ImageOrleans.Gateway.Tests;
 public sealed class AdminAccountsTests(ExternalUpstreamFixture gateway) : IClassFixture<ExternalUpstreamFixture>
 {
     private static readonly string[] Mini = ["gpt-image-1-mini"];
-    private static readonly string[] GptImage1 = ["gpt-image-1"];
+    private static readonly string[] GptImage1 = ["gpt-image-2.6-flare"];
     private static readonly string[] DallE3 = ["dall-e-3"];
     private static readonly int[] OnePercent = [1];
 

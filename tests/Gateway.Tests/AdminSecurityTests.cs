@@ -101,7 +101,7 @@ public sealed class AdminSecurityTests(HardenedGatewayFixture gateway) : IClassF
     {
         using var client = gateway.Http(GatewayFactory.KeyA);
 
-        using var response = await client.PostAsJsonAsync("/v1/images/generations", new { model = "gpt-image-1", prompt = "served under an allow-list", quality = "low" });
+        using var response = await client.PostAsJsonAsync("/v1/images/generations", new { model = "gpt-image-2.6-flare", prompt = "served under an allow-list", quality = "low" });
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }

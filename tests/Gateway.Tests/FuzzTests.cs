@@ -27,20 +27,20 @@ public sealed class FuzzTests(FuzzGatewayFixture gateway, ITestOutputHelper outp
     [
         """{"model":"no-such-model","prompt":"a red fox in snow","n":1,"size":"1024x1024","quality":"low","user":"u-1"}""",
         """{"model":"dall-e-3","prompt":"x","n":2,"style":"vivid","response_format":"url"}""",
-        """{"model":"gpt-image-1","prompt":"fuzz","n":0,"background":"transparent","output_format":"jpeg","output_compression":101}""",
+        """{"model":"gpt-image-2.6-flare","prompt":"fuzz","n":0,"background":"transparent","output_format":"jpeg","output_compression":101}""",
         """{"model":"flux-unknown","prompt":"p","stream":false,"partial_images":0,"moderation":"low"}""",
     ];
 
     private static readonly string[] KeySeeds =
     [
-        """{"name":"fuzz","requests_per_minute":5,"daily_budget_usd":1.5,"allowed_models":["gpt-image-1"],"priority":"low","alert_thresholds":[50,80]}""",
+        """{"name":"fuzz","requests_per_minute":5,"daily_budget_usd":1.5,"allowed_models":["gpt-image-2.6-flare"],"priority":"low","alert_thresholds":[50,80]}""",
         """{"id":"fz-key","weight":2.5,"max_wait_ms":1000,"cache":"tenant","webhook_url":"http://127.0.0.1:9/x","budget_policy":"downgrade"}""",
     ];
 
     private static readonly string[] AccountSeeds =
     [
         """{"id":"fz-acct","kind":"simulated","models":["fuzz-model"],"requests_per_minute":5,"images_per_minute":5,"weight":1.0,"price_factor":0.5}""",
-        """{"id":"fz-azure","kind":"azure_openai","base_url":"http://127.0.0.1:9/","api_key":"k","deployments":{"gpt-image-1":"d"},"models":["gpt-image-1"],"timeout_seconds":30,"enabled":false}""",
+        """{"id":"fz-azure","kind":"azure_openai","base_url":"http://127.0.0.1:9/","api_key":"k","deployments":{"gpt-image-2.6-flare":"d"},"models":["gpt-image-2.6-flare"],"timeout_seconds":30,"enabled":false}""",
     ];
 
     private static readonly string[] Numbers = ["1e400", "-1e400", "99999999999999999999", "-99999999999999999999", "1.5", "-0", "1e-400", "0.0000001", "2147483648", "-2147483649", "9223372036854775808"];

@@ -23,7 +23,7 @@ public sealed class GrpcFrontDoorTests(AdminGatewayFixture gateway) : IClassFixt
         var served = gateway.Simulator.Stats.Total.Snapshot().Served;
 
         var response = await Client().GenerateAsync(
-            new GenerateRequest { Model = "gpt-image-1", Prompt = $"a gRPC fox {Guid.NewGuid():N}", Size = "1024x1024", Quality = "low" },
+            new GenerateRequest { Model = "gpt-image-2.6-flare", Prompt = $"a gRPC fox {Guid.NewGuid():N}", Size = "1024x1024", Quality = "low" },
             Auth(GatewayFactory.KeyA));
 
         var image = Assert.Single(response.Data);
@@ -39,7 +39,7 @@ public sealed class GrpcFrontDoorTests(AdminGatewayFixture gateway) : IClassFixt
     public async Task Bad_input_is_invalid_argument_with_the_field_named()
     {
         var error = await Assert.ThrowsAsync<RpcException>(() => Client().GenerateAsync(
-            new GenerateRequest { Model = "gpt-image-1", Prompt = "bad size", Size = "13x7" }, Auth(GatewayFactory.KeyA)).ResponseAsync);
+            new GenerateRequest { Model = "gpt-image-2.6-flare", Prompt = "bad size", Size = "13x7" }, Auth(GatewayFactory.KeyA)).ResponseAsync);
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         var status = error.GetRpcStatus()!;
@@ -66,11 +66,11 @@ public sealed class GrpcFrontDoorTests(AdminGatewayFixture gateway) : IClassFixt
         var (_, secret) = await gateway.CreateKeyAsync(new { name = "both doors", requests_per_minute = 2, images_per_minute = 100 });
         using var http = gateway.Http(secret);
 
-        using var first = await http.PostAsJsonAsync("/v1/images/generations", new { model = "gpt-image-1", prompt = "through HTTP", quality = "low" });
+        using var first = await http.PostAsJsonAsync("/v1/images/generations", new { model = "gpt-image-2.6-flare", prompt = "through HTTP", quality = "low" });
         Assert.Equal(System.Net.HttpStatusCode.OK, first.StatusCode);
-        await Client().GenerateAsync(new GenerateRequest { Model = "gpt-image-1", Prompt = "through gRPC", Quality = "low" }, Auth(secret));
+        await Client().GenerateAsync(new GenerateRequest { Model = "gpt-image-2.6-flare", Prompt = "through gRPC", Quality = "low" }, Auth(secret));
         var refused = await Assert.ThrowsAsync<RpcException>(() => Client().GenerateAsync(
-            new GenerateRequest { Model = "gpt-image-1", Prompt = "one too many", Quality = "low" }, Auth(secret)).ResponseAsync);
+            new GenerateRequest { Model = "gpt-image-2.6-flare", Prompt = "one too many", Quality = "low" }, Auth(secret)).ResponseAsync);
 
         Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
         var status = refused.GetRpcStatus()!;
@@ -121,7 +121,7 @@ public sealed class GrpcFrontDoorTests(AdminGatewayFixture gateway) : IClassFixt
     public async Task List_models_reflection_and_health_answer()
     {
         var models = await Client().ListModelsAsync(new ListModelsRequest(), Auth(GatewayFactory.KeyA));
-        Assert.Contains(models.Data, m => m.Id == "gpt-image-1");
+        Assert.Contains(models.Data, m => m.Id == "gpt-image-2.6-flare");
 
         var health = await new Health.HealthClient(_channel).CheckAsync(new HealthCheckRequest());
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);

@@ -30,11 +30,11 @@ public sealed class HttpContractTests(GatewayFixture gateway) : IClassFixture<Ga
     public async Task An_identical_request_is_a_cache_hit_and_no_cache_bypasses_it()
     {
         using var http = gateway.Http();
-        var body = new { model = "gpt-image-1", prompt = "cache test: a blue bicycle", quality = "low" };
+        var body = new { model = "gpt-image-2.6-flare", prompt = "cache test: a blue bicycle", quality = "low" };
         var served = gateway.Simulator.Stats.Total.Snapshot().Served;
 
         using var first = await http.PostAsJsonAsync("/v1/images/generations", body);
-        using var second = await http.PostAsJsonAsync("/v1/images/generations", new { model = "gpt-image-1", prompt = "  cache test:   a blue bicycle ", quality = "low" });
+        using var second = await http.PostAsJsonAsync("/v1/images/generations", new { model = "gpt-image-2.6-flare", prompt = "  cache test:   a blue bicycle ", quality = "low" });
         Assert.Equal("miss", first.Headers.GetValues("x-imageorleans-cache").Single());
         Assert.Equal("hit", second.Headers.GetValues("x-imageorleans-cache").Single());
         Assert.Equal(await ImageBytes(first), await ImageBytes(second));
@@ -112,7 +112,7 @@ public sealed class HttpContractTests(GatewayFixture gateway) : IClassFixture<Ga
     {
         using var http = gateway.Http();
 
-        using var missing = await http.GetAsync("/v1/images/edits");
+        using var missing = await http.GetAsync("/v1/images/upscales");
         using var wrongMethod = await http.GetAsync("/v1/images/generations");
 
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
@@ -130,8 +130,9 @@ public sealed class HttpContractTests(GatewayFixture gateway) : IClassFixture<Ga
         var ids = list.GetProperty("data").EnumerateArray().Select(m => m.GetProperty("id").GetString()).ToList();
 
         Assert.Equal("list", list.GetProperty("object").GetString());
-        Assert.Equal(["dall-e-2", "dall-e-3", "gpt-image-1", "gpt-image-1-mini", "gpt-image-1.5", "gpt-image-2"], ids);
-        using var one = await http.GetAsync("/v1/models/dall-e-3");
+        // The test pool serves today's models and, as a compatible vendor may, the two DALL·E models by name.
+        Assert.Equal(["dall-e-2", "dall-e-3", "gpt-image-2", "gpt-image-2.5-flare", "gpt-image-2.5-sunburst", "gpt-image-2.6-flare", "gpt-image-2.6-sunburst"], ids);
+        using var one = await http.GetAsync("/v1/models/gpt-image-2.6-sunburst");
         Assert.Equal(HttpStatusCode.OK, one.StatusCode);
         using var none = await http.GetAsync("/v1/models/imagen-9");
         Assert.Equal(HttpStatusCode.NotFound, none.StatusCode);

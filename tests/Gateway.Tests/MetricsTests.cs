@@ -45,7 +45,7 @@ public sealed class MetricsTests(OperationsGatewayFixture gateway) : IClassFixtu
         // Meters are process-wide: the scrape also holds what other gateways of this test run counted, so
         // wait for this request's own series (the exporter caches a scrape for a moment).
         static bool Served(string line) => line.StartsWith("imageorleans_requests_total{", StringComparison.Ordinal)
-            && line.Contains("status=\"200\"", StringComparison.Ordinal) && line.Contains("model=\"gpt-image-1\"", StringComparison.Ordinal)
+            && line.Contains("status=\"200\"", StringComparison.Ordinal) && line.Contains("model=\"gpt-image-2.6-flare\"", StringComparison.Ordinal)
             && line.Contains("priority=\"normal\"", StringComparison.Ordinal) && line.Contains("code=\"none\"", StringComparison.Ordinal);
         var scrape = await Poll.UntilAsync(gateway.ScrapeAsync,
             s => !expected.Except(OperationsGatewayFixture.SeriesNames(s)).Any() && s.Split('\n').Any(Served),
@@ -67,7 +67,7 @@ public sealed class MetricsTests(OperationsGatewayFixture gateway) : IClassFixtu
     public async Task An_error_is_counted_by_its_code()
     {
         using var client = gateway.Http(GatewayFactory.KeyA);
-        using var refused = await client.PostAsJsonAsync("/v1/images/generations", new { model = "gpt-image-1", prompt = "x", size = "3x3" });
+        using var refused = await client.PostAsJsonAsync("/v1/images/generations", new { model = "gpt-image-2.6-flare", prompt = "x", size = "3x3" });
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         var code = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetProperty("code").GetString();
 
@@ -99,7 +99,7 @@ public sealed class MetricsTests(OperationsGatewayFixture gateway) : IClassFixtu
             () => Task.FromResult(gateway.Logs.Text.Split('\n').FirstOrDefault(l => l.StartsWith("Information ImageOrleans.Requests:", StringComparison.Ordinal) && l.Contains(id, StringComparison.Ordinal))),
             l => l is not null, "the request's log line"))!;
         Assert.Contains("| KeyId=tenant-a", line, StringComparison.Ordinal);
-        Assert.Contains("| Model=gpt-image-1", line, StringComparison.Ordinal);
+        Assert.Contains("| Model=gpt-image-2.6-flare", line, StringComparison.Ordinal);
         Assert.Contains("| Status=200", line, StringComparison.Ordinal);
         Assert.Contains("| Cache=miss", line, StringComparison.Ordinal);
         Assert.Contains("| AccountId=sim-", line, StringComparison.Ordinal);
@@ -123,7 +123,7 @@ public sealed class MetricsTests(OperationsGatewayFixture gateway) : IClassFixtu
     private async Task<string> GenerateAsync(string prompt)
     {
         using var client = gateway.Http(GatewayFactory.KeyA);
-        using var response = await client.PostAsJsonAsync("/v1/images/generations", new { model = "gpt-image-1", prompt, quality = "low" });
+        using var response = await client.PostAsJsonAsync("/v1/images/generations", new { model = "gpt-image-2.6-flare", prompt, quality = "low" });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return response.Headers.GetValues("x-request-id").Single();
     }

@@ -45,7 +45,7 @@ public sealed partial class MonitoringTests(OperationsGatewayFixture gateway) : 
     private async Task<IReadOnlySet<string>> ExportedNamesAsync()
     {
         using (var client = gateway.Http(GatewayFactory.KeyA))
-        using (var response = await client.PostAsJsonAsync("/v1/images/generations", new { model = "gpt-image-1", prompt = "monitoring", quality = "low" }))
+        using (var response = await client.PostAsJsonAsync("/v1/images/generations", new { model = "gpt-image-2.6-flare", prompt = "monitoring", quality = "low" }))
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }

@@ -12,7 +12,7 @@ public sealed class OpenAISdkTests(GatewayFixture gateway) : IClassFixture<Gatew
     [Fact]
     public async Task Generates_png_images_through_the_sdk()
     {
-        var client = gateway.ImageClient("gpt-image-1");
+        var client = gateway.ImageClient("gpt-image-2.6-flare");
 
         var result = await client.GenerateImagesAsync("a red fox in the snow, sdk test", 2, new ImageGenerationOptions
         {
@@ -42,7 +42,7 @@ public sealed class OpenAISdkTests(GatewayFixture gateway) : IClassFixture<Gatew
     }
 
     [Theory]
-    [InlineData("gpt-image-1")]
+    [InlineData("gpt-image-2.6-flare")]
     [InlineData("dall-e-2")]
     public async Task Url_responses_work_for_every_model_and_serve_the_image_without_a_key(string model)
     {
@@ -78,7 +78,7 @@ public sealed class OpenAISdkTests(GatewayFixture gateway) : IClassFixture<Gatew
     [Fact]
     public async Task A_wrong_key_is_a_401()
     {
-        var client = gateway.ImageClient("gpt-image-1", key: "sk-not-a-key-of-this-gateway-000000");
+        var client = gateway.ImageClient("gpt-image-2.6-flare", key: "sk-not-a-key-of-this-gateway-000000");
 
         var error = await Assert.ThrowsAsync<ClientResultException>(() => client.GenerateImageAsync("anything"));
 
@@ -99,7 +99,7 @@ public sealed class OpenAISdkTests(GatewayFixture gateway) : IClassFixture<Gatew
     [Fact]
     public async Task Upstream_content_policy_refusals_reach_the_client_as_400()
     {
-        var client = gateway.ImageClient("gpt-image-1");
+        var client = gateway.ImageClient("gpt-image-2.6-flare");
 
         var error = await Assert.ThrowsAsync<ClientResultException>(() => client.GenerateImageAsync("please draw forbidden-content now"));
 

@@ -89,7 +89,7 @@ public sealed class OperatorPageBrowserTests(OperatorPageFixture gateway) : ICla
             {
                 using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/images/generations")
                 {
-                    Content = JsonContent.Create(new { model = "gpt-image-1", prompt = $"load {worker} {i}", quality = "low" }),
+                    Content = JsonContent.Create(new { model = "gpt-image-2.6-flare", prompt = $"load {worker} {i}", quality = "low" }),
                 };
                 request.Headers.Add("x-imageorleans-timeout-ms", "5000");
                 using var response = await client.SendAsync(request, cancellationToken);

@@ -11,7 +11,7 @@ public sealed class PoolSaturationTests(PoolSaturationTests.SmallPool gateway) :
     [Fact]
     public async Task Every_request_ends_with_an_image_or_an_openai_error_and_the_pool_paces_itself()
     {
-        var client = gateway.ImageClient("gpt-image-1");
+        var client = gateway.ImageClient("gpt-image-2.6-flare");
 
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 200).Select(async i =>
         {

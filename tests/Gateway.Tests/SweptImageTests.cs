@@ -18,7 +18,7 @@ public sealed class SweptImageTests(GatewayFixture gateway) : IClassFixture<Gate
     {
         using var client = gateway.Http();
         idempotencyKey = idempotencyKey is null ? null : $"{idempotencyKey}-{Guid.NewGuid():N}";
-        var body = new { model = "gpt-image-1", prompt = $"swept away {format} {idempotencyKey} {Guid.NewGuid():N}", quality = "low", response_format = format };
+        var body = new { model = "gpt-image-2.6-flare", prompt = $"swept away {format} {idempotencyKey} {Guid.NewGuid():N}", quality = "low", response_format = format };
         var served = gateway.Simulator.Stats.Total.Snapshot().Served;
 
         using var first = await SendAsync(client, body, idempotencyKey);

@@ -20,7 +20,7 @@ public sealed class TracingTests(TracingGatewayFixture gateway) : IClassFixture<
             var (trace, server) = await GenerateAsync($"{Prompt} {i}");
             Assert.Equal(ActivityKind.Server, server.Kind);
             Assert.Equal("generate_image", server.GetTagItem("gen_ai.operation.name"));
-            Assert.Equal("gpt-image-1", server.GetTagItem("gen_ai.request.model"));
+            Assert.Equal("gpt-image-2.6-flare", server.GetTagItem("gen_ai.request.model"));
             Assert.Equal("miss", server.GetTagItem("imageorleans.cache"));
             Assert.Equal("tenant-a", server.GetTagItem("imageorleans.key.id"));
 
@@ -47,7 +47,7 @@ public sealed class TracingTests(TracingGatewayFixture gateway) : IClassFixture<
             Assert.NotNull(leases[^1].GetTagItem("imageorleans.queue.wait_ms"));
             var served = upstreams[^1];
             Assert.Equal("generate_image", served.GetTagItem("gen_ai.operation.name"));
-            Assert.Equal("gpt-image-1", served.GetTagItem("gen_ai.request.model"));
+            Assert.Equal("gpt-image-2.6-flare", served.GetTagItem("gen_ai.request.model"));
             Assert.Equal("healthy", served.GetTagItem("imageorleans.account.id"));
             Assert.Equal("Success", served.GetTagItem("imageorleans.upstream.outcome"));
             Assert.True((long)served.GetTagItem("gen_ai.usage.input_tokens")! > 0);
@@ -77,7 +77,7 @@ public sealed class TracingTests(TracingGatewayFixture gateway) : IClassFixture<
     private async Task<(IReadOnlyList<Activity> Trace, Activity Server)> GenerateAsync(string prompt)
     {
         using var client = gateway.Http(GatewayFactory.KeyA);
-        using var response = await client.PostAsJsonAsync("/v1/images/generations", new { model = "gpt-image-1", prompt, quality = "low" });
+        using var response = await client.PostAsJsonAsync("/v1/images/generations", new { model = "gpt-image-2.6-flare", prompt, quality = "low" });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var requestId = response.Headers.GetValues("x-request-id").Single();
 

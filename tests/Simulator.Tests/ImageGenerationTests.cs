@@ -279,7 +279,7 @@ public sealed class ImageGenerationTests : IAsyncLifetime
         var json = await response.ReadJsonAsync();
         Assert.Equal("list", json.GetProperty("object").GetString());
         var ids = json.GetProperty("data").EnumerateArray().Select(m => m.GetProperty("id").GetString()).ToList();
-        Assert.Equal(["gpt-image-2", "gpt-image-1.5", "gpt-image-1", "gpt-image-1-mini", "dall-e-3", "dall-e-2"], ids);
+        Assert.Equal(["gpt-image-2.6-sunburst", "gpt-image-2.6-flare", "gpt-image-2.5-sunburst", "gpt-image-2.5-flare", "gpt-image-2", "gpt-image-1.5", "gpt-image-1", "gpt-image-1-mini", "dall-e-3", "dall-e-2"], ids);
         Assert.All(json.GetProperty("data").EnumerateArray(), m =>
         {
             Assert.Equal("model", m.GetProperty("object").GetString());

@@ -17,6 +17,11 @@ public sealed partial class CostCalculator(PriceTable prices, ILogger<CostCalcul
 
     private readonly ILogger _logger = logger ?? NullLogger<CostCalculator>.Instance;
 
+    // An input image of an edit or variation costs image input tokens by its size and the fidelity asked
+    // for; OpenAI publishes no ceiling, so the reservation assumes a generous one per file (the charge
+    // uses the reported usage).
+    public const long InputImageTokensBound = 6_000;
+
     // A prompt never has more tokens than characters; the bound is loose and safe.
     private const decimal TokensPerPromptCharacterBound = 1m;
 
@@ -35,24 +40,44 @@ public sealed partial class CostCalculator(PriceTable prices, ILogger<CostCalcul
 
         var perImage = Qualities(price, request.Quality).Select(q => PerImage(price, q, request.Size, worst: true)).DefaultIfEmpty(0m).Max();
         var input = price.InputTextPerMillion is { } text ? request.Prompt.Length * TokensPerPromptCharacterBound * text / 1_000_000m : 0m;
+        var files = request.Images.Count + (request.Mask is null ? 0 : 1);
+        if (files > 0 && price.InputImagePerMillion is { } imageInput)
+        {
+            input += files * InputImageTokensBound * imageInput / 1_000_000m;
+        }
         return decimal.Round(((perImage * request.N * RoundingMargin) + input) * Math.Max(1m, maxFactor), 6, MidpointRounding.AwayFromZero);
     }
 
     /// <summary>What the request cost on an account with <paramref name="factor"/>, given the upstream's usage if any.</summary>
-    public decimal Actual(ImageRequest request, string? usageJson, decimal factor = 1m)
+    public decimal Actual(ImageRequest request, string? usageJson, decimal factor = 1m) => Charge(request, usageJson, factor).Usd;
+
+    /// <summary>
+    /// What the request cost, and on what basis: each token rate applied to its own tokens when the
+    /// upstream's usage breaks them down, else the estimate that stood in (named in <see cref="ChargedCost.Basis"/>).
+    /// </summary>
+    public ChargedCost Charge(ImageRequest request, string? usageJson, decimal factor = 1m)
     {
         var price = prices.Find(request.Model);
         if (price is null)
         {
-            return 0m;
+            return new ChargedCost(0m, CostBases.Unpriced);
         }
 
-        var cost = usageJson is not null && FromUsage(price, request.Model, usageJson) is { } tokens
-            ? tokens
-            : PerImage(price, ChargedQuality(price, request.Quality), request.Size, worst: false) * request.N;
+        decimal cost;
+        string basis;
+        if (usageJson is not null && FromUsage(price, request.Model, usageJson) is { } tokens)
+        {
+            (cost, basis) = tokens;
+        }
+        else
+        {
+            var quality = ChargedQuality(price, request.Quality);
+            cost = PerImage(price, quality, request.Size, worst: false) * request.N;
+            basis = $"{CostBases.PerImageEstimate} ({quality}, {request.Size ?? "default size"})";
+        }
 
         // Whatever an upstream reports, a charge never credits a budget.
-        return Math.Max(0m, decimal.Round(cost * Math.Max(0m, factor), 6, MidpointRounding.AwayFromZero));
+        return new ChargedCost(Math.Max(0m, decimal.Round(cost * Math.Max(0m, factor), 6, MidpointRounding.AwayFromZero)), basis);
     }
 
     /// <summary>The cheaper qualities of a model, from the requested one down, for a budget that cannot pay for it.</summary>
@@ -109,8 +134,10 @@ public sealed partial class CostCalculator(PriceTable prices, ILogger<CostCalcul
     /// The cost from the upstream's token counts, or null when there are none to trust: a count that
     /// is negative or absurd (above <see cref="MaxUsageTokens"/>) is clamped into range and logged, and
     /// the request is then charged at the published per-image price instead of the reported tokens.
+    /// Cached input tokens (<c>cached_tokens_details</c>, or an undivided <c>cached_tokens</c> taken from
+    /// text first) are charged at the cached rates; output text tokens at the text output rate.
     /// </summary>
-    private decimal? FromUsage(ModelPrice price, string model, string usageJson)
+    private (decimal Cost, string Basis)? FromUsage(ModelPrice price, string model, string usageJson)
     {
         if (price.OutputPerMillion is not { } output)
         {
@@ -128,20 +155,60 @@ public sealed partial class CostCalculator(PriceTable prices, ILogger<CostCalcul
 
             long? text = 0;
             long? image = 0;
+            long? cachedText = 0;
+            long? cachedImage = 0;
+            long? outputText = 0;
+            var basis = CostBases.Usage;
             if (usage.TryGetProperty("input_tokens_details", out var details) && details.ValueKind == JsonValueKind.Object)
             {
                 text = Count(details, "text_tokens") ?? 0;
                 image = Count(details, "image_tokens") ?? 0;
+                var cachedDetails = details.TryGetProperty("cached_tokens_details", out var inner) ? inner
+                    : usage.TryGetProperty("cached_tokens_details", out var outer) ? outer : default;
+                if (cachedDetails.ValueKind == JsonValueKind.Object)
+                {
+                    cachedText = Count(cachedDetails, "text_tokens") ?? 0;
+                    cachedImage = Count(cachedDetails, "image_tokens") ?? 0;
+                }
+                else if (Count(details, "cached_tokens") is { } cached and > 0)
+                {
+                    cachedText = Math.Min(cached, text.Value);
+                    cachedImage = Math.Min(cached - cachedText.Value, image.Value);
+                }
             }
             else if (Count(usage, "input_tokens") is { } inputTokens)
             {
                 text = inputTokens;
+                basis = CostBases.UsageInputAsText;
             }
 
-            var trusted = Clamp(model, "output_tokens", ref produced) & Clamp(model, "text_tokens", ref text) & Clamp(model, "image_tokens", ref image);
-            return trusted
-                ? ((text!.Value * (price.InputTextPerMillion ?? 0m)) + (image!.Value * (price.InputImagePerMillion ?? 0m)) + (produced * output)) / 1_000_000m
-                : null;
+            if (usage.TryGetProperty("output_tokens_details", out var outputDetails) && outputDetails.ValueKind == JsonValueKind.Object
+                && Count(outputDetails, "text_tokens") is { } textOut)
+            {
+                outputText = textOut;
+            }
+
+            var trusted = Clamp(model, "output_tokens", ref produced) & Clamp(model, "text_tokens", ref text) & Clamp(model, "image_tokens", ref image)
+                & Clamp(model, "cached_text_tokens", ref cachedText) & Clamp(model, "cached_image_tokens", ref cachedImage)
+                & Clamp(model, "output_text_tokens", ref outputText);
+            if (!trusted)
+            {
+                return null;
+            }
+
+            // Cached and output-text tokens are parts of the totals, never more than them.
+            var freshText = Math.Max(0, text!.Value - cachedText!.Value);
+            var freshImage = Math.Max(0, image!.Value - cachedImage!.Value);
+            var imageOut = Math.Max(0, produced - outputText!.Value);
+            var inputText = price.InputTextPerMillion ?? 0m;
+            var inputImage = price.InputImagePerMillion ?? 0m;
+            var cost = (freshText * inputText)
+                + (Math.Min(cachedText.Value, text.Value) * (price.CachedInputTextPerMillion ?? inputText))
+                + (freshImage * inputImage)
+                + (Math.Min(cachedImage.Value, image.Value) * (price.CachedInputImagePerMillion ?? inputImage))
+                + (imageOut * output)
+                + (Math.Min(outputText.Value, produced) * (price.OutputTextPerMillion ?? output));
+            return (cost / 1_000_000m, basis);
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException)
         {

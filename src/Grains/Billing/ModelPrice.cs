@@ -20,4 +20,13 @@ public sealed class ModelPrice
 
     /// <summary>USD per million output (image) tokens.</summary>
     public decimal? OutputPerMillion { get; set; }
+
+    /// <summary>USD per million cached text input tokens; uncached rate when unset.</summary>
+    public decimal? CachedInputTextPerMillion { get; set; }
+
+    /// <summary>USD per million cached image input tokens; uncached rate when unset.</summary>
+    public decimal? CachedInputImagePerMillion { get; set; }
+
+    /// <summary>USD per million output text tokens (<c>output_tokens_details.text_tokens</c>); the image output rate when unset.</summary>
+    public decimal? OutputTextPerMillion { get; set; }
 }

@@ -27,6 +27,19 @@ public static class CacheKey
             .Append(request.OutputCompression?.ToString(CultureInfo.InvariantCulture)).Append('\u001f')
             .Append(request.Moderation).Append('\u001f')
             .Append(request.Style);
+        if (request.Operation != ImageOperation.Generate)
+        {
+            // Edits and variations: the same prompt on other files is another image. Generations keep
+            // their key unchanged, so entries cached before edits existed still hit.
+            canonical.Append('\u001f').Append(request.Operation.ToString()).Append('\u001f').Append(request.InputFidelity);
+            foreach (var image in request.Images)
+            {
+                canonical.Append('\u001f').Append(image.Sha256);
+            }
+
+            canonical.Append('\u001f').Append("mask:").Append(request.Mask?.Sha256);
+        }
+
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToString())));
     }
 

@@ -12,6 +12,9 @@ public interface IPromptCacheGrain : IExpiringGrain
     [ResponseTimeout("00:15:00")]
     Task<GenerationReply> GetOrGenerateAsync(GenerationJob job, CancellationToken cancellationToken);
 
+    /// <summary>The cached answer as a settled hit for <paramref name="job"/>, or null (nothing settled) when there is none: a streamed request's cache lookup.</summary>
+    Task<GenerationReply?> GetCachedAsync(GenerationJob job);
+
     /// <summary>How many callers wait on the generation in flight (0 when none is).</summary>
     [ReadOnly]
     ValueTask<int> GetWaitingAsync();

@@ -25,6 +25,18 @@ public sealed partial class PromptCacheGrain(
 {
     private InFlight? _inFlight;
 
+    public async Task<GenerationReply?> GetCachedAsync(GenerationJob job)
+    {
+        if (state.State.Result is not { } cached || time.GetUtcNow() >= state.State.ExpiresAt)
+        {
+            return null;
+        }
+
+        var hit = new GenerationReply { Result = cached, Cache = CacheStatus.Hit };
+        await settlements.SettleAsync(job, hit, SettlementRole.Beneficiary);
+        return hit;
+    }
+
     public async Task<GenerationReply> GetOrGenerateAsync(GenerationJob job, CancellationToken cancellationToken)
     {
         if (state.State.Result is { } cached && time.GetUtcNow() < state.State.ExpiresAt)

@@ -11,7 +11,7 @@ public sealed class ImageOrleansOptions
     public string DataPath { get; set; } = "data";
 
     /// <summary>Model used when a request names none.</summary>
-    public string DefaultModel { get; set; } = "gpt-image-1";
+    public string DefaultModel { get; set; } = "gpt-image-2.6-flare";
 
     public Dictionary<string, AccountOptions> Accounts { get; set; } = new(StringComparer.Ordinal);
 

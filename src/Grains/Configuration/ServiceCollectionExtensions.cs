@@ -47,6 +47,22 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new ModelCatalogue(sp.GetRequiredService<IOptions<ImageOrleansOptions>>().Value.Models));
         services.TryAddSingleton<ImageRequestValidator>();
+        services.AddOptions<ModelAliasOptions>().Bind(configuration.GetSection(ModelAliasOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ModelAliasOptions>, ModelAliasOptionsValidator>();
+        services.TryAddSingleton<ModelResolver>();
+        services.AddOptions<UploadOptions>().Bind(root.GetSection("Uploads"));
+        services.TryAddSingleton<StreamRelay>();
+        services.AddOptions<ContentCheckOptions>().Bind(root.GetSection("ContentChecks"));
+        services.TryAddSingleton<PromptBlocklist>();
+        services.TryAddSingleton(sp =>
+        {
+            var dataPath = sp.GetRequiredService<IOptions<ImageOrleansOptions>>().Value.ResolveDataPath(contentRoot);
+            var store = new UploadStore(Path.GetFullPath(sp.GetRequiredService<IOptions<UploadOptions>>().Value.Path, dataPath));
+
+            // Uploads outlive their request only when a silo died mid-request: an hour is plenty.
+            store.DeleteOlderThan(sp.GetRequiredService<TimeProvider>().GetUtcNow() - TimeSpan.FromHours(1));
+            return store;
+        });
         services.TryAddSingleton(sp => new PriceTable(sp.GetRequiredService<IOptions<BillingOptions>>().Value.Prices));
         services.TryAddSingleton<CostCalculator>();
         services.TryAddSingleton(new StorageDurability(Durable: true));

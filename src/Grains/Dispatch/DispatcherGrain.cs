@@ -223,13 +223,16 @@ public sealed partial class DispatcherGrain(
             throw new StoredImageException(ex);
         }
 
+        var charge = costs.Charge(job.Request, result.UsageJson, account.PriceFactor);
         return (result, new GenerationResult
         {
             Created = result.Created ?? time.GetUtcNow().ToUnixTimeSeconds(),
             Images = stored,
             UsageJson = result.UsageJson,
             AccountId = account.Id,
-            CostUsd = costs.Actual(job.Request, result.UsageJson, account.PriceFactor),
+            CostUsd = charge.Usd,
+            CostBasis = charge.Basis,
+            Produced = result.Produced,
         });
     }
 

@@ -12,4 +12,10 @@ public sealed record GenerationResult
 
     /// <summary>What the generation cost upstream (USD); what a cache hit of it saves.</summary>
     [Id(5)] public decimal CostUsd { get; init; }
+
+    /// <summary>What the upstream reports it produced (size, quality, background, format), when it does.</summary>
+    [Id(6)] public Upstreams.ProducedSettings? Produced { get; init; }
+
+    /// <summary>How <see cref="CostUsd"/> was reached: the usage breakdown, or which estimate stood in for it.</summary>
+    [Id(7)] public string? CostBasis { get; init; }
 }

@@ -42,6 +42,18 @@ public static class GatewayErrors
     public static GatewayError InvalidJson(string detail) =>
         Invalid(null, $"We could not parse the JSON body of your request. ({detail})", "invalid_json");
 
+    /// <summary>A model the provider shut down, asked for where no account serves it and no alias maps it.</summary>
+    public static GatewayError ModelRetired(string model, string shutdownDate, string? successor) => new()
+    {
+        Status = 404,
+        Type = InvalidRequestType,
+        Message = successor is null
+            ? $"The model '{model}' was shut down on {shutdownDate} and is no longer served."
+            : $"The model '{model}' was shut down on {shutdownDate}; use '{successor}' instead.",
+        Param = "model",
+        Code = "model_not_found",
+    };
+
     public static GatewayError ModelNotFound(string model) => new()
     {
         Status = 404,

@@ -17,6 +17,10 @@ public sealed class ModelSpec
     public List<string> Backgrounds { get; set; } = [];
     public List<string> OutputFormats { get; set; } = [];
     public List<string> Moderations { get; set; } = [];
+
+    /// <summary>Values of <c>input_fidelity</c> on edits; empty where the model does not take the parameter.</summary>
+    public List<string> InputFidelities { get; set; } = [];
+
     public bool SupportsOutputCompression { get; set; }
     public int MaxN { get; set; } = 10;
     public int MaxPromptLength { get; set; } = 32_000;
@@ -29,4 +33,25 @@ public sealed class ModelSpec
     /// forwards that field and serves URLs from its own image store instead.
     /// </summary>
     public bool AlwaysBase64 { get; set; }
+
+    /// <summary>The model serves <c>POST /v1/images/edits</c>.</summary>
+    public bool SupportsEdits { get; set; }
+
+    /// <summary>The model serves <c>POST /v1/images/variations</c>.</summary>
+    public bool SupportsVariations { get; set; }
+
+    /// <summary>The model streams partial images (<c>stream</c>, <c>partial_images</c>).</summary>
+    public bool SupportsStreaming { get; set; }
+
+    /// <summary>How many input images one edit may carry.</summary>
+    public int MaxInputImages { get; set; } = 1;
+
+    /// <summary>The day the provider shut (or shuts) the model down; null while none is announced.</summary>
+    public DateOnly? ShutdownDate { get; set; }
+
+    /// <summary>The model the provider recommends instead, named in errors and deprecation headers.</summary>
+    public string? Successor { get; set; }
+
+    /// <summary>Shut down on or before <paramref name="today"/>: requests need an alias or an account that still lists it.</summary>
+    public bool IsRetired(DateOnly today) => ShutdownDate is { } shutdown && shutdown <= today;
 }

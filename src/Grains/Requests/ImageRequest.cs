@@ -22,4 +22,22 @@ public sealed record ImageRequest
 
     /// <summary>The upstream answers in base64 only and must not be sent <c>response_format</c>.</summary>
     [Id(11)] public bool AlwaysBase64 { get; init; }
+
+    [Id(12)] public ImageOperation Operation { get; init; } = ImageOperation.Generate;
+
+    /// <summary>The input images of an edit or variation, in the order the client sent them.</summary>
+    [Id(13)] public IReadOnlyList<InputImage> Images { get; init; } = [];
+
+    /// <summary>An edit's mask: a PNG with alpha, the size of the first image.</summary>
+    [Id(14)] public InputImage? Mask { get; init; }
+
+    [Id(15)] public string? InputFidelity { get; init; }
+
+    /// <summary>Asked upstream as Server-Sent Events; never part of the cache key (the final image is the same).</summary>
+    [Id(16)] public bool Stream { get; init; }
+
+    [Id(17)] public int? PartialImages { get; init; }
+
+    /// <summary>Where a streaming attempt relays its events on this silo (<see cref="Upstreams.StreamRelay"/>).</summary>
+    [Id(18)] public string? StreamId { get; init; }
 }

@@ -17,4 +17,5 @@ public sealed record ImageRequestInput
     public string? User { get; init; }
     public bool Stream { get; init; }
     public int? PartialImages { get; init; }
+    public string? InputFidelity { get; init; }
 }

@@ -29,6 +29,33 @@ public sealed class ImageRequestValidator(ModelCatalogue catalogue)
         out GatewayError? error) =>
         TryValidate(input, defaultModel, model => DeclaredSpelling(served, model), out validated, out error);
 
+    /// <summary>As above for an edit or variation: the fields are checked alike, and a variation has no prompt.</summary>
+    public bool TryValidate(
+        ImageRequestInput input,
+        string defaultModel,
+        IReadOnlySet<string> served,
+        ImageOperation operation,
+        out ValidatedImageRequest? validated,
+        out GatewayError? error)
+    {
+        if (operation != ImageOperation.Variation)
+        {
+            return TryValidate(input, defaultModel, served, out validated, out error);
+        }
+
+        if (input.Prompt is not null)
+        {
+            validated = null;
+            error = GatewayErrors.UnknownParameter("prompt");
+            return false;
+        }
+
+        // A variation is checked like a request with a placeholder prompt, and carries none onwards.
+        var ok = TryValidate(input with { Prompt = "variation" }, defaultModel, served, out validated, out error);
+        validated = validated is null ? null : validated with { Request = validated.Request with { Prompt = string.Empty } };
+        return ok;
+    }
+
     /// <summary>As above, with only a yes/no for "served": an uncatalogued model keeps the client's spelling.</summary>
     public bool TryValidate(
         ImageRequestInput input,
@@ -69,7 +96,7 @@ public sealed class ImageRequestValidator(ModelCatalogue catalogue)
         var model = input.Model?.Trim();
         if (input.Model is not null && string.IsNullOrEmpty(model))
         {
-            return GatewayErrors.Invalid("model", "Invalid 'model': empty string. Name an image model such as 'gpt-image-1'.", "empty_string");
+            return GatewayErrors.Invalid("model", "Invalid 'model': empty string. Name an image model such as 'gpt-image-2.6-flare'.", "empty_string");
         }
 
         model ??= defaultModel;
@@ -84,14 +111,15 @@ public sealed class ImageRequestValidator(ModelCatalogue catalogue)
             return GatewayErrors.Invalid("prompt", "Invalid 'prompt': empty string. Expected a string with minimum length 1, but got an empty string instead.", "empty_string");
         }
 
-        if (input.Stream)
+        if (input.PartialImages is { } partials && (partials is < 0 or > 3))
         {
-            return GatewayErrors.Invalid("stream", "Streaming image generation is not supported by this gateway; send 'stream': false or omit it.", "unsupported_parameter");
+            return GatewayErrors.Invalid("partial_images", string.Create(CultureInfo.InvariantCulture,
+                $"Invalid 'partial_images': expected an integer from 0 to 3, but got {partials} instead."), partials < 0 ? "integer_below_min_value" : "integer_above_max_value");
         }
 
-        if (input.PartialImages is > 0)
+        if (input.PartialImages is > 0 && !input.Stream)
         {
-            return GatewayErrors.Invalid("partial_images", "Partial images require streaming, which this gateway does not support.", "unsupported_parameter");
+            return GatewayErrors.Invalid("partial_images", "Invalid 'partial_images': partial images are sent only on a streamed answer; also send 'stream': true.", "unsupported_parameter");
         }
 
         if (servedSpelling(model) is not { } declared)
@@ -107,6 +135,11 @@ public sealed class ImageRequestValidator(ModelCatalogue catalogue)
         }
 
         var spec = catalogue.Find(model);
+        if (input.Stream && spec is { SupportsStreaming: false })
+        {
+            return GatewayErrors.Invalid("stream", $"Invalid 'stream': the model {model} does not stream; send 'stream': false or omit it.", "unsupported_parameter");
+        }
+
         var error = spec is null ? ValidateGeneric(input) : ValidateAgainst(spec, model, input);
         if (error is not null)
         {
@@ -127,6 +160,8 @@ public sealed class ImageRequestValidator(ModelCatalogue catalogue)
             Moderation = input.Moderation ?? (spec is { Moderations.Count: > 0 } ? "auto" : null),
             User = input.User,
             AlwaysBase64 = spec?.AlwaysBase64 ?? false,
+            Stream = input.Stream,
+            PartialImages = input.Stream ? input.PartialImages : null,
         };
         return null;
     }

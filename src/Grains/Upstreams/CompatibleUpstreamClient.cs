@@ -9,13 +9,14 @@ namespace ImageOrleans.Grains.Upstreams;
 /// Any OpenAI-compatible images endpoint at the account's base URL, Bearer key. Simulated accounts
 /// use it too, against the embedded simulator when they name no base URL of their own.
 /// </summary>
-public sealed class CompatibleUpstreamClient(IHttpClientFactory httpClients, TimeProvider time, EmbeddedSimulatorEndpoint simulator, SecretCipher secrets)
-    : HttpUpstreamClient(httpClients, time)
+public sealed class CompatibleUpstreamClient(
+    IHttpClientFactory httpClients, TimeProvider time, EmbeddedSimulatorEndpoint simulator, SecretCipher secrets, UploadStore? uploads = null, StreamRelay? relay = null)
+    : HttpUpstreamClient(httpClients, time, uploads, relay)
 {
     protected override Uri BuildUri(UpstreamAccount account, ImageRequest request)
     {
         var fallback = account.Kind == UpstreamKind.Simulated ? simulator.ApiBase : null;
-        return new(BaseUrl.WithTrailingSlash(account.BaseUrl, fallback), "images/generations");
+        return new(BaseUrl.WithTrailingSlash(account.BaseUrl, fallback), UpstreamContent.PathFor(request));
     }
 
     protected override void Authenticate(HttpRequestMessage message, UpstreamAccount account)

@@ -12,7 +12,7 @@ namespace ImageOrleans.Grains.Upstreams;
 /// The shared HTTP mechanics of OpenAI-shaped upstreams: body, timeout, reading and classifying
 /// the answer. Subclasses say where the request goes and how it authenticates.
 /// </summary>
-public abstract class HttpUpstreamClient(IHttpClientFactory httpClients, TimeProvider time) : IUpstreamClient
+public abstract class HttpUpstreamClient(IHttpClientFactory httpClients, TimeProvider time, UploadStore? uploads = null, StreamRelay? relay = null) : IUpstreamClient
 {
     public const string HttpClientName = "upstream";
 
@@ -38,15 +38,27 @@ public abstract class HttpUpstreamClient(IHttpClientFactory httpClients, TimePro
         {
             using var message = new HttpRequestMessage(HttpMethod.Post, BuildUri(account, request))
             {
-                Content = new ByteArrayContent(UpstreamRequestBody.Write(request, SendsModel)),
+                Content = UpstreamContent.Create(request, SendsModel, uploads) ?? throw new UploadUnavailableException(),
             };
-            message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
             Authenticate(message, account);
 
             var http = httpClients.CreateClient(HttpClientName);
             using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
+            if (request.Stream && relay is not null && response.StatusCode == HttpStatusCode.OK && response.Content.Headers.ContentType?.MediaType == "text/event-stream")
+            {
+                var events = await response.Content.ReadAsStreamAsync(linked.Token).ConfigureAwait(false);
+                await using (events.ConfigureAwait(false))
+                {
+                    return await UpstreamStreamReader.ReadAsync(events, request, relay, RateLimitHeaders.Read(response.Headers), () => time.GetElapsedTime(started), linked.Token).ConfigureAwait(false);
+                }
+            }
+
             var body = await ReadBodyAsync(response, linked.Token).ConfigureAwait(false);
             return InterpretSafely(account, response, body, time.GetElapsedTime(started));
+        }
+        catch (UploadUnavailableException ex)
+        {
+            return new UpstreamResult { Kind = OutcomeKind.Cancelled, Sent = false, Latency = time.GetElapsedTime(started), Detail = ex.Message };
         }
         catch (SecretUnavailableException ex)
         {
@@ -123,7 +135,7 @@ public abstract class HttpUpstreamClient(IHttpClientFactory httpClients, TimePro
         var rateLimits = RateLimitHeaders.Read(response.Headers);
         if (response.StatusCode == HttpStatusCode.OK)
         {
-            return UpstreamResponseParser.TryParseSuccess(body, out var images, out var created, out var usage)
+            return UpstreamResponseParser.TryParseSuccess(body, out var images, out var created, out var usage, out var produced)
                 ? new UpstreamResult
                 {
                     Kind = OutcomeKind.Success,
@@ -131,6 +143,7 @@ public abstract class HttpUpstreamClient(IHttpClientFactory httpClients, TimePro
                     Images = images,
                     Created = created,
                     UsageJson = usage,
+                    Produced = produced,
                     RateLimits = rateLimits,
                     Latency = latency,
                 }

@@ -6,12 +6,13 @@ using ImageOrleans.Grains.Secrets;
 namespace ImageOrleans.Grains.Upstreams;
 
 /// <summary>api.openai.com (or a base URL given for the account), Bearer key, optional organisation and project headers.</summary>
-public sealed class OpenAIUpstreamClient(IHttpClientFactory httpClients, TimeProvider time, SecretCipher secrets) : HttpUpstreamClient(httpClients, time)
+public sealed class OpenAIUpstreamClient(IHttpClientFactory httpClients, TimeProvider time, SecretCipher secrets, UploadStore? uploads = null, StreamRelay? relay = null)
+    : HttpUpstreamClient(httpClients, time, uploads, relay)
 {
     public static readonly Uri DefaultBaseUrl = new("https://api.openai.com/v1/");
 
     protected override Uri BuildUri(UpstreamAccount account, ImageRequest request) =>
-        new(BaseUrl.WithTrailingSlash(account.BaseUrl, DefaultBaseUrl), "images/generations");
+        new(BaseUrl.WithTrailingSlash(account.BaseUrl, DefaultBaseUrl), UpstreamContent.PathFor(request));
 
     protected override void Authenticate(HttpRequestMessage message, UpstreamAccount account)
     {

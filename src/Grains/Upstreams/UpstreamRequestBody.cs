@@ -31,6 +31,14 @@ public static class UpstreamRequestBody
             WriteIfSet(json, "moderation", request.Moderation);
             WriteIfSet(json, "style", request.Style);
             WriteIfSet(json, "user", request.User);
+            if (request.Stream)
+            {
+                json.WriteBoolean("stream", true);
+                if (request.PartialImages is { } partials)
+                {
+                    json.WriteNumber("partial_images", partials);
+                }
+            }
             if (!request.AlwaysBase64)
             {
                 // The gateway stores every image itself, so it always takes base64 from the upstream.

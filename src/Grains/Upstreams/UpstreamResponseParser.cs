@@ -10,8 +10,14 @@ namespace ImageOrleans.Grains.Upstreams;
 /// </summary>
 public static class UpstreamResponseParser
 {
-    public static bool TryParseSuccess(byte[] body, out IReadOnlyList<UpstreamImage> images, out long? created, out string? usageJson)
+    public static bool TryParseSuccess(byte[] body, out IReadOnlyList<UpstreamImage> images, out long? created, out string? usageJson) =>
+        TryParseSuccess(body, out images, out created, out usageJson, out _);
+
+    /// <summary>As above, with the settings the upstream reports it produced (null when it reports none).</summary>
+    public static bool TryParseSuccess(
+        byte[] body, out IReadOnlyList<UpstreamImage> images, out long? created, out string? usageJson, out ProducedSettings? produced)
     {
+        produced = null;
         images = [];
         created = null;
         usageJson = null;
@@ -53,6 +59,7 @@ public static class UpstreamResponseParser
                 usageJson = Usage(usage);
             }
 
+            produced = Produced(root);
             images = list;
             return true;
         }
@@ -90,6 +97,22 @@ public static class UpstreamResponseParser
             return null;
         }
     }
+
+    /// <summary>The reported size, quality, background and format, each only when it is a plain short token.</summary>
+    public static ProducedSettings? Produced(JsonElement root)
+    {
+        var produced = new ProducedSettings
+        {
+            Size = Token(root, "size"),
+            Quality = Token(root, "quality"),
+            Background = Token(root, "background"),
+            OutputFormat = Token(root, "output_format"),
+        };
+        return produced is { Size: null, Quality: null, Background: null, OutputFormat: null } ? null : produced;
+    }
+
+    private static string? Token(JsonElement root, string name) =>
+        Text(root, name) is { } value && Requests.ImageRequestValidator.IsSafeToken(value) ? value : null;
 
     /// <summary>A string field, or null when it is absent, not a string, or not valid text.</summary>
     private static string? Text(JsonElement element, string name)

@@ -10,6 +10,9 @@ public sealed record UpstreamResult
     public IReadOnlyList<UpstreamImage> Images { get; init; } = [];
     public long? Created { get; init; }
     public string? UsageJson { get; init; }
+
+    /// <summary>The size, quality, background and format the upstream reports it produced.</summary>
+    public ProducedSettings? Produced { get; init; }
     public UpstreamErrorBody? Error { get; init; }
     public RateLimitInfo RateLimits { get; init; } = RateLimitInfo.None;
     public TimeSpan? RetryAfter { get; init; }

@@ -12,7 +12,8 @@ namespace ImageOrleans.Silo.Api;
 /// <c>POST /v1/images/generations</c>: read the body and the request headers, run the generation pipeline,
 /// and answer in OpenAI's shape with the gateway's headers.
 /// </summary>
-public sealed class ImageGenerationHandler(GenerationPipeline pipeline, ImageLinks links, IOptions<FrontDoorOptions> frontDoor)
+public sealed class ImageGenerationHandler(
+    GenerationPipeline pipeline, ImageStreamWriter streams, ImageLinks links, IOptions<FrontDoorOptions> frontDoor, TimeProvider time)
 {
     public const string CacheHeader = "x-imageorleans-cache";
     public const string PriorityHeader = GenerationPipeline.PriorityOption;
@@ -21,6 +22,7 @@ public sealed class ImageGenerationHandler(GenerationPipeline pipeline, ImageLin
     public const string IdempotencyKeyHeader = GenerationPipeline.IdempotencyKeyOption;
     public const string ReplayedHeader = "x-imageorleans-idempotent-replayed";
     public const string DowngradedHeader = "x-imageorleans-downgraded";
+    public const string CostBasisHeader = "x-imageorleans-cost-basis";
 
     public async Task<IResult> HandleAsync(HttpContext http)
     {
@@ -35,24 +37,41 @@ public sealed class ImageGenerationHandler(GenerationPipeline pipeline, ImageLin
             return OpenAIErrors.Result(parseError!);
         }
 
-        var headers = http.Request.Headers;
-        var outcome = await pipeline.RunAsync(new GenerationCall
+        if (input!.Stream)
         {
-            RequestId = http.TraceIdentifier,
-            Client = http.GetClient(),
-            Input = input!,
-            Priority = headers.TryGetValue(PriorityHeader, out var priority) ? priority.ToString() : null,
-            TimeoutMs = headers.TryGetValue(TimeoutHeader, out var timeout) ? timeout.ToString() : null,
-            IdempotencyKey = headers.TryGetValue(IdempotencyKeyHeader, out var key) ? key.ToString() : null,
-            NoCache = IsNoCache(http.Request),
-        }, http.RequestAborted);
+            return await streams.RunAsync(http, CallFrom(http, input), "image_generation", outcome => Answer(http, outcome));
+        }
+
+        var outcome = await pipeline.RunAsync(CallFrom(http, input), http.RequestAborted);
         http.Features.Get<RequestRecord>()?.Completed(outcome);
         return Answer(http, outcome);
     }
 
-    private IResult Answer(HttpContext http, GenerationOutcome outcome)
+    /// <summary>The pipeline call for <paramref name="input"/> with the request options the headers carry.</summary>
+    public GenerationCall CallFrom(HttpContext http, ImageRequestInput input)
+    {
+        var headers = http.Request.Headers;
+        return new GenerationCall
+        {
+            RequestId = http.TraceIdentifier,
+            Client = http.GetClient(),
+            Input = input,
+            Priority = headers.TryGetValue(PriorityHeader, out var priority) ? priority.ToString() : null,
+            TimeoutMs = headers.TryGetValue(TimeoutHeader, out var timeout) ? timeout.ToString() : null,
+            IdempotencyKey = headers.TryGetValue(IdempotencyKeyHeader, out var key) ? key.ToString() : null,
+            NoCache = IsNoCache(http.Request),
+        };
+    }
+
+    /// <summary>A streamed answer (<c>stream: true</c>) for <paramref name="call"/>, its events named with <paramref name="eventPrefix"/>.</summary>
+    public Task<IResult> StreamAsync(HttpContext http, GenerationCall call, string eventPrefix) =>
+        streams.RunAsync(http, call, eventPrefix, outcome => Answer(http, outcome));
+
+    /// <summary>The answer in OpenAI's shape with the gateway's headers, for every Images endpoint.</summary>
+    public IResult Answer(HttpContext http, GenerationOutcome outcome)
     {
         var response = http.Response;
+        ModelHeaders.Write(response, outcome.Request?.Model, outcome.Model, time);
         if (outcome.Quota is { } quota)
         {
             QuotaHeaderWriter.Write(response, quota);
@@ -84,6 +103,11 @@ public sealed class ImageGenerationHandler(GenerationPipeline pipeline, ImageLin
         }
 
         var result = outcome.Result!;
+        if (result.CostBasis is { } basis && outcome.Cache is not (Grains.Dispatch.CacheStatus.Hit or Grains.Dispatch.CacheStatus.Coalesced))
+        {
+            response.Headers[CostBasisHeader] = basis;
+        }
+
         var urls = outcome.Format == ResponseFormat.Url
             ? result.Images.Select(i => links.Create(http.Request, i.ImageId)).ToList()
             : null;

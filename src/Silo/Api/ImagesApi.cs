@@ -1,6 +1,7 @@
 using System.Globalization;
 using ImageOrleans.Grains.Errors;
 using ImageOrleans.Grains.Images;
+using ImageOrleans.Grains.Requests;
 using ImageOrleans.Silo.Auth;
 using ImageOrleans.Silo.Telemetry;
 using Microsoft.Net.Http.Headers;
@@ -18,6 +19,18 @@ public static class ImagesApi
             .AddEndpointFilter<ClientAuthenticationFilter>()
             .WithName("CreateImage")
             .WithSummary("Generates images from a prompt across the account pool (OpenAI Images API).");
+
+        images.MapPost("/edits", (HttpContext http, ImageEditHandler handler) => handler.HandleAsync(http, ImageOperation.Edit))
+            .AddEndpointFilter<RequestTelemetryFilter>()
+            .AddEndpointFilter<ClientAuthenticationFilter>()
+            .WithName("CreateImageEdit")
+            .WithSummary("Edits images (multipart: up to 16 images, optional mask) across the account pool.");
+
+        images.MapPost("/variations", (HttpContext http, ImageEditHandler handler) => handler.HandleAsync(http, ImageOperation.Variation))
+            .AddEndpointFilter<RequestTelemetryFilter>()
+            .AddEndpointFilter<ClientAuthenticationFilter>()
+            .WithName("CreateImageVariation")
+            .WithSummary("Makes variations of one image, on accounts serving a model that supports them.");
 
         // No API key here: the link itself is the credential, as with the upstream's own image URLs.
         images.MapGet("/content/{imageId}", ServeContentAsync)

@@ -20,11 +20,13 @@ public sealed class ImagesResult(
         json.WriteNumber("created", result.Created);
         if (request.AlwaysBase64)
         {
-            // Newer image models echo these; SDKs expose them.
-            WriteIfSet(json, "background", request.Background);
-            WriteIfSet(json, "output_format", request.OutputFormat);
-            WriteIfSet(json, "quality", request.Quality);
-            WriteIfSet(json, "size", request.Size);
+            // Newer image models echo what they actually produced; SDKs expose it. Never the requested
+            // "auto": the upstream's report, else what the image itself shows, else the explicit request.
+            var produced = result.Produced;
+            WriteIfSet(json, "background", produced?.Background ?? Explicit(request.Background));
+            WriteIfSet(json, "output_format", produced?.OutputFormat ?? FormatOf(result) ?? Explicit(request.OutputFormat));
+            WriteIfSet(json, "quality", produced?.Quality ?? Explicit(request.Quality));
+            WriteIfSet(json, "size", produced?.Size ?? SizeOf(contents) ?? Explicit(request.Size));
         }
 
         json.WriteStartArray("data");
@@ -54,6 +56,26 @@ public sealed class ImagesResult(
 
         json.WriteEndObject();
         await json.FlushAsync(httpContext.RequestAborted);
+    }
+
+    private static string? Explicit(string? requested) => requested is "auto" ? null : requested;
+
+    private static string? FormatOf(GenerationResult result) =>
+        result.Images.Count > 0 && result.Images[0].ContentType.StartsWith("image/", StringComparison.Ordinal)
+            ? result.Images[0].ContentType["image/".Length..]
+            : null;
+
+    /// <summary>The pixel size of the first image when it is a PNG at hand (its IHDR chunk), else null.</summary>
+    private static string? SizeOf(IReadOnlyList<byte[]>? contents)
+    {
+        if (contents is not [{ Length: >= 24 } png, ..] || png[0] != 0x89 || png[1] != (byte)'P' || png[12] != (byte)'I' || png[13] != (byte)'H')
+        {
+            return null;
+        }
+
+        var width = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16, 4));
+        var height = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20, 4));
+        return width > 0 && height > 0 ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{width}x{height}") : null;
     }
 
     private static void WriteIfSet(Utf8JsonWriter json, string name, string? value)

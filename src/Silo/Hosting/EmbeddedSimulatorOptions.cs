@@ -15,4 +15,7 @@ public sealed class EmbeddedSimulatorOptions
     public int RequestsPerMinute { get; set; } = 10;
     public int ImagesPerMinute { get; set; } = 10;
     public int MaxConcurrency { get; set; } = 4;
+
+    /// <summary>The models the simulated accounts serve; empty for the catalogue's models in service today.</summary>
+    public List<string> Models { get; set; } = [];
 }

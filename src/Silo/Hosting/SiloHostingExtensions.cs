@@ -55,6 +55,34 @@ public static class SiloHostingExtensions
         services.AddSingleton<PoolSeedSource>();
         services.AddSingleton<GenerationPipeline>();
         services.AddSingleton<ImageGenerationHandler>();
+        services.AddSingleton<ImageEditHandler>();
+        services.AddSingleton<ImageStreamWriter>();
+        services.AddSingleton<OutputHook>();
+        services.AddSingleton<RequestChecks>();
+        services.AddSingleton<ImageUrlFetcher>();
+
+        // image_url inputs of JSON edits: fetched under the egress policy, no redirects, no proxy.
+        services.AddHttpClient(ImageUrlFetcher.HttpClientName)
+            .RemoveAllLoggers()
+            .ConfigureHttpClient(client => client.Timeout = TimeSpan.FromSeconds(60))
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                UseProxy = false,
+                ConnectCallback = sp.GetRequiredService<ImageOrleans.Grains.Upstreams.EgressPolicy>().ConnectAsync,
+                ConnectTimeout = TimeSpan.FromSeconds(10),
+            });
+
+        // The output hook is reached like a key's webhook: only where the egress policy allows, no redirects, no proxy.
+        services.AddHttpClient(OutputHook.HttpClientName)
+            .RemoveAllLoggers()
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                UseProxy = false,
+                ConnectCallback = sp.GetRequiredService<ImageOrleans.Grains.Upstreams.EgressPolicy>().ConnectAsync,
+                ConnectTimeout = TimeSpan.FromSeconds(10),
+            });
         services.AddSingleton<LinkOrigin>();
         services.AddSingleton<ImageLinks>();
         services.AddSingleton(sp => new ImageUrlSigner(SigningKey(sp)));

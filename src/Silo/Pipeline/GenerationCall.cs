@@ -28,4 +28,19 @@ public sealed record GenerationCall
 
     /// <summary>The client asked to skip the prompt cache.</summary>
     public bool NoCache { get; init; }
+
+    /// <summary>Which Images endpoint was called.</summary>
+    public ImageOperation Operation { get; init; } = ImageOperation.Generate;
+
+    /// <summary>An edit's or variation's uploaded images, in order.</summary>
+    public IReadOnlyList<InputImage> Images { get; init; } = [];
+
+    /// <summary>An edit's mask.</summary>
+    public InputImage? Mask { get; init; }
+
+    /// <summary>For a streamed answer: where this silo's upstream attempt relays its events (see <c>StreamRelay</c>).</summary>
+    public string? StreamId { get; init; }
+
+    /// <summary>Called once the request is admitted, before it waits for capacity: a stream's headers come from it.</summary>
+    public Action<GenerationOutcome>? OnAdmitted { get; init; }
 }

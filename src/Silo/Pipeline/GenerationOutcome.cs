@@ -1,6 +1,7 @@
 using ImageOrleans.Grains.Accounts;
 using ImageOrleans.Grains.Dispatch;
 using ImageOrleans.Grains.Errors;
+using ImageOrleans.Grains.Models;
 using ImageOrleans.Grains.Requests;
 
 namespace ImageOrleans.Silo.Pipeline;
@@ -33,6 +34,9 @@ public sealed record GenerationOutcome
     public ImageRequest? Request { get; init; }
 
     public ResponseFormat Format { get; init; }
+
+    /// <summary>How the requested model name was resolved (alias, deprecation), once it was.</summary>
+    public ModelResolution? Model { get; init; }
 
     /// <summary>The images' bytes when the answer carries them (<c>b64_json</c>).</summary>
     public IReadOnlyList<byte[]>? Contents { get; init; }

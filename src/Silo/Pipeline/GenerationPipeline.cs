@@ -8,6 +8,7 @@ using ImageOrleans.Grains.Dispatch;
 using ImageOrleans.Grains.Errors;
 using ImageOrleans.Grains.Idempotency;
 using ImageOrleans.Grains.Images;
+using ImageOrleans.Grains.Models;
 using ImageOrleans.Grains.Pool;
 using ImageOrleans.Grains.Requests;
 using ImageOrleans.Grains.Telemetry;
@@ -26,7 +27,8 @@ namespace ImageOrleans.Silo.Pipeline;
 public sealed class GenerationPipeline(
     IGrainFactory grains,
     AccountDirectory directory,
-    ImageRequestValidator validator,
+    RequestChecks checks,
+    OutputHook outputHook,
     IImageStore store,
     IOptions<ImageOrleansOptions> root,
     IOptions<CacheOptions> cache,
@@ -43,9 +45,10 @@ public sealed class GenerationPipeline(
     {
         var client = call.Client;
         var served = await directory.GetServedModelsAsync();
-        if (!validator.TryValidate(call.Input, root.Value.DefaultModel, served, out var validated, out var invalid))
+        var (validated, resolution, invalid) = checks.Check(call, served, root.Value.DefaultModel);
+        if (invalid is not null)
         {
-            return GenerationOutcome.Failed(invalid!);
+            return GenerationOutcome.Failed(invalid) with { Model = resolution };
         }
 
         if (ReadPriority(call.Priority, client, out var priorityError) is not { } priority)
@@ -56,6 +59,12 @@ public sealed class GenerationPipeline(
         if (ReadWaitLimit(call, client, out var timeoutError) is not { } waitLimit)
         {
             return GenerationOutcome.Failed(timeoutError!);
+        }
+
+        if (call.IdempotencyKey is not null && call.Input.Stream)
+        {
+            return GenerationOutcome.Failed(GatewayErrors.Invalid(IdempotencyKeyOption,
+                $"The '{IdempotencyKeyOption}' header cannot be used with 'stream': true; a streamed answer is not stored for replay.", "unsupported_parameter"));
         }
 
         if (call.IdempotencyKey is { } idempotencyKey && !IsValidIdempotencyKey(idempotencyKey))
@@ -71,7 +80,7 @@ public sealed class GenerationPipeline(
             () => keyGrain.AdmitAsync(AdmissionFor(validated!.Request, pool, now + waitLimit)).AsTask(), cancellationToken));
         if (admission.Error is { } refused)
         {
-            return GenerationOutcome.Failed(refused, admission.Quota) with { Request = validated!.Request, Priority = priority };
+            return GenerationOutcome.Failed(refused, admission.Quota) with { Request = validated!.Request, Priority = priority, Model = resolution };
         }
 
         var request = validated!.Request;
@@ -82,6 +91,12 @@ public sealed class GenerationPipeline(
             request = request with { Quality = lower };
         }
 
+        if (call.StreamId is { } streamId)
+        {
+            request = request with { StreamId = streamId };
+        }
+
+        call.OnAdmitted?.Invoke(new GenerationOutcome { Quota = admission.Quota, Downgraded = downgraded, Request = request, Model = resolution, Priority = priority });
         var job = new GenerationJob
         {
             RequestId = call.RequestId,
@@ -98,14 +113,25 @@ public sealed class GenerationPipeline(
         // From here the grains settle the reservation, where the request's fate is decided. The pipeline
         // never frees it, not even when its call fails or its client hangs up: the generation may run on
         // and must find its reservation; one that nobody settles lapses at its expiry.
-        var bypass = !cache.Value.Enabled || client.Cache == CachePolicy.Off || call.NoCache;
+        // A stream runs on this silo's dispatcher, the one its events are relayed to.
+        var cacheable = cache.Value.Enabled && client.Cache != CachePolicy.Off && !call.NoCache;
+        var bypass = !cacheable || request.Stream;
         var admit = () => WhileClusterHealsAsync(job.Deadline, () => keyGrain.AdmitAsync(AdmissionFor(job.Request, pool, job.Deadline)).AsTask(), cancellationToken);
-        var outcome = await GenerateAsync(call, job, validated.ResponseFormat, bypass, admit, cancellationToken);
-        return outcome with { Quota = outcome.Quota ?? admission.Quota, Downgraded = downgraded, Request = request, Format = validated.ResponseFormat, Priority = priority };
+        var outcome = await GenerateAsync(call, job, validated.ResponseFormat, bypass, cacheable, admit, cancellationToken);
+        if (outcome.Result is { } made && !request.Stream && outputHook.Enabled
+            && await outputHook.CheckAsync(call, request.Model, made, cancellationToken) is { } withheld)
+        {
+            // Made and settled in the grains already: the refusal does not undo the charge.
+            outcome = outcome with { Error = withheld, Result = null, Contents = null };
+        }
+        return outcome with
+        {
+            Quota = outcome.Quota ?? admission.Quota, Downgraded = downgraded, Request = request, Format = validated.ResponseFormat, Priority = priority, Model = resolution,
+        };
     }
 
     private async Task<GenerationOutcome> GenerateAsync(
-        GenerationCall call, GenerationJob job, ResponseFormat format, bool bypass, Func<Task<Admission>> admit, CancellationToken cancellationToken)
+        GenerationCall call, GenerationJob job, ResponseFormat format, bool bypass, bool cacheable, Func<Task<Admission>> admit, CancellationToken cancellationToken)
     {
         var replayed = false;
         GenerationReply reply;
@@ -115,6 +141,12 @@ public sealed class GenerationPipeline(
             var fingerprint = CacheKey.For(call.Client.Tenant, job.Request);
             var idempotent = await WhileClusterHealsAsync(job.Deadline, () => grain.RunAsync(fingerprint, job, bypass, cancellationToken), cancellationToken);
             (reply, replayed) = (idempotent.Reply, idempotent.Replayed);
+        }
+        else if (job.Request.Stream && cacheable && await WhileClusterHealsAsync(job.Deadline,
+                     () => grains.GetGrain<IPromptCacheGrain>(CacheKey.For(job.Tenant, job.Request)).GetCachedAsync(job), cancellationToken) is { } hit)
+        {
+            // A stream that the cache can answer gets one completed event per image, nothing generated.
+            reply = hit;
         }
         else
         {

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace ImageOrleans.Simulator.Api;
 
@@ -14,7 +15,8 @@ namespace ImageOrleans.Simulator.Api;
 /// validate, check the model, charge the rate limits, then wait the simulated latency and either
 /// inject the drawn fault or answer with images.
 /// </summary>
-internal sealed class ImageGenerationHandler(SimulatorEngine engine, LinkGenerator links, ILogger<ImageGenerationHandler> logger)
+internal sealed class ImageGenerationHandler(
+    SimulatorEngine engine, LinkGenerator links, EditLog edits, IOptions<SimulatorOptions> options, ILogger<ImageGenerationHandler> logger)
 {
     public const string ImageEndpointName = "ImageSimulator.GetImage";
 
@@ -22,7 +24,7 @@ internal sealed class ImageGenerationHandler(SimulatorEngine engine, LinkGenerat
     private const int MaxPromptLength = 32_000;
     private const int MaxImages = 10;
 
-    public async Task HandleAsync(HttpContext context, string? deployment)
+    public async Task HandleAsync(HttpContext context, string? deployment, ImageEndpoint endpoint = ImageEndpoint.Generations)
     {
         var stats = engine.Stats;
         context.Response.Headers["x-request-id"] = "req_" + Guid.NewGuid().ToString("N");
@@ -68,7 +70,7 @@ internal sealed class ImageGenerationHandler(SimulatorEngine engine, LinkGenerat
         stats.EnterFlight(key.Counters);
         try
         {
-            await HandleAdmittedAsync(context, key, config, deployment);
+            await HandleAdmittedAsync(context, key, config, deployment, endpoint);
         }
         finally
         {
@@ -77,7 +79,7 @@ internal sealed class ImageGenerationHandler(SimulatorEngine engine, LinkGenerat
         }
     }
 
-    private async Task HandleAdmittedAsync(HttpContext context, SimulatedKeyState key, SimulatedKey config, string? deployment)
+    private async Task HandleAdmittedAsync(HttpContext context, SimulatedKeyState key, SimulatedKey config, string? deployment, ImageEndpoint endpoint)
     {
         if (deployment is not null && string.IsNullOrEmpty(context.Request.Query["api-version"]))
         {
@@ -85,7 +87,23 @@ internal sealed class ImageGenerationHandler(SimulatorEngine engine, LinkGenerat
             return;
         }
 
-        var (request, readError) = await ReadRequestAsync(context);
+        ImageGenerationRequest? request;
+        SimulatorError? readError;
+        ReceivedEdit? edit = null;
+        if (endpoint == ImageEndpoint.Generations)
+        {
+            (request, readError) = await ReadRequestAsync(context);
+        }
+        else
+        {
+            (request, edit, readError) = await ReadFormAsync(context, endpoint, key.MaskedKey);
+        }
+
+        if (edit is not null)
+        {
+            edits.Add(edit);
+        }
+
         if (request is null)
         {
             if (readError is null)
@@ -170,7 +188,13 @@ internal sealed class ImageGenerationHandler(SimulatorEngine engine, LinkGenerat
             return;
         }
 
-        var response = BuildResponse(context, request, model, n);
+        if (request.Stream == true)
+        {
+            await StreamAsync(context, key, request, model, n, endpoint, edit?.Images.Count ?? 0);
+            return;
+        }
+
+        var response = BuildResponse(context, request, model, n, edit?.Images.Count ?? 0);
         engine.Stats.Add(key.Counters, SimulatorCounter.Served);
         engine.Stats.Add(key.Counters, SimulatorCounter.Images, n);
         await context.Response.WriteAsJsonAsync(response, SimulatorJsonContext.Default.ImageGenerationResponse, contentType: null, context.RequestAborted);
@@ -238,7 +262,86 @@ internal sealed class ImageGenerationHandler(SimulatorEngine engine, LinkGenerat
         return null;
     }
 
-    private ImageGenerationResponse BuildResponse(HttpContext context, ImageGenerationRequest request, string model, int n)
+    /// <summary>
+    /// Server-Sent Events as OpenAI sends them: <c>partial_images</c> partial events, then one completed
+    /// event per image with the usage, each after the configured pause; cut after the first event when
+    /// the prompt asks for a mid-stream failure.
+    /// </summary>
+    private async Task StreamAsync(HttpContext context, SimulatedKeyState key, ImageGenerationRequest request, string model, int n, ImageEndpoint endpoint, int inputImages)
+    {
+        var prefix = endpoint == ImageEndpoint.Generations ? "image_generation" : "image_edit";
+        var image = options.Value.Image;
+        request.ResponseFormat = "b64_json";
+        var response = BuildResponse(context, request, model, n, inputImages);
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "text/event-stream";
+        context.Response.Headers.CacheControl = "no-cache";
+        var fail = image.FailMidStreamKeyword.Length > 0 && request.Prompt!.Contains(image.FailMidStreamKeyword, StringComparison.Ordinal);
+        var partials = Math.Clamp(request.PartialImages ?? 0, 0, 3);
+        var sent = 0;
+        for (var i = 0; i < partials + n; i++)
+        {
+            if (!await WaitAsync(context, TimeSpan.FromMilliseconds(image.StreamIntervalMs)))
+            {
+                CountAborted(key);
+                return;
+            }
+
+            if (fail && sent > 0)
+            {
+                context.Abort();
+                return;
+            }
+
+            var partial = i < partials;
+            var seed = SyntheticImage.Seed(request.Prompt!, request.Size, partial ? 1000 + i : i - partials);
+            var streamEvent = new ImageStreamEvent
+            {
+                Type = $"{prefix}.{(partial ? "partial_image" : "completed")}",
+                B64Json = partial ? SyntheticImage.RenderPng(seed, engine.ImageWidth, engine.ImageHeight) : response.Data[i - partials].B64Json!,
+                CreatedAt = response.Created,
+                Size = response.Size,
+                Quality = response.Quality,
+                Background = response.Background,
+                OutputFormat = response.OutputFormat,
+                PartialImageIndex = partial ? i : null,
+                Usage = partial ? null : response.Usage,
+            };
+            await context.Response.WriteAsync($"event: {streamEvent.Type}\ndata: ", context.RequestAborted);
+            await JsonSerializer.SerializeAsync(context.Response.Body, streamEvent, SimulatorJsonContext.Default.ImageStreamEvent, context.RequestAborted);
+            await context.Response.WriteAsync("\n\n", context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+            sent++;
+        }
+
+        engine.Stats.Add(key.Counters, SimulatorCounter.Served);
+        engine.Stats.Add(key.Counters, SimulatorCounter.Images, n);
+    }
+
+    private static async Task<(ImageGenerationRequest? Request, ReceivedEdit? Edit, SimulatorError? Error)> ReadFormAsync(
+        HttpContext context, ImageEndpoint endpoint, string maskedKey)
+    {
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
+        {
+            // Up to 16 images of 50 MB each, as OpenAI documents; the parts are hashed, never held.
+            bodySize.MaxRequestBodySize = 1L << 30;
+        }
+
+        try
+        {
+            return await MultipartImageReader.ReadAsync(context, endpoint, maskedKey);
+        }
+        catch (Exception e) when (e is InvalidDataException or BadHttpRequestException)
+        {
+            return (null, null, OpenAiErrors.InvalidJson() with { Message = "We could not parse the multipart body of your request." });
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+            return (null, null, null);
+        }
+    }
+
+    private ImageGenerationResponse BuildResponse(HttpContext context, ImageGenerationRequest request, string model, int n, int inputImages)
     {
         var prompt = request.Prompt!;
         var asUrl = request.ResponseFormat == "url";
@@ -267,12 +370,14 @@ internal sealed class ImageGenerationHandler(SimulatorEngine engine, LinkGenerat
             OutputFormat = "png", // the bytes are PNG whatever was asked, and the echo says what was sent
             Quality = quality,
             Size = request.Size is null or "auto" ? "1024x1024" : request.Size,
-            Usage = Usage(prompt, request.Quality, n),
+            Usage = Usage(prompt, request.Quality, n, inputImages),
         };
     }
 
-    private static ImageUsage Usage(string prompt, string? quality, int n)
+    private static ImageUsage Usage(string prompt, string? quality, int n, int inputImages)
     {
+        // An input image costs image input tokens; 388 is what a 1024x1024 image takes at low fidelity.
+        long imageInput = 388L * inputImages;
         long input = (prompt.Length + 3) / 4;
         long perImage = quality switch
         {
@@ -281,7 +386,7 @@ internal sealed class ImageGenerationHandler(SimulatorEngine engine, LinkGenerat
             _ => 1056,
         };
         var output = perImage * n;
-        return new ImageUsage(input + output, input, output, new InputTokensDetails(input, 0));
+        return new ImageUsage(input + imageInput + output, input + imageInput, output, new InputTokensDetails(input, imageInput));
     }
 
     private static string RevisePrompt(string prompt, string? style) =>

@@ -26,4 +26,8 @@ internal sealed class ImageGenerationRequest
     public string? Style { get; set; }
 
     public string? User { get; set; }
+
+    public bool? Stream { get; set; }
+
+    public int? PartialImages { get; set; }
 }

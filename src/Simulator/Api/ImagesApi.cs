@@ -23,6 +23,21 @@ internal static class ImagesApi
             .WithName("ImageSimulator.GenerateAzure")
             .WithSummary("Generates images (Azure OpenAI shape, api-key header; the deployment is the default model).");
 
+        endpoints.MapPost("/v1/images/edits", (HttpContext context, [FromServices] ImageGenerationHandler handler) =>
+                handler.HandleAsync(context, deployment: null, ImageEndpoint.Edits))
+            .WithName("ImageSimulator.Edit")
+            .WithSummary("Edits images (multipart: image or image[] files, optional PNG mask); every part is checked.");
+
+        endpoints.MapPost("/v1/images/variations", (HttpContext context, [FromServices] ImageGenerationHandler handler) =>
+                handler.HandleAsync(context, deployment: null, ImageEndpoint.Variations))
+            .WithName("ImageSimulator.Variation")
+            .WithSummary("Makes variations of one image (multipart).");
+
+        endpoints.MapPost("/openai/deployments/{deployment}/images/edits", (HttpContext context, string deployment, [FromServices] ImageGenerationHandler handler) =>
+                handler.HandleAsync(context, deployment, ImageEndpoint.Edits))
+            .WithName("ImageSimulator.EditAzure")
+            .WithSummary("Edits images (Azure OpenAI shape).");
+
         endpoints.MapGet("/sim/images/{id}", GetImage)
             .WithName(ImageGenerationHandler.ImageEndpointName)
             .WithSummary("Serves an image generated with response_format=url; it is re-rendered from its id, nothing is stored.");

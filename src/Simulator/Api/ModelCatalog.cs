@@ -7,6 +7,10 @@ internal static class ModelCatalog
 
     public static IReadOnlyList<ModelInfo> All { get; } =
     [
+        new("gpt-image-2.6-sunburst", 1793836800),
+        new("gpt-image-2.6-flare", 1793836800),
+        new("gpt-image-2.5-sunburst", 1788825600),
+        new("gpt-image-2.5-flare", 1788825600),
         new("gpt-image-2", 1767225600),
         new("gpt-image-1.5", 1763078400),
         new("gpt-image-1", 1745517030),

@@ -9,6 +9,7 @@ namespace ImageOrleans.Simulator.Api;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(ImageGenerationRequest))]
 [JsonSerializable(typeof(ImageGenerationResponse))]
+[JsonSerializable(typeof(ImageStreamEvent))]
 [JsonSerializable(typeof(ErrorEnvelope))]
 [JsonSerializable(typeof(ModelList))]
 [JsonSerializable(typeof(SimulatorStatsSnapshot))]

@@ -44,7 +44,7 @@ public class GatewayFactory : WebApplicationFactory<Program>
     }
 
     /// <summary>The official OpenAI SDK pointed at the gateway, with its own retries off so every answer is seen.</summary>
-    public ImageClient ImageClient(string model = "gpt-image-1", string key = KeyA) =>
+    public ImageClient ImageClient(string model = "gpt-image-2.6-flare", string key = KeyA) =>
         new(model, new ApiKeyCredential(key), new OpenAIClientOptions
         {
             Endpoint = ApiBase,
@@ -68,6 +68,22 @@ public class GatewayFactory : WebApplicationFactory<Program>
         var settings = new Dictionary<string, string?>
         {
             ["ImageOrleans:DataPath"] = _dataPath,
+
+            // Today's models, plus the two retired DALL·E models as a compatible vendor that still serves
+            // them would list them: the tests of per-image billing and of URL answers run on those.
+            ["ImageOrleans:Simulator:Models:0"] = "gpt-image-2",
+            ["ImageOrleans:Simulator:Models:1"] = "gpt-image-2.5-flare",
+            ["ImageOrleans:Simulator:Models:2"] = "gpt-image-2.5-sunburst",
+            ["ImageOrleans:Simulator:Models:3"] = "gpt-image-2.6-flare",
+            ["ImageOrleans:Simulator:Models:4"] = "gpt-image-2.6-sunburst",
+            ["ImageOrleans:Simulator:Models:5"] = "dall-e-2",
+            ["ImageOrleans:Simulator:Models:6"] = "dall-e-3",
+
+            // Streamed answers pause between events, long enough for a client to hang up mid-stream.
+            ["ImageOrleans:Simulator:Image:StreamIntervalMs"] = "100",
+
+            // Old clients that still ask for the shut-down gpt-image-1 keep working, on its successor.
+            ["ImageOrleans:Models:Aliases:gpt-image-1:gpt-image-2.6-sunburst"] = "100",
             ["ImageOrleans:Cluster:ClusterId"] = "gateway-tests-" + Guid.NewGuid().ToString("N")[..8],
             ["ImageOrleans:Cluster:SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["ImageOrleans:Cluster:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -36,6 +36,55 @@ public sealed class CostCalculatorTests
     }
 
     [Fact]
+    public void Each_token_rate_applies_to_its_own_tokens_cached_and_output_text_included()
+    {
+        var request = Request("gpt-image-2.6-sunburst", "medium", "1024x1024");
+        const string Usage = """
+            {"input_tokens":1300,"output_tokens":1100,
+             "input_tokens_details":{"text_tokens":300,"image_tokens":1000,"cached_tokens_details":{"text_tokens":100,"image_tokens":400}},
+             "output_tokens_details":{"text_tokens":100,"image_tokens":1000}}
+            """;
+
+        // 200 text × $5 + 100 cached text × $1.25 + 600 image × $8 + 400 cached image × $2 + 1000 image out × $30
+        // + 100 text out × $30 (no separate text-output rate published for 2.6), all per million.
+        var charge = _costs.Charge(request, Usage);
+        Assert.Equal(0.039725m, charge.Usd);
+        Assert.Equal(CostBases.Usage, charge.Basis);
+    }
+
+    [Fact]
+    public void An_edit_reserves_for_the_image_input_tokens_of_every_file()
+    {
+        var generation = Request("gpt-image-2.6-flare", "low", "1024x1024");
+        var image = new InputImage { FileId = new string('a', 32), Sha256 = "x", FileName = "a.png", ContentType = "image/png" };
+        var edit = generation with { Operation = ImageOperation.Edit, Images = [image, image, image], Mask = image };
+
+        // Four files × 6,000 tokens × $8/M on top of the generation's own worst case.
+        Assert.Equal(_costs.WorstCase(generation) + 0.192m, _costs.WorstCase(edit));
+    }
+
+    [Fact]
+    public void Image_input_tokens_are_not_billed_at_the_text_rate()
+    {
+        var request = Request("gpt-image-2.6-flare", "low", "1024x1024");
+        const string Usage = """{"input_tokens":1010,"output_tokens":0,"input_tokens_details":{"text_tokens":10,"image_tokens":1000}}""";
+
+        // 10 × $5/M + 1000 × $8/M
+        Assert.Equal(0.00805m, _costs.Actual(request, Usage));
+    }
+
+    [Fact]
+    public void Without_a_breakdown_the_charge_says_which_estimate_stood_in()
+    {
+        var request = Request("gpt-image-2.6-flare", "high", "1024x1024");
+
+        Assert.Equal(CostBases.UsageInputAsText, _costs.Charge(request, """{"input_tokens":10,"output_tokens":4160}""").Basis);
+        var estimate = _costs.Charge(request, usageJson: null);
+        Assert.Equal($"{CostBases.PerImageEstimate} (high, 1024x1024)", estimate.Basis);
+        Assert.Equal(0.133m, estimate.Usd);
+    }
+
+    [Fact]
     public void The_worst_case_covers_the_dearest_size_for_auto_and_every_prompt_token()
     {
         var auto = Request("gpt-image-1", "medium", size: null, n: 3);

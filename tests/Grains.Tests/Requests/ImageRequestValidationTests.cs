@@ -45,7 +45,9 @@ public sealed class ImageRequestValidationTests
         { """{"prompt":"x","background":"transparent","output_format":"jpeg"}""", 400, "invalid_value", "background" },
         { """{"prompt":"x","moderation":"none"}""", 400, "invalid_value", "moderation" },
         { """{"prompt":"x","response_format":"xml"}""", 400, "invalid_value", "response_format" },
-        { """{"prompt":"x","stream":true}""", 400, "unsupported_parameter", "stream" },
+        { """{"prompt":"x","model":"dall-e-3","stream":true}""", 400, "unsupported_parameter", "stream" },
+        { """{"prompt":"x","stream":true,"partial_images":4}""", 400, "integer_above_max_value", "partial_images" },
+        { """{"prompt":"x","stream":true,"partial_images":-1}""", 400, "integer_below_min_value", "partial_images" },
         { """{"prompt":"x","stream":"yes"}""", 400, "invalid_type", "stream" },
         { """{"prompt":"x","partial_images":2}""", 400, "unsupported_parameter", "partial_images" },
         { """{"prompt":"x","foo":1}""", 400, "unknown_parameter", "foo" },
@@ -103,6 +105,7 @@ public sealed class ImageRequestValidationTests
     [InlineData("""{"model":"gpt-image-1","prompt":"x","output_format":"webp","output_compression":80,"background":"transparent"}""")]
     [InlineData("""{"model":"flux-pro","prompt":"x","size":"1000x700","quality":"whatever"}""")]
     [InlineData("""{"model":"dall-e-2","prompt":"x","n":10,"size":"256x256","user":"u-1","stream":false}""")]
+    [InlineData("""{"model":"gpt-image-2.6-flare","prompt":"x","stream":true,"partial_images":3}""")]
     [InlineData("""{"model":"gpt-image-1","prompt":"x","n":null,"size":null}""")]
     public void Valid_requests_pass(string body) => Assert.Null(Validate(body, out _));
 
