@@ -18,7 +18,7 @@ namespace ImageOrleans.Benchmarks;
 /// </summary>
 public static class OverheadBenchmark
 {
-    public const string Model = "gpt-image-1";
+    public const string Model = "gpt-image-2.6-flare";
     private const string SimulatorKey = "bench-overhead-key";
     private const string ClientKey = "sk-bench-overhead-client-key-000000";
     private const int HotPrompts = 256;
