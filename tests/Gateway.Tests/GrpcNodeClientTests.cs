@@ -13,7 +13,7 @@ namespace ImageOrleans.Gateway.Tests;
 public sealed class GrpcNodeClientTests(AdminGatewayFixture gateway) : IClassFixture<AdminGatewayFixture>
 {
     [Fact]
-    public async Task A_node_grpc_js_client_generates_lists_models_and_reads_error_details()
+    public async Task A_node_grpc_js_client_generates_streams_lists_models_and_reads_error_details()
     {
         var served = gateway.Simulator.Stats.Total.Snapshot().Served;
 
@@ -24,8 +24,16 @@ public sealed class GrpcNodeClientTests(AdminGatewayFixture gateway) : IClassFix
         Assert.Equal([0x89, 'P', 'N', 'G'], generate.GetProperty("firstBytes").EnumerateArray().Select(b => b.GetInt32()));
         Assert.Equal("image/png", generate.GetProperty("contentType").GetString());
         Assert.Equal("1024x1024", generate.GetProperty("size").GetString());
-        Assert.Equal(served + 1, gateway.Simulator.Stats.Total.Snapshot().Served);
+        Assert.Equal(served + 2, gateway.Simulator.Stats.Total.Snapshot().Served);
         Assert.NotEmpty(seen.GetProperty("models").EnumerateArray());
+
+        // The streamed call: partial images in order, then the completed answer, all PNGs.
+        var events = seen.GetProperty("stream").EnumerateArray().ToList();
+        Assert.Equal("completed", events[^1].GetProperty("kind").GetString());
+        Assert.Equal(1, events[^1].GetProperty("images").GetInt32());
+        Assert.NotEmpty(events[..^1]);
+        Assert.Equal(Enumerable.Range(0, events.Count - 1), events[..^1].Select(e => e.GetProperty("index").GetInt32()));
+        Assert.All(events, e => Assert.Equal([0x89, 'P', 'N', 'G'], e.GetProperty("firstBytes").EnumerateArray().Select(b => b.GetInt32())));
 
         // INVALID_ARGUMENT (3) with ErrorInfo and a BadRequest naming the field.
         var bad = seen.GetProperty("badSize");

@@ -1,5 +1,6 @@
 // Calls the gateway's gRPC front door with @grpc/grpc-js, from the same proto as the server, and prints
-// what it saw as one JSON object: a generation, the model list, and the rich details of a refused call.
+// what it saw as one JSON object: a generation, the model list, a streamed generation, and the rich
+// details of refused calls.
 // GRPC_ADDRESS=host:port CLIENT_KEY=... node grpc-client.mjs
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +48,18 @@ result.generate = {
   size: generated.size,
 };
 result.models = (await call('ListModels', {})).data.map(m => m.id);
+
+// Server streaming: partial images, then the completed answer.
+result.stream = await new Promise((resolve, reject) => {
+  const events = [];
+  const stream = client.GenerateStream({ prompt: `a streamed fox from Node ${Date.now()}`, quality: 'low', partialImages: 2 }, auth,
+    { deadline: Date.now() + 60_000 });
+  stream.on('data', e => events.push(e.event === 'partialImage'
+    ? { kind: 'partial', index: e.partialImage.partialImageIndex, firstBytes: [...e.partialImage.imageBytes.subarray(0, 4)] }
+    : { kind: 'completed', images: e.completed.data.length, firstBytes: [...e.completed.data[0].imageBytes.subarray(0, 4)] }));
+  stream.on('error', reject);
+  stream.on('end', () => resolve(events));
+});
 try {
   await call('Generate', { prompt: 'a bad size', size: '13x7' });
   result.badSize = { code: 0 };

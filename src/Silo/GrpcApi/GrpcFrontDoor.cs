@@ -1,5 +1,7 @@
 using ImageOrleans.Grains.Billing;
 using ImageOrleans.Grains.Pool;
+using ImageOrleans.Grains.Requests;
+using ImageOrleans.Grains.Upstreams;
 using ImageOrleans.Silo.Api;
 using ImageOrleans.Silo.Auth;
 using ImageOrleans.Silo.Pipeline;
@@ -55,6 +57,9 @@ public sealed partial class GrpcFrontDoor(IServiceProvider services, IOptions<Gr
         builder.Services.AddSingleton(services.GetRequiredService<TimeProvider>());
         builder.Services.AddSingleton(services.GetRequiredService<IGrainFactory>());
         builder.Services.AddSingleton(services.GetRequiredService<IOptions<BillingOptions>>());
+        builder.Services.AddSingleton(services.GetRequiredService<StreamRelay>());
+        builder.Services.AddSingleton(services.GetRequiredService<UploadStore>());
+        builder.Services.AddSingleton(services.GetRequiredService<IOptions<UploadOptions>>());
 
         var app = builder.Build();
         app.MapGrpcService<ImagesGrpcService>();

@@ -24,6 +24,6 @@ public sealed class GrpcOptions
     /// </summary>
     public IList<string> WebAllowedOrigins { get; } = [];
 
-    /// <summary>Largest message accepted from a client.</summary>
-    public int MaxReceiveMessageBytes { get; set; } = 4 * 1024 * 1024;
+    /// <summary>Largest message accepted from a client: an <c>Edit</c> carries its files inside it.</summary>
+    public int MaxReceiveMessageBytes { get; set; } = 64 * 1024 * 1024;
 }

@@ -1,9 +1,12 @@
+using System.Globalization;
+using System.Text.Json;
 using Google.Protobuf;
 using Grpc.Core;
 using ImageOrleans.Grains.Billing;
 using ImageOrleans.Grains.Errors;
 using ImageOrleans.Grains.Pool;
 using ImageOrleans.Grains.Requests;
+using ImageOrleans.Grains.Upstreams;
 using ImageOrleans.Grpc.V1;
 using GrpcResponseFormat = ImageOrleans.Grpc.V1.ResponseFormat;
 using ResponseFormat = ImageOrleans.Grains.Requests.ResponseFormat;
@@ -27,6 +30,9 @@ public sealed class ImagesGrpcService(
     RequestTelemetryFilter telemetry,
     IGrainFactory grains,
     IOptions<BillingOptions> billing,
+    StreamRelay relay,
+    UploadStore uploads,
+    IOptions<UploadOptions> uploadLimits,
     TimeProvider time) : Images.ImagesBase
 {
     // Models have no creation date of their own here; the HTTP answer uses the same one.
@@ -35,59 +41,43 @@ public sealed class ImagesGrpcService(
     public override async Task<ImagesResponse> Generate(GenerateRequest request, ServerCallContext context)
     {
         var client = await AuthenticateAsync(context);
-        var headers = context.RequestHeaders;
-        var started = time.GetTimestamp();
-        var requestId = "req_" + Guid.NewGuid().ToString("N");
-        var outcome = await pipeline.RunAsync(new GenerationCall
-        {
-            RequestId = requestId,
-            Client = client,
-            Input = Input(request),
-            Priority = headers.GetValue(GenerationPipeline.PriorityOption),
-            TimeoutMs = headers.GetValue(GenerationPipeline.TimeoutOption),
-            IdempotencyKey = headers.GetValue(GenerationPipeline.IdempotencyKeyOption.ToLowerInvariant()),
-            NoCache = headers.GetValue("cache-control") is { } cacheControl && cacheControl.Contains("no-cache", StringComparison.OrdinalIgnoreCase),
+        return Response(await RunAsync(Call(client, Input(request), context), context));
+    }
 
-            // A call without a deadline gets DateTime.MaxValue: the gateway's own limit applies.
-            Deadline = context.Deadline == DateTime.MaxValue ? null : new DateTimeOffset(context.Deadline.ToUniversalTime(), TimeSpan.Zero),
-        }, context.CancellationToken);
+    public override async Task GenerateStream(GenerateRequest request, IServerStreamWriter<ImageStreamEvent> responseStream, ServerCallContext context)
+    {
+        var client = await AuthenticateAsync(context);
+        var input = Input(request) with { Stream = true, PartialImages = request.HasPartialImages ? request.PartialImages : null };
+        await StreamAsync(Call(client, input, context), responseStream, context);
+    }
 
-        // The same request log line and metrics as the HTTP front door, with the HTTP status the error stands for.
-        var record = new RequestRecord();
-        record.Completed(outcome);
-        telemetry.Record(requestId, client.KeyId, record, outcome.Error?.Status ?? 200, time.GetElapsedTime(started));
-        if (outcome.Error is { } error)
+    public override async Task<ImagesResponse> Edit(EditRequest request, ServerCallContext context)
+    {
+        var client = await AuthenticateAsync(context);
+        var saved = new List<InputImage>();
+        try
         {
-            throw GrpcErrors.Exception(error);
+            var call = await EditCallAsync(client, request, stream: false, saved, context);
+            return Response(await RunAsync(call, context));
         }
-
-        var result = outcome.Result!;
-        var ran = outcome.Request!;
-        var response = new ImagesResponse
+        finally
         {
-            Created = result.Created,
-            UsageJson = result.UsageJson ?? string.Empty,
-            Cache = outcome.Cache?.ToString().ToLowerInvariant() ?? string.Empty,
-            Replayed = outcome.Replayed,
-            Downgraded = outcome.Downgraded ?? string.Empty,
-            Size = ran.AlwaysBase64 ? ran.Size ?? string.Empty : string.Empty,
-            Quality = ran.AlwaysBase64 ? ran.Quality ?? string.Empty : string.Empty,
-            Background = ran.AlwaysBase64 ? ran.Background ?? string.Empty : string.Empty,
-            OutputFormat = ran.AlwaysBase64 ? ran.OutputFormat ?? string.Empty : string.Empty,
-        };
-        for (var i = 0; i < result.Images.Count; i++)
-        {
-            var stored = result.Images[i];
-            response.Data.Add(new Image
-            {
-                ImageBytes = outcome.Contents is { } contents ? ByteString.CopyFrom(contents[i]) : ByteString.Empty,
-                Url = outcome.Format == ResponseFormat.Url ? links.CreateForHttpFrontDoor(stored.ImageId) : string.Empty,
-                RevisedPrompt = stored.RevisedPrompt ?? string.Empty,
-                ContentType = stored.ContentType,
-            });
+            uploads.Delete(saved);
         }
+    }
 
-        return response;
+    public override async Task EditStream(EditRequest request, IServerStreamWriter<ImageStreamEvent> responseStream, ServerCallContext context)
+    {
+        var client = await AuthenticateAsync(context);
+        var saved = new List<InputImage>();
+        try
+        {
+            await StreamAsync(await EditCallAsync(client, request, stream: true, saved, context), responseStream, context);
+        }
+        finally
+        {
+            uploads.Delete(saved);
+        }
     }
 
     public override async Task<ListModelsResponse> ListModels(ListModelsRequest request, ServerCallContext context)
@@ -136,6 +126,223 @@ public sealed class ImagesGrpcService(
         }
 
         return report;
+    }
+
+    private static GenerationCall Call(ClientIdentity client, ImageRequestInput input, ServerCallContext context)
+    {
+        var headers = context.RequestHeaders;
+        return new GenerationCall
+        {
+            RequestId = "req_" + Guid.NewGuid().ToString("N"),
+            Client = client,
+            Input = input,
+            Priority = headers.GetValue(GenerationPipeline.PriorityOption),
+            TimeoutMs = headers.GetValue(GenerationPipeline.TimeoutOption),
+            IdempotencyKey = headers.GetValue(GenerationPipeline.IdempotencyKeyOption.ToLowerInvariant()),
+            NoCache = headers.GetValue("cache-control") is { } cacheControl && cacheControl.Contains("no-cache", StringComparison.OrdinalIgnoreCase),
+
+            // A call without a deadline gets DateTime.MaxValue: the gateway's own limit applies.
+            Deadline = context.Deadline == DateTime.MaxValue ? null : new DateTimeOffset(context.Deadline.ToUniversalTime(), TimeSpan.Zero),
+        };
+    }
+
+    /// <summary>Runs the pipeline and writes the same request log line and metrics as the HTTP front door.</summary>
+    private async Task<GenerationOutcome> RunAsync(GenerationCall call, ServerCallContext context)
+    {
+        var started = time.GetTimestamp();
+        var outcome = await pipeline.RunAsync(call, context.CancellationToken);
+        Record(call, outcome, started);
+        return outcome.Error is { } error ? throw GrpcErrors.Exception(error) : outcome;
+    }
+
+    private void Record(GenerationCall call, GenerationOutcome outcome, long started)
+    {
+        var record = new RequestRecord();
+        record.Completed(outcome);
+        telemetry.Record(call.RequestId, call.Client.KeyId, record, outcome.Error?.Status ?? 200, time.GetElapsedTime(started));
+    }
+
+    /// <summary>
+    /// A streamed call: admitted and queued before the first event, so a refusal is the call's status;
+    /// partial images pass on as the upstream sends them; the final event is the whole answer. A client that
+    /// cancels cancels the call, which cancels the upstream attempt and returns its lease.
+    /// </summary>
+    private async Task StreamAsync(GenerationCall call, IServerStreamWriter<ImageStreamEvent> stream, ServerCallContext context)
+    {
+        using var subscription = relay.Subscribe(Guid.NewGuid().ToString("N"));
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        var started = time.GetTimestamp();
+        var run = pipeline.RunAsync(call with { StreamId = subscription.StreamId }, cancel.Token);
+        var reader = subscription.Reader;
+        while (!run.IsCompleted)
+        {
+            var ready = reader.WaitToReadAsync(cancel.Token).AsTask();
+            if (await Task.WhenAny(ready, run) == run)
+            {
+                break;
+            }
+
+            while (reader.TryRead(out var streamEvent))
+            {
+                if (streamEvent.Type == RelayedEvent.ErrorType)
+                {
+                    // The upstream failed mid-stream: the call ends with that error; stop the attempt.
+                    await cancel.CancelAsync();
+                    await Task.WhenAny(run);
+                    throw GrpcErrors.Exception(StreamedError(streamEvent.Data));
+                }
+
+                if (Partial(streamEvent) is { } partial)
+                {
+                    await stream.WriteAsync(new ImageStreamEvent { PartialImage = partial }, context.CancellationToken);
+                }
+            }
+        }
+
+        var outcome = await run;
+        Record(call, outcome, started);
+        while (outcome.Error is null && reader.TryRead(out var late))
+        {
+            if (Partial(late) is { } partial)
+            {
+                await stream.WriteAsync(new ImageStreamEvent { PartialImage = partial }, context.CancellationToken);
+            }
+        }
+
+        if (outcome.Error is { } error)
+        {
+            throw GrpcErrors.Exception(error);
+        }
+
+        await stream.WriteAsync(new ImageStreamEvent { Completed = Response(outcome) }, context.CancellationToken);
+    }
+
+    /// <summary>A relayed <c>*.partial_image</c> event as a message; other events (the upstream's completed ones) are not passed on.</summary>
+    private static PartialImage? Partial(RelayedEvent streamEvent)
+    {
+        if (!streamEvent.Type.EndsWith(".partial_image", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        using var document = JsonDocument.Parse(streamEvent.Data);
+        var data = document.RootElement;
+        return new PartialImage
+        {
+            PartialImageIndex = data.TryGetProperty("partial_image_index", out var index) && index.TryGetInt32(out var i) ? i : 0,
+            ImageBytes = data.TryGetProperty("b64_json", out var b64) && b64.ValueKind == JsonValueKind.String
+                ? ByteString.CopyFrom(b64.GetBytesFromBase64())
+                : ByteString.Empty,
+            Size = Text(data, "size"),
+            Quality = Text(data, "quality"),
+            Background = Text(data, "background"),
+            OutputFormat = Text(data, "output_format"),
+        };
+    }
+
+    private static string Text(JsonElement data, string name) =>
+        data.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : string.Empty;
+
+    /// <summary>An upstream's mid-stream <c>error</c> event as the gateway's error (502 when it says no more).</summary>
+    private static GatewayError StreamedError(string data)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(data);
+            var error = document.RootElement.TryGetProperty("error", out var inner) ? inner : document.RootElement;
+            return GatewayErrors.UpstreamFailed(1, Text(error, "message") is { Length: > 0 } message ? message : "the upstream failed while streaming");
+        }
+        catch (JsonException)
+        {
+            return GatewayErrors.UpstreamFailed(1, "the upstream failed while streaming");
+        }
+    }
+
+    /// <summary>Saves an edit's files in the upload store (deleted by the caller) and builds its call; files are checked like the HTTP endpoint's.</summary>
+    private async Task<GenerationCall> EditCallAsync(ClientIdentity client, EditRequest request, bool stream, List<InputImage> saved, ServerCallContext context)
+    {
+        var limits = uploadLimits.Value;
+        if (request.Images.Count > limits.MaxFiles)
+        {
+            throw GrpcErrors.Exception(GatewayErrors.Invalid("images", string.Create(CultureInfo.InvariantCulture,
+                $"Invalid 'images': at most {limits.MaxFiles} images per request."), "too_many_images"));
+        }
+
+        long total = 0;
+        async Task<InputImage> SaveAsync(InputFile file, string param)
+        {
+            var allowed = Math.Min(limits.MaxFileBytes, limits.MaxTotalBytes - total);
+            try
+            {
+                using var content = new MemoryStream(file.Content.Memory.ToArray(), writable: false);
+                var image = await uploads.SaveAsync(content, file.FileName.Length == 0 ? null : file.FileName, allowed, context.CancellationToken);
+                saved.Add(image);
+                total += image.Length;
+                return image;
+            }
+            catch (UploadTooLargeException)
+            {
+                throw GrpcErrors.Exception(GatewayErrors.Invalid(param, string.Create(CultureInfo.InvariantCulture,
+                    $"Invalid '{param}': the file is too large. Each file may have {limits.MaxFileBytes} bytes and all files together {limits.MaxTotalBytes}."), "file_too_large"));
+            }
+        }
+
+        var images = new List<InputImage>();
+        for (var i = 0; i < request.Images.Count; i++)
+        {
+            images.Add(await SaveAsync(request.Images[i], string.Create(CultureInfo.InvariantCulture, $"image[{i}]")));
+        }
+
+        var mask = request.Mask is { Content.Length: > 0 } maskFile ? await SaveAsync(maskFile, "mask") : null;
+        var input = new ImageRequestInput
+        {
+            Model = Text(request.Model),
+            Prompt = request.Prompt,
+            N = request.N == 0 ? null : request.N,
+            Size = Text(request.Size),
+            Quality = Text(request.Quality),
+            Background = Text(request.Background),
+            OutputFormat = Text(request.OutputFormat),
+            OutputCompression = request.HasOutputCompression ? request.OutputCompression : null,
+            Moderation = Text(request.Moderation),
+            User = Text(request.User),
+            InputFidelity = Text(request.InputFidelity),
+            ResponseFormat = request.ResponseFormat == GrpcResponseFormat.Url ? "url" : "b64_json",
+            Stream = stream,
+            PartialImages = stream && request.HasPartialImages ? request.PartialImages : null,
+        };
+        return Call(client, input, context) with { Operation = ImageOperation.Edit, Images = images, Mask = mask };
+    }
+
+    private ImagesResponse Response(GenerationOutcome outcome)
+    {
+        var result = outcome.Result!;
+        var ran = outcome.Request!;
+        var response = new ImagesResponse
+        {
+            Created = result.Created,
+            UsageJson = result.UsageJson ?? string.Empty,
+            Cache = outcome.Cache?.ToString().ToLowerInvariant() ?? string.Empty,
+            Replayed = outcome.Replayed,
+            Downgraded = outcome.Downgraded ?? string.Empty,
+            Size = ran.AlwaysBase64 ? ran.Size ?? string.Empty : string.Empty,
+            Quality = ran.AlwaysBase64 ? ran.Quality ?? string.Empty : string.Empty,
+            Background = ran.AlwaysBase64 ? ran.Background ?? string.Empty : string.Empty,
+            OutputFormat = ran.AlwaysBase64 ? ran.OutputFormat ?? string.Empty : string.Empty,
+        };
+        for (var i = 0; i < result.Images.Count; i++)
+        {
+            var stored = result.Images[i];
+            response.Data.Add(new Image
+            {
+                ImageBytes = outcome.Contents is { } contents ? ByteString.CopyFrom(contents[i]) : ByteString.Empty,
+                Url = outcome.Format == ResponseFormat.Url ? links.CreateForHttpFrontDoor(stored.ImageId) : string.Empty,
+                RevisedPrompt = stored.RevisedPrompt ?? string.Empty,
+                ContentType = stored.ContentType,
+            });
+        }
+
+        return response;
     }
 
     private async Task<ClientIdentity> AuthenticateAsync(ServerCallContext context)
