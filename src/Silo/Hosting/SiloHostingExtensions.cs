@@ -1,4 +1,5 @@
 using System.Text;
+using ImageOrleans.Grains.Batches;
 using ImageOrleans.Grains.ClientKeys;
 using ImageOrleans.Grains.Configuration;
 using ImageOrleans.Grains.Dispatch;
@@ -7,6 +8,7 @@ using ImageOrleans.Grains.Images;
 using ImageOrleans.Silo.Admin;
 using ImageOrleans.Silo.Api;
 using ImageOrleans.Silo.Auth;
+using ImageOrleans.Silo.Batches;
 using ImageOrleans.Silo.GrpcApi;
 using ImageOrleans.Silo.Persistence;
 using ImageOrleans.Silo.Pipeline;
@@ -53,6 +55,8 @@ public static class SiloHostingExtensions
         services.AddSingleton<ImageGenerationHandler>();
         services.AddSingleton<LinkOrigin>();
         services.AddSingleton<ImageLinks>();
+        services.AddSingleton<IBatchItemRunner, BatchItemRunner>();
+        services.AddSingleton<BatchResultsWriter>();
         services.AddSingleton(sp => new ImageUrlSigner(SigningKey(sp)));
 
         // Registered before the silo, so they run first: the schema is up to date before storage
@@ -80,6 +84,9 @@ public static class SiloHostingExtensions
                 o.ServiceId = cluster.ServiceId;
             });
             silo.ConfigureClusterProfile(cluster);
+
+            // A batch's reminder ticks every few seconds, so a batch resumes soon after its silo died.
+            silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
             silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SiloStartupTasks>();
             silo.AddActivityPropagation();
             if (frontDoor.DashboardEnabled(cluster.Mode))
@@ -152,6 +159,8 @@ public static class SiloHostingExtensions
     public static WebApplication MapImageOrleans(this WebApplication app)
     {
         app.MapImagesApi();
+        app.MapFilesApi();
+        app.MapBatchesApi();
         app.MapModelsApi();
         app.MapHealthApi();
         app.MapAdminAccountsApi();
