@@ -3,6 +3,7 @@ using ImageOrleans.Grains.Dispatch;
 using ImageOrleans.Grains.Errors;
 using ImageOrleans.Grains.Files;
 using ImageOrleans.Grains.Requests;
+using Orleans.Placement;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -14,7 +15,9 @@ namespace ImageOrleans.Grains.Batches;
 /// <see cref="BatchesOptions.MaxInFlight"/> items in the pipeline and stores each chunk of results once
 /// all its items ended. A silo that dies loses only the unstored chunks; their items run again under
 /// the same idempotency keys, so what was generated is replayed, not generated or charged again.
+/// It is placed on the silo that accepted it, so a load balancer in front of the silos spreads batches.
 /// </remarks>
+[PreferLocalPlacement]
 public sealed partial class BatchGrain(
     [PersistentState("batch", GrainStorageNames.Batches)] IPersistentState<BatchState> state,
     IBatchItemRunner runner,
@@ -292,6 +295,11 @@ public sealed partial class BatchGrain(
                 return outcome;
             }
 
+            if (outcome is not null)
+            {
+                LogItemWaits(Id, index, error!.Code);
+            }
+
             if (Batch.Status != BatchStatus.InProgress || time.GetUtcNow() >= Batch.ExpiresAt)
             {
                 return outcome ?? BatchItemOutcome.Skipped(index, line.CustomId, Id, "batch_expired", "The batch ended before this request could run.");
@@ -492,6 +500,9 @@ public sealed partial class BatchGrain(
     [LoggerMessage(EventId = 2805, Level = LogLevel.Warning, Message = "Batch {BatchId} stopped; its reminder starts it again")]
     private partial void LogRunFailed(Exception exception, string batchId);
 
-    [LoggerMessage(EventId = 2806, Level = LogLevel.Debug, Message = "Batch {BatchId} item {Index} is tried again")]
+    [LoggerMessage(EventId = 2806, Level = LogLevel.Warning, Message = "Batch {BatchId} item {Index} failed on its way through the cluster; it is tried again")]
     private partial void LogItemRetry(Exception exception, string batchId, int index);
+
+    [LoggerMessage(EventId = 2807, Level = LogLevel.Debug, Message = "Batch {BatchId} item {Index} waits and is tried again ({Code})")]
+    private partial void LogItemWaits(string batchId, int index, string? code);
 }
