@@ -95,6 +95,30 @@ public sealed class BatchCliTests(BatchesGatewayFixture gateway) : IClassFixture
     }
 
     [Fact]
+    public async Task A_template_with_variables_is_expanded_by_the_gateway_and_a_missing_value_exits_3_naming_line_and_placeholder()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var vars = Write("vars.csv", $"sku,colour\nvase-1,red {tag}\nvase-2,green {tag}\n");
+        var output = Path.Combine(_folder, "vases");
+
+        var (exitCode, text) = await RunAsync(BatchesGatewayFixture.KeyA, interactive: false,
+            "batch", "submit", "--template", "a {colour} vase", "--vars", vars, "--custom-id-column", "sku", "--model", "gpt-image-1", "--quality", "low", "--out", output);
+
+        Assert.True(exitCode == 0, text);
+        var manifest = File.ReadAllLines(Path.Combine(output, "manifest.jsonl")).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("custom_id").GetString()).Order();
+        Assert.Equal(["vase-1", "vase-2"], manifest);
+
+        var broken = Write("broken.csv", "sku,colour\nvase-1,red\nvase-2,\n");
+        var (failed, failedText) = await RunAsync(BatchesGatewayFixture.KeyA, interactive: false,
+            "batch", "submit", "--template", "a {colour} vase", "--vars", broken, "--custom-id-column", "sku", "--model", "gpt-image-1");
+        Assert.True(failed == 3, failedText);
+        Assert.Contains("Line 3 of the variables file has no value for the placeholder '{colour}'", failedText, StringComparison.Ordinal);
+
+        var (usage, _) = await RunAsync(BatchesGatewayFixture.KeyA, interactive: false, "batch", "submit", "--template", "a {colour} vase");
+        Assert.Equal(1, usage);
+    }
+
+    [Fact]
     public async Task A_cancelled_batch_exits_3_and_list_shows_it()
     {
         var (id, secret) = await gateway.CreateKeyAsync(new { name = "cli-cancel", daily_budget_usd = 0m, batch_budget_policy = "pause" });

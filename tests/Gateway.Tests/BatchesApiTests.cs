@@ -258,6 +258,40 @@ public sealed class BatchesApiTests(BatchesGatewayFixture gateway) : IClassFixtu
         Assert.All(errors, e => Assert.Equal("batch_cancelled", e.GetProperty("error").GetProperty("code").GetString()));
     }
 
+    [Fact]
+    public async Task A_template_expands_over_a_csv_with_custom_ids_from_a_column_and_a_missing_value_fails_naming_line_and_placeholder()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var files = gateway.FileClient();
+        var variables = await files.UploadFileAsync(BinaryData.FromString($"sku,colour\nmug-1,red {tag}\nmug-2,blue {tag}\nmug-3,red {tag}\n"), "variables.csv", FileUploadPurpose.Batch);
+        var served = gateway.Simulator.Stats.Total.Snapshot().Served;
+        using var client = gateway.Http();
+        object Create(string fileId) => new
+        {
+            input_file_id = fileId,
+            endpoint = "/v1/images/generations",
+            completion_window = "24h",
+            template = new { body = new { model = "gpt-image-1", prompt = "a {colour} mug on white", quality = "low", size = "1024x1024" }, custom_id_column = "sku" },
+        };
+
+        using var created = await client.PostAsJsonAsync("/v1/batches", Create(variables.Value.Id));
+        Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        var done = await Poll.UntilAsync(() => client.GetFromJsonAsync<JsonElement>($"/v1/batches/{id}"), b => Status(b, "completed"), "the template batch to complete");
+
+        var output = await LinesAsync(files, done.GetProperty("output_file_id").GetString()!);
+        Assert.Equal(["mug-1", "mug-2", "mug-3"], output.Select(l => l.GetProperty("custom_id").GetString()));
+        Assert.Equal(served + 2, gateway.Simulator.Stats.Total.Snapshot().Served);
+
+        var broken = await files.UploadFileAsync(BinaryData.FromString("sku,colour\nmug-1,red\nmug-2,\n"), "broken.csv", FileUploadPurpose.Batch);
+        using var refused = await client.PostAsJsonAsync("/v1/batches", Create(broken.Value.Id));
+        var failedId = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        var failed = await Poll.UntilAsync(() => client.GetFromJsonAsync<JsonElement>($"/v1/batches/{failedId}"), b => Status(b, "failed"), "the broken template batch to fail");
+        var error = Assert.Single(failed.GetProperty("errors").GetProperty("data").EnumerateArray());
+        Assert.Equal(3, error.GetProperty("line").GetInt32());
+        Assert.Contains("'{colour}'", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
     private async Task<(string Secret, string Id)> NewKeyAsync(object settings)
     {
         var (id, secret) = await gateway.CreateKeyAsync(settings);

@@ -13,6 +13,9 @@ public sealed record BatchState
     public string? OutputFileId { get; init; }
     public string? ErrorFileId { get; init; }
 
+    /// <summary>Why the gateway refused the input, one message per problem (each names its line).</summary>
+    public IReadOnlyList<string> Errors { get; init; } = [];
+
     public int Done => Completed + Failed;
 
     public bool IsFinal => Status is "completed" or "failed" or "expired" or "cancelled";

@@ -24,9 +24,16 @@ public sealed class ImageOrleansBatchClient(HttpClient httpClient, ImageOrleansC
         return file.Id ?? throw new InvalidDataException("The gateway answered the upload without a file id.");
     }
 
-    public async Task<BatchState> CreateAsync(string fileId, string? priority, CancellationToken cancellationToken)
+    public Task<BatchState> CreateAsync(string fileId, string? priority, CancellationToken cancellationToken) =>
+        CreateAsync(new BatchCreateBody { InputFileId = fileId }, priority, cancellationToken);
+
+    /// <summary>A batch of <paramref name="template"/> (its prompt with <c>{placeholders}</c>) over the rows of the variables file <paramref name="fileId"/>.</summary>
+    public Task<BatchState> CreateFromTemplateAsync(string fileId, ImageGenerationRequest template, string? customIdColumn, string? priority, CancellationToken cancellationToken) =>
+        CreateAsync(new BatchCreateBody { InputFileId = fileId, Template = new BatchTemplateBody { Body = template, CustomIdColumn = customIdColumn } }, priority, cancellationToken);
+
+    private async Task<BatchState> CreateAsync(BatchCreateBody create, string? priority, CancellationToken cancellationToken)
     {
-        var body = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(new BatchCreateBody { InputFileId = fileId }, ClientJsonContext.Default.BatchCreateBody));
+        var body = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(create, ClientJsonContext.Default.BatchCreateBody));
         body.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         return ToState(await SendAsync(HttpMethod.Post, "batches", body, ClientJsonContext.Default.BatchBody, priority, cancellationToken));
     }
@@ -105,5 +112,6 @@ public sealed class ImageOrleansBatchClient(HttpClient httpClient, ImageOrleansC
         Paused = body.Imageorleans?.Paused ?? false,
         OutputFileId = body.OutputFileId,
         ErrorFileId = body.ErrorFileId,
+        Errors = [.. (body.Errors?.Data ?? []).Select(e => $"{e.Code}: {e.Message}")],
     };
 }

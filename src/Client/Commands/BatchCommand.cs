@@ -27,7 +27,10 @@ internal static class BatchCommand
         var poll = new Option<int>("--poll-ms") { Description = "How often to ask for progress.", DefaultValueFactory = _ => 2000, Recursive = true };
         var batch = new Command(Name, "Submit, follow, download and cancel batches of image generations.") { baseUrl, apiKey, poll };
 
-        var file = new Argument<FileInfo>("FILE") { Description = ".txt (one prompt a line), .csv (a prompt column; custom_id, model, size, quality optional) or .jsonl (OpenAI batch lines)." };
+        var file = new Argument<FileInfo?>("FILE") { Description = ".txt (one prompt a line), .csv (a prompt column; custom_id, model, size, quality optional) or .jsonl (OpenAI batch lines).", Arity = ArgumentArity.ZeroOrOne };
+        var template = new Option<string?>("--template") { Description = "A prompt with {placeholders}, expanded by the gateway over the rows of --vars (instead of FILE)." };
+        var vars = new Option<FileInfo?>("--vars") { Description = "The variables for --template: CSV with a header row, or JSONL objects." };
+        var customIdColumn = new Option<string?>("--custom-id-column") { Description = "The --vars column that gives each item its custom_id (default row-N)." };
         var model = new Option<string?>("--model") { Description = "Model for lines that do not name one." };
         var size = new Option<string?>("--size") { Description = "Size for lines that do not set one." };
         var quality = new Option<string?>("--quality") { Description = "Quality for lines that do not set one." };
@@ -35,7 +38,7 @@ internal static class BatchCommand
         priority.AcceptOnlyFromAmong("high", "normal", "low");
         var submitOut = new Option<DirectoryInfo?>("--out") { Description = "Folder for the images and manifest.jsonl; re-running with it resumes instead of resubmitting." };
         var noWait = new Option<bool>("--no-wait") { Description = "Print the batch id and exit without waiting." };
-        var submit = new Command("submit", "Upload FILE as a batch, follow it and (with --out) download its images.") { file, model, size, quality, priority, submitOut, noWait };
+        var submit = new Command("submit", "Upload FILE as a batch, follow it and (with --out) download its images.") { file, template, vars, customIdColumn, model, size, quality, priority, submitOut, noWait };
 
         var id = new Argument<string>("ID") { Description = "The batch id (batch_…)." };
         var watch = new Command("watch", "Follow a batch until it ends.") { id };
@@ -61,22 +64,38 @@ internal static class BatchCommand
         submit.SetAction((parse, token) => GuardAsync(console, async () =>
         {
             using var session = Open(parse);
-            var input = parse.GetValue(file)!;
-            byte[] jsonl;
-            int count;
-            try
+            var (input, prompt, variables) = (parse.GetValue(file), parse.GetValue(template), parse.GetValue(vars));
+            if ((input is null) == (prompt is null) || (prompt is null) != (variables is null))
             {
-                (jsonl, count) = BatchInputBuilder.Build(input.Name, await File.ReadAllTextAsync(input.FullName, token), new BatchDefaults(parse.GetValue(model), parse.GetValue(size), parse.GetValue(quality)));
-            }
-            catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
-            {
-                console.MarkupLineInterpolated($"[red]error:[/] {input.Name}: {ex.Message}");
+                console.MarkupLine("[red]error:[/] give FILE, or --template with --vars");
                 return ExitCodes.BatchUsage;
             }
 
+            var source = (input ?? variables)!;
+            byte[] content;
+            int? count = null;
+            try
+            {
+                if (input is not null)
+                {
+                    (content, var lines) = BatchInputBuilder.Build(input.Name, await File.ReadAllTextAsync(input.FullName, token), new BatchDefaults(parse.GetValue(model), parse.GetValue(size), parse.GetValue(quality)));
+                    count = lines;
+                }
+                else
+                {
+                    content = await File.ReadAllBytesAsync(variables!.FullName, token);
+                }
+            }
+            catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
+            {
+                console.MarkupLineInterpolated($"[red]error:[/] {source.Name}: {ex.Message}");
+                return ExitCodes.BatchUsage;
+            }
+
+            var body = prompt is null ? null : new ImageGenerationRequest { Prompt = prompt, Model = parse.GetValue(model), Size = parse.GetValue(size), Quality = parse.GetValue(quality) };
             var folder = parse.GetValue(submitOut)?.FullName;
-            var state = await SubmitOrResumeAsync(session, folder, input.Name, jsonl, parse.GetValue(priority), token);
-            console.MarkupLineInterpolated($"batch [bold]{state.Id}[/] ({count} requests)");
+            var state = await SubmitOrResumeAsync(session, folder, source.Name, content, body, parse.GetValue(customIdColumn), parse.GetValue(priority), token);
+            console.MarkupLineInterpolated($"batch [bold]{state.Id}[/] ({(count is { } n ? $"{n} requests" : "expanded by the gateway")})");
             if (parse.GetValue(noWait))
             {
                 return ExitCodes.Success;
@@ -154,9 +173,11 @@ internal static class BatchCommand
     }
 
     /// <summary>A batch already submitted from this folder with the same input is resumed, not submitted again.</summary>
-    private static async Task<BatchState> SubmitOrResumeAsync(Session session, string? folder, string fileName, byte[] jsonl, string? priority, CancellationToken token)
+    private static async Task<BatchState> SubmitOrResumeAsync(
+        Session session, string? folder, string fileName, byte[] content, ImageGenerationRequest? template, string? customIdColumn, string? priority, CancellationToken token)
     {
-        var sha = Convert.ToHexStringLower(SHA256.HashData(jsonl));
+        var templateBytes = template is null ? [] : JsonSerializer.SerializeToUtf8Bytes(template, ClientJsonContext.Default.ImageGenerationRequest);
+        var sha = Convert.ToHexStringLower(SHA256.HashData([.. content, .. templateBytes, .. System.Text.Encoding.UTF8.GetBytes(customIdColumn ?? "")]));
         var statePath = folder is null ? null : Path.Combine(folder, StateFileName);
         if (statePath is not null && File.Exists(statePath)
             && JsonSerializer.Deserialize(await File.ReadAllTextAsync(statePath, token), ClientJsonContext.Default.SubmittedBatch) is { } known
@@ -166,8 +187,10 @@ internal static class BatchCommand
             return await session.Batches.GetAsync(known.BatchId, token);
         }
 
-        var fileId = await session.Batches.UploadAsync(jsonl, Path.ChangeExtension(fileName, ".jsonl"), token);
-        var state = await session.Batches.CreateAsync(fileId, priority, token);
+        var fileId = await session.Batches.UploadAsync(content, template is null ? Path.ChangeExtension(fileName, ".jsonl") : fileName, token);
+        var state = template is null
+            ? await session.Batches.CreateAsync(fileId, priority, token)
+            : await session.Batches.CreateFromTemplateAsync(fileId, template, customIdColumn, priority, token);
         if (statePath is not null)
         {
             Directory.CreateDirectory(folder!);
@@ -196,6 +219,11 @@ internal static class BatchCommand
             files is null ? "-" : Number(files.Written + files.Skipped),
             files is null ? "-" : files.SpendUsd.ToString("0.####", CultureInfo.InvariantCulture));
         session.Console.Write(table);
+        foreach (var error in state.Errors)
+        {
+            session.Console.MarkupLineInterpolated($"[red]{error}[/]");
+        }
+
         return state.Status switch
         {
             "completed" when state.Failed == 0 => ExitCodes.Success,

@@ -11,6 +11,13 @@ internal sealed class BatchBody
     public string? ErrorFileId { get; set; }
     public RequestCountsBody? RequestCounts { get; set; }
     public BatchGatewayBody? Imageorleans { get; set; }
+    public BatchErrorsBody? Errors { get; set; }
+}
+
+/// <summary><c>errors</c> of a batch whose input was refused.</summary>
+internal sealed class BatchErrorsBody
+{
+    public List<BatchOutputErrorBody>? Data { get; set; }
 }
 
 /// <summary><c>request_counts</c> of a batch.</summary>
@@ -46,6 +53,14 @@ internal sealed class BatchCreateBody
     public required string InputFileId { get; set; }
     public string Endpoint { get; set; } = "/v1/images/generations";
     public string CompletionWindow { get; set; } = "24h";
+    public BatchTemplateBody? Template { get; set; }
+}
+
+/// <summary>A server-side template: a request body with <c>{placeholders}</c>, expanded over the input file's rows.</summary>
+internal sealed class BatchTemplateBody
+{
+    public required ImageGenerationRequest Body { get; set; }
+    public string? CustomIdColumn { get; set; }
 }
 
 /// <summary>One request line of a batch input file.</summary>

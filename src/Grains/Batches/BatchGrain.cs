@@ -351,7 +351,7 @@ public sealed partial class BatchGrain(
         var content = await GrainFactory.GetGrain<IFileGrain>(spec.InputFileId).ReadAsync(spec.KeyId);
         var input = content is null
             ? new BatchInput([], [new BatchError { Code = "invalid_file", Message = $"No such file: '{spec.InputFileId}'.", Param = "input_file_id" }])
-            : BatchInputParser.Parse(content, spec.Endpoint, options.Value.MaxItems);
+            : Read(spec, content, options.Value.MaxItems);
         var now = time.GetUtcNow();
         if (!input.IsValid)
         {
@@ -394,8 +394,12 @@ public sealed partial class BatchGrain(
             return null;
         }
 
-        return BatchInputParser.Parse(content, spec.Endpoint, int.MaxValue).Lines;
+        return Read(spec, content, int.MaxValue).Lines;
     }
+
+    private static BatchInput Read(BatchSpec spec, byte[] content, int maxItems) => spec.Template is { } template
+        ? TemplateExpander.Expand(template, content, maxItems)
+        : BatchInputParser.Parse(content, spec.Endpoint, maxItems);
 
     private async Task FinishAsync(BatchStatus final)
     {

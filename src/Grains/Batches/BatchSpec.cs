@@ -17,4 +17,7 @@ public sealed record BatchSpec
 
     /// <summary>Pause (rather than fail the rest) when the key's budget runs out mid-batch.</summary>
     [Id(6)] public bool PauseOnBudget { get; init; }
+
+    /// <summary>When set, <see cref="InputFileId"/> is the template's variables file (CSV or JSONL), not a JSONL of requests.</summary>
+    [Id(7)] public BatchTemplate? Template { get; init; }
 }

@@ -90,6 +90,7 @@ public static class BatchesApi
             Metadata = fields.Metadata,
             Priority = priority,
             PauseOnBudget = key?.Settings.BatchBudgetPolicy == BatchBudgetPolicy.Pause,
+            Template = fields.Template,
         };
         var id = BatchIds.NewBatchId();
         return BatchJson.Batch(await grains.GetGrain<IBatchGrain>(id).CreateAsync(spec));
@@ -120,7 +121,7 @@ public static class BatchesApi
         Param = "id",
     });
 
-    private sealed record CreateFields(string InputFileId, string Endpoint, string CompletionWindow, IReadOnlyDictionary<string, string>? Metadata);
+    private sealed record CreateFields(string InputFileId, string Endpoint, string CompletionWindow, IReadOnlyDictionary<string, string>? Metadata, BatchTemplate? Template);
 
     private static bool TryRead(ReadOnlyMemory<byte> body, out CreateFields? fields, out GatewayError? error)
     {
@@ -134,6 +135,7 @@ public static class BatchesApi
         {
             string? inputFileId = null, endpoint = null, window = null;
             Dictionary<string, string>? metadata = null;
+            BatchTemplate? template = null;
             foreach (var property in document.RootElement.EnumerateObject())
             {
                 var value = property.Value;
@@ -148,7 +150,14 @@ public static class BatchesApi
                     case "completion_window" when value.ValueKind == JsonValueKind.String:
                         window = value.GetString();
                         break;
-                    case "metadata" when value.ValueKind == JsonValueKind.Null:
+                    case "metadata" or "template" when value.ValueKind == JsonValueKind.Null:
+                        break;
+                    case "template" when value.ValueKind == JsonValueKind.Object:
+                        if (!TryTemplate(value, out template, out error))
+                        {
+                            return false;
+                        }
+
                         break;
                     case "metadata" when value.ValueKind == JsonValueKind.Object:
                         if (!TryMetadata(value, out metadata, out error))
@@ -160,7 +169,7 @@ public static class BatchesApi
                     case "input_file_id" or "endpoint" or "completion_window":
                         error = GatewayErrors.WrongType(property.Name, "string", value.ValueKind.ToString().ToLowerInvariant());
                         return false;
-                    case "metadata":
+                    case "metadata" or "template":
                         error = GatewayErrors.WrongType(property.Name, "object", value.ValueKind.ToString().ToLowerInvariant());
                         return false;
                     default:
@@ -187,9 +196,53 @@ public static class BatchesApi
                 return false;
             }
 
-            fields = new CreateFields(inputFileId, endpoint, window, metadata);
+            fields = new CreateFields(inputFileId, endpoint, window, metadata, template);
             return true;
         }
+    }
+
+    /// <summary><c>{"body": {…request with {placeholders}…}, "custom_id_column": "sku"}</c>; the variables are the input file.</summary>
+    private static bool TryTemplate(JsonElement value, out BatchTemplate? template, out GatewayError? error)
+    {
+        template = null;
+        error = null;
+        string? body = null, column = null;
+        foreach (var property in value.EnumerateObject())
+        {
+            switch (property.Name)
+            {
+                case "body" when property.Value.ValueKind == JsonValueKind.Object:
+                    body = property.Value.GetRawText();
+                    if (TemplateExpander.Placeholders(property.Value).Count == 0)
+                    {
+                        error = GatewayErrors.Invalid("template.body", "The template has no {placeholder}: every item would be the same request.", "invalid_template");
+                        return false;
+                    }
+
+                    break;
+                case "custom_id_column" when property.Value.ValueKind == JsonValueKind.String && property.Value.GetString() is { Length: > 0 } name:
+                    column = name;
+                    break;
+                case "body":
+                    error = GatewayErrors.WrongType("template.body", "object", property.Value.ValueKind.ToString().ToLowerInvariant());
+                    return false;
+                case "custom_id_column":
+                    error = GatewayErrors.Invalid("template.custom_id_column", "'template.custom_id_column' must be a column name.");
+                    return false;
+                default:
+                    error = GatewayErrors.UnknownParameter($"template.{property.Name}");
+                    return false;
+            }
+        }
+
+        if (body is null)
+        {
+            error = GatewayErrors.Missing("template.body");
+            return false;
+        }
+
+        template = new BatchTemplate { BodyJson = body, CustomIdColumn = column };
+        return true;
     }
 
     private static bool TryMetadata(JsonElement value, out Dictionary<string, string>? metadata, out GatewayError? error)
