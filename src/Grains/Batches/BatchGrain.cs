@@ -267,12 +267,21 @@ public sealed partial class BatchGrain(
 
     private async Task<BatchItemOutcome> RunItemAsync(BatchInputLine line, int index)
     {
-        if (!ImageRequestParser.TryParse(line.Body, out var input, out var invalid))
+        if (!BestOf.TrySplit(line.Body, out var body, out var bestOf, out var invalid) || !ImageRequestParser.TryParse(body, out var input, out invalid))
         {
             return new BatchItemOutcome { Index = index, CustomId = line.CustomId, RequestId = $"{Id}-{index}", Error = invalid };
         }
 
-        var work = new BatchItemWork { BatchId = Id, KeyId = Batch.Spec.KeyId, Index = index, CustomId = line.CustomId, Input = input, Priority = Batch.Spec.Priority };
+        var work = new BatchItemWork
+        {
+            BatchId = Id,
+            KeyId = Batch.Spec.KeyId,
+            Index = index,
+            CustomId = line.CustomId,
+            Input = input,
+            Priority = Batch.Spec.Priority,
+            BestOf = bestOf,
+        };
         var delay = options.Value.RetryDelay;
         while (true)
         {

@@ -28,6 +28,15 @@ public sealed record BatchItemOutcome
     /// </summary>
     [Id(8)] public bool NotRun { get; init; }
 
+    /// <summary>With <c>best_of</c>: how many candidates were generated (all charged).</summary>
+    [Id(9)] public int? Candidates { get; init; }
+
+    /// <summary>With <c>best_of</c>: the scores of the images kept, in their order; null when the scorer failed.</summary>
+    [Id(10)] public IReadOnlyList<double>? Scores { get; init; }
+
+    /// <summary>With <c>best_of</c>: why the scorer gave no ranking, so the first candidates were kept.</summary>
+    [Id(11)] public string? ScorerFailure { get; init; }
+
     public bool Succeeded => Result is not null;
 
     public static BatchItemOutcome Skipped(int index, string customId, string batchId, string code, string message) => new()

@@ -12,4 +12,7 @@ public sealed record BatchItemWork
     public required string CustomId { get; init; }
     public required ImageRequestInput Input { get; init; }
     public RequestPriority Priority { get; init; } = RequestPriority.Low;
+
+    /// <summary>Generate several candidates and keep the best, as a scorer ranks them.</summary>
+    public BestOf? BestOf { get; init; }
 }

@@ -79,6 +79,26 @@ public sealed class BatchResultsWriter(ImageLinks links, IImageStore store)
             var cached = outcome.Cache is CacheStatus.Hit or CacheStatus.Coalesced;
             json.WriteBoolean("cached", cached);
             json.WriteNumber("cost_usd", cached ? 0m : generated.CostUsd);
+            if (outcome.Candidates is { } candidates)
+            {
+                json.WriteNumber("best_of", candidates);
+                if (outcome.Scores is { } scores)
+                {
+                    json.WriteStartArray("scores");
+                    foreach (var score in scores)
+                    {
+                        json.WriteNumberValue(score);
+                    }
+
+                    json.WriteEndArray();
+                }
+                else
+                {
+                    json.WriteNull("scores");
+                    json.WriteString("scorer_failed", outcome.ScorerFailure);
+                }
+            }
+
             json.WriteEndObject();
         }
 

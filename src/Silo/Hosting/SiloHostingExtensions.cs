@@ -56,6 +56,16 @@ public static class SiloHostingExtensions
         services.AddSingleton<LinkOrigin>();
         services.AddSingleton<ImageLinks>();
         services.AddSingleton<IBatchItemRunner, BatchItemRunner>();
+        services.AddOptions<BestOfOptions>().Bind(configuration.GetSection($"{Section}:{BestOfOptions.SectionName}")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<BestOfOptions>, BestOfOptionsValidator>();
+        services.AddSingleton<BestOfScorer>();
+        services.AddHttpClient(BestOfScorer.HttpClientName).RemoveAllLoggers().ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+        {
+            // Like the budget webhooks: only where the egress policy allows, never redirected elsewhere.
+            AllowAutoRedirect = false,
+            UseProxy = false,
+            ConnectCallback = sp.GetRequiredService<Grains.Upstreams.EgressPolicy>().ConnectAsync,
+        });
         services.AddSingleton<BatchResultsWriter>();
         services.AddSingleton(sp => new ImageUrlSigner(SigningKey(sp)));
 
