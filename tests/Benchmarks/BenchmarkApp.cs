@@ -13,6 +13,9 @@ public static class BenchmarkApp
                      --priority-mix high=0.1,normal=0.9  --upstream-latency-ms 1000  --true-limit-factor 1
                      --advertise-limits true  --warmup-seconds 10  --queue-depth 5000  --silos 1  --prefill true
                      --gateway URL --simulator URL   (measure a running gateway and its simulator)
+          batch      a batch alone vs the pool's capacity, and live queue waits without and with a batch
+                     --items 2000  --accounts 20  --images-per-min 60  --upstream-latency-ms 1000
+                     --live-share 0.2  --live-seconds 30  --in-flight 256  --warmup-items <a minute of capacity>
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -30,6 +33,7 @@ public static class BenchmarkApp
             {
                 "overhead" => await OverheadBenchmark.RunAsync(options),
                 "pool" => await PoolBenchmark.RunAsync(options),
+                "batch" => await BatchBenchmark.RunAsync(options),
                 _ => throw new ArgumentException($"Unknown scenario '{args[0]}'."),
             };
         }
