@@ -250,7 +250,23 @@ public sealed class BatchesApiTests(BatchesGatewayFixture gateway) : IClassFixtu
 
         var (_, second) = await SubmitAsync(gateway, Jsonl(Enumerable.Range(0, 3).Select(i =>
             Line($"c{i}", new { model = "gpt-image-1", prompt = $"cancel {tag} {i}", quality = "low", size = "1024x1024" }))), secret);
-        await UntilAsync(second, b => b.GetProperty("imageorleans").GetProperty("paused").GetBoolean(), "the second batch to pause");
+        var pausedSecond = await UntilAsync(second, b => b.GetProperty("imageorleans").GetProperty("paused").GetBoolean(), "the second batch to pause");
+
+        // An operator may start it again (it pauses again at once: the budget is still zero); a client key may not.
+        var secondId = pausedSecond.GetProperty("id").GetString();
+        using (var admin = gateway.Admin())
+        {
+            using var resumed = await admin.PostAsync($"/admin/batches/{secondId}/resume", null);
+            Assert.Equal(HttpStatusCode.OK, resumed.StatusCode);
+            Assert.Equal(secondId, (await resumed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString());
+        }
+
+        using (var client = gateway.Http(secret))
+        {
+            using var refused = await client.PostAsync($"/admin/batches/{secondId}/resume", null);
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        }
+
         await second.CancelAsync(options: null);
         var cancelled = await UntilAsync(second, b => Status(b, "cancelled"), "the batch to be cancelled");
         Assert.Equal(3, cancelled.GetProperty("request_counts").GetProperty("failed").GetInt32());
