@@ -119,6 +119,31 @@ public sealed class BatchCliTests(BatchesGatewayFixture gateway) : IClassFixture
     }
 
     [Fact]
+    public async Task Images_are_written_while_the_batch_runs_and_ctrl_c_leaves_them_for_the_next_run()
+    {
+        // The budget pays for two images; then the batch pauses, still running.
+        var (_, secret) = await gateway.CreateKeyAsync(new { name = "cli-partial", daily_budget_usd = 0.025m, batch_budget_policy = "pause" });
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var prompts = Write("partial.txt", string.Join('\n', Enumerable.Range(0, 4).Select(i => $"partial {tag} {i}")));
+        var output = Path.Combine(_folder, "partial");
+        var manifest = Path.Combine(output, "manifest.jsonl");
+        using var interrupt = new CancellationTokenSource();
+        using var stdout = new StringWriter();
+        var console = new TestConsole();
+        var run = CliApp.RunAsync(
+            ["batch", "submit", prompts, "--out", output, "--model", "gpt-image-1", "--quality", "low", "--size", "1024x1024", "--poll-ms", "50"],
+            stdout, stdout, environment: new Dictionary<string, string?> { ["IMAGEORLEANS_BASE_URL"] = gateway.ApiBase.ToString(), ["IMAGEORLEANS_API_KEY"] = secret },
+            console: console, cancellationToken: interrupt.Token);
+
+        await Poll.UntilAsync(() => File.Exists(manifest) && File.ReadAllLines(manifest).Length == 2, "two images to be written while the batch runs");
+        interrupt.Cancel();
+
+        Assert.Equal(130, await run);
+        Assert.Contains("in_progress", console.Output, StringComparison.Ordinal);
+        Assert.Equal(2, Directory.GetFiles(output, "line-*").Length);
+    }
+
+    [Fact]
     public async Task A_cancelled_batch_exits_3_and_list_shows_it()
     {
         var (id, secret) = await gateway.CreateKeyAsync(new { name = "cli-cancel", daily_budget_usd = 0m, batch_budget_policy = "pause" });

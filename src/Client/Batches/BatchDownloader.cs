@@ -18,6 +18,7 @@ internal static class BatchDownloader
 
     public sealed record Summary(int Written, int Skipped, decimal SpendUsd, int Cached);
 
+    /// <summary>The images of an ended batch (its output file), or those stored so far of a running one.</summary>
     public static async Task<Summary> DownloadAsync(
         ImageOrleansBatchClient batches, ImageOrleansClient images, BatchState batch, string folder, CancellationToken cancellationToken)
     {
@@ -25,12 +26,10 @@ internal static class BatchDownloader
         var manifestPath = Path.Combine(folder, ManifestName);
         var done = ReadManifest(manifestPath);
         var (written, skipped, spend) = (0, 0, done.Values.Sum(e => e.CostUsd));
-        if (batch.OutputFileId is not { } outputFileId)
-        {
-            return new Summary(0, done.Count, spend, done.Values.Count(e => e.Cached));
-        }
-
-        foreach (var line in await batches.ReadLinesAsync(outputFileId, cancellationToken))
+        IReadOnlyList<BatchOutputLineBody> lines = batch.OutputFileId is { } outputFileId ? await batches.ReadLinesAsync(outputFileId, cancellationToken)
+            : !batch.IsFinal ? await batches.ReadOutputSoFarAsync(batch.Id, cancellationToken)
+            : [];
+        foreach (var line in lines)
         {
             if (line.CustomId is not { } customId || line.Response?.Body?.Data is not { Count: > 0 } data)
             {

@@ -6,7 +6,8 @@ namespace ImageOrleans.Client.Batches;
 /// <summary>Follows a batch until it ends: a live progress bar on a terminal, else a plain line whenever the counts change.</summary>
 internal static class BatchProgress
 {
-    public static async Task<BatchState> FollowAsync(IAnsiConsole console, BatchState state, Func<string, Task<BatchState>> read, TimeSpan interval, CancellationToken cancellationToken)
+    public static async Task<BatchState> FollowAsync(
+        IAnsiConsole console, BatchState state, Func<string, Task<BatchState>> read, TimeSpan interval, Func<BatchState, Task> progressed, CancellationToken cancellationToken)
     {
         if (console.Profile.Capabilities.Interactive)
         {
@@ -19,6 +20,7 @@ internal static class BatchProgress
                     {
                         await Task.Delay(interval, cancellationToken);
                         state = await read(state.Id);
+                        await progressed(state);
                         task.MaxValue = Math.Max(1, state.Total);
                         task.Value = state.Done;
                         task.Description = Describe(state);
@@ -47,6 +49,7 @@ internal static class BatchProgress
 
             await Task.Delay(interval, cancellationToken);
             state = await read(state.Id);
+            await progressed(state);
         }
     }
 

@@ -51,9 +51,16 @@ public sealed class ImageOrleansBatchClient(HttpClient httpClient, ImageOrleansC
     }
 
     /// <summary>The lines of a batch's output or error file.</summary>
-    internal async Task<IReadOnlyList<BatchOutputLineBody>> ReadLinesAsync(string fileId, CancellationToken cancellationToken)
+    internal Task<IReadOnlyList<BatchOutputLineBody>> ReadLinesAsync(string fileId, CancellationToken cancellationToken) =>
+        ReadJsonlAsync($"files/{Uri.EscapeDataString(fileId)}/content", cancellationToken);
+
+    /// <summary>The output lines a running batch has stored so far (the gateway's own endpoint).</summary>
+    internal Task<IReadOnlyList<BatchOutputLineBody>> ReadOutputSoFarAsync(string batchId, CancellationToken cancellationToken) =>
+        ReadJsonlAsync($"batches/{Uri.EscapeDataString(batchId)}/output", cancellationToken);
+
+    private async Task<IReadOnlyList<BatchOutputLineBody>> ReadJsonlAsync(string path, CancellationToken cancellationToken)
     {
-        using var response = await SendRawAsync(HttpMethod.Get, $"files/{Uri.EscapeDataString(fileId)}/content", null, null, cancellationToken);
+        using var response = await SendRawAsync(HttpMethod.Get, path, null, null, cancellationToken);
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         return [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(line => JsonSerializer.Deserialize(line, ClientJsonContext.Default.BatchOutputLineBody) ?? throw new InvalidDataException("An output line was null."))];

@@ -20,6 +20,8 @@ internal static class BatchCommand
     public const string Name = "batch";
     public const string StateFileName = ".imageorleans-batch.json";
 
+    private static readonly TimeSpan PartialWriteInterval = TimeSpan.FromSeconds(5);
+
     public static async Task<int> RunAsync(IReadOnlyList<string> args, CliContext context, IAnsiConsole console, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         var baseUrl = new Option<string?>(ConnectionSettings.BaseUrlOption) { Description = "Gateway API root (default $IMAGEORLEANS_BASE_URL, $OPENAI_BASE_URL, http://localhost:5000/v1).", Recursive = true };
@@ -202,7 +204,18 @@ internal static class BatchCommand
 
     private static async Task<int> FinishAsync(Session session, BatchState state, string? folder, CancellationToken token)
     {
-        state = await BatchProgress.FollowAsync(session.Console, state, id => session.Batches.GetAsync(id, token), session.PollInterval, token);
+        // Images are written as items complete (at most every few seconds), so a run killed half way has half.
+        var (lastWrite, lastCompleted) = (DateTimeOffset.MinValue, 0);
+        async Task WriteSoFarAsync(BatchState now)
+        {
+            if (folder is not null && !now.IsFinal && now.Completed > lastCompleted && DateTimeOffset.UtcNow - lastWrite >= PartialWriteInterval)
+            {
+                (lastWrite, lastCompleted) = (DateTimeOffset.UtcNow, now.Completed);
+                await BatchDownloader.DownloadAsync(session.Batches, session.Images, now, folder, token);
+            }
+        }
+
+        state = await BatchProgress.FollowAsync(session.Console, state, id => session.Batches.GetAsync(id, token), session.PollInterval, WriteSoFarAsync, token);
         BatchDownloader.Summary? files = null;
         if (folder is not null)
         {

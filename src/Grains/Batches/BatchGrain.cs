@@ -116,7 +116,9 @@ public sealed partial class BatchGrain(
             results.AddRange(outcomes.Where(o => o.Succeeded != failures));
         }
 
-        return results;
+        // While the batch runs, also what ended but is not stored yet (a finished batch has nothing unstored).
+        results.AddRange(_unstored.Values.SelectMany(b => b).OfType<BatchItemOutcome>().Where(o => o.Succeeded != failures));
+        return [.. results.OrderBy(o => o.Index)];
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
@@ -209,6 +211,13 @@ public sealed partial class BatchGrain(
             var outcome = await done;
             if (outcome.Error?.Code == BudgetExceededCode && !outcome.NotRun)
             {
+                if (Batch.Status == BatchStatus.Cancelling)
+                {
+                    // Refused before it ran, while the batch was being cancelled: it simply did not run.
+                    await RecordAsync(BatchItemOutcome.Skipped(outcome.Index, outcome.CustomId, Id, "batch_cancelled", "The batch was cancelled before this request ran."), lines.Count);
+                    continue;
+                }
+
                 if (Batch.Spec.PauseOnBudget && Batch.Status == BatchStatus.InProgress)
                 {
                     pending.AddFirst(outcome.Index);

@@ -19,7 +19,7 @@ public interface IBatchGrain : IGrainWithStringKey, IRemindable
     /// <summary>Starts a batch paused for budget again (the admin API; a budget raise is noticed by the reminder anyway).</summary>
     Task<BatchObject?> ResumeAsync();
 
-    /// <summary>The stored results, in input order: the successes or the failures.</summary>
+    /// <summary>The results so far, in input order: the successes or the failures.</summary>
     [ReadOnly]
     Task<IReadOnlyList<BatchItemOutcome>> ReadResultsAsync(bool failures);
 }

@@ -43,6 +43,14 @@ public static class BatchesApi
             .WithName("CancelBatch")
             .WithSummary("Cancels a batch: no new item starts; it is cancelled once those running ended.");
 
+        // The gateway's own: the successes stored so far, in the output file's shape, while the batch runs.
+        batches.MapGet("/{batchId}/output", async (HttpContext http, string batchId, IGrainFactory grains, BatchResultsWriter results) =>
+                await FindAsync(http, batchId, grains) is { } batch
+                    ? results.Write(await grains.GetGrain<IBatchGrain>(batch.Id).ReadResultsAsync(failures: false))
+                    : NotFound(batchId))
+            .WithName("GetBatchOutputSoFar")
+            .WithSummary("The output lines stored so far (JSONL), before the batch has ended.");
+
         routes.MapPost("/admin/batches/{batchId}/resume", async (string batchId, IGrainFactory grains) =>
                 BatchIds.IsBatchId(batchId) && await grains.GetGrain<IBatchGrain>(batchId).ResumeAsync() is { } batch
                     ? BatchJson.Batch(batch)
