@@ -48,7 +48,7 @@ public sealed class BatchCliTests(BatchesGatewayFixture gateway) : IClassFixture
             "batch", "submit", prompts, "--out", output, "--model", "gpt-image-1", "--quality", "low", "--size", "1024x1024");
 
         Assert.True(exitCode == 0, text);
-        Assert.Contains("completed: 3/3 done, 3 completed, 0 failed", text, StringComparison.Ordinal);
+        Assert.Contains("completed: 3/3 done, 3 completed, 0 failed, 1 cache hits, $0.0", text, StringComparison.Ordinal);
         var manifest = File.ReadAllLines(Path.Combine(output, "manifest.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal(["line-1", "line-3", "line-4"], manifest.Select(m => m.GetProperty("custom_id").GetString()).Order());
         Assert.All(manifest, m => Assert.True(File.Exists(Path.Combine(output, m.GetProperty("file").GetString()!)), m.ToString()));

@@ -83,6 +83,10 @@ public sealed class BatchesApiTests(BatchesGatewayFixture gateway) : IClassFixtu
         var bytes = output[9].GetProperty("response").GetProperty("body").GetProperty("data")[0].GetProperty("b64_json").GetBytesFromBase64();
         Assert.Equal((byte)0x89, bytes[0]);
 
+        var spent = done.GetProperty("imageorleans").GetProperty("spent_usd").GetDecimal();
+        Assert.True(spent > 0m, done.ToString());
+        Assert.Equal(spent, output.Sum(l => l.GetProperty("imageorleans").GetProperty("cost_usd").GetDecimal()));
+
         var errors = await LinesAsync(files, done.GetProperty("error_file_id").GetString()!);
         Assert.Equal(["bad-quality", "bad-field"], errors.Select(l => l.GetProperty("custom_id").GetString()));
         Assert.All(errors, l => Assert.Equal(400, l.GetProperty("response").GetProperty("status_code").GetInt32()));

@@ -54,7 +54,7 @@ internal static class BatchProgress
     }
 
     private static string Describe(BatchState s) =>
-        Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{s.Status}{(s.Paused ? " (paused: budget)" : "")} · {s.Completed} done · {s.Failed} failed · {s.CacheHits} cached"));
+        Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{s.Status}{(s.Paused ? " (paused: budget)" : "")} · {s.Completed} done · {s.Failed} failed · {s.CacheHits} cached · ${s.SpentUsd:0.####}"));
 
     private static string Line(BatchState s, DateTimeOffset started)
     {
@@ -63,6 +63,6 @@ internal static class BatchProgress
             ? string.Create(CultureInfo.InvariantCulture, $" eta {Math.Ceiling(elapsed.TotalSeconds / s.Done * (s.Total - s.Done))}s")
             : "";
         return string.Create(CultureInfo.InvariantCulture,
-            $"{s.Id} {s.Status}{(s.Paused ? " paused (budget)" : "")}: {s.Done}/{s.Total} done, {s.Completed} completed, {s.Failed} failed, {s.CacheHits} cache hits{eta}");
+            $"{s.Id} {s.Status}{(s.Paused ? " paused (budget)" : "")}: {s.Done}/{s.Total} done, {s.Completed} completed, {s.Failed} failed, {s.CacheHits} cache hits, ${s.SpentUsd:0.####} spent{eta}");
     }
 }

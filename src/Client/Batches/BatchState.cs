@@ -10,6 +10,7 @@ public sealed record BatchState
     public int Failed { get; init; }
     public int CacheHits { get; init; }
     public bool Paused { get; init; }
+    public decimal SpentUsd { get; init; }
     public string? OutputFileId { get; init; }
     public string? ErrorFileId { get; init; }
 

@@ -117,6 +117,7 @@ public sealed class ImageOrleansBatchClient(HttpClient httpClient, ImageOrleansC
         Failed = body.RequestCounts?.Failed ?? 0,
         CacheHits = body.Imageorleans?.CacheHits ?? 0,
         Paused = body.Imageorleans?.Paused ?? false,
+        SpentUsd = body.Imageorleans?.SpentUsd ?? 0m,
         OutputFileId = body.OutputFileId,
         ErrorFileId = body.ErrorFileId,
         Errors = [.. (body.Errors?.Data ?? []).Select(e => $"{e.Code}: {e.Message}")],

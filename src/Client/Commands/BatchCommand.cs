@@ -230,7 +230,7 @@ internal static class BatchCommand
             Number(state.Failed),
             Number(state.CacheHits),
             files is null ? "-" : Number(files.Written + files.Skipped),
-            files is null ? "-" : files.SpendUsd.ToString("0.####", CultureInfo.InvariantCulture));
+            state.SpentUsd.ToString("0.####", CultureInfo.InvariantCulture));
         session.Console.Write(table);
         foreach (var error in state.Errors)
         {

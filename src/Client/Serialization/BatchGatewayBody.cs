@@ -5,4 +5,6 @@ internal sealed class BatchGatewayBody
 {
     public int CacheHits { get; set; }
     public bool Paused { get; set; }
+
+    public decimal SpentUsd { get; set; }
 }

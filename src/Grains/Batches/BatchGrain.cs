@@ -475,15 +475,17 @@ public sealed partial class BatchGrain(
 
     private static BatchRequestCounts Add(BatchRequestCounts counts, IEnumerable<BatchItemOutcome> outcomes)
     {
-        var (completed, failed, hits) = (counts.Completed, counts.Failed, counts.CacheHits);
+        var (completed, failed, hits, spent) = (counts.Completed, counts.Failed, counts.CacheHits, counts.SpentUsd);
         foreach (var outcome in outcomes)
         {
+            var cached = outcome.Cache is CacheStatus.Hit or CacheStatus.Coalesced;
             completed += outcome.Succeeded ? 1 : 0;
             failed += outcome.Succeeded ? 0 : 1;
-            hits += outcome.Cache is CacheStatus.Hit or CacheStatus.Coalesced ? 1 : 0;
+            hits += cached ? 1 : 0;
+            spent += outcome.Result is { } result && !cached ? result.CostUsd : 0m;
         }
 
-        return counts with { Completed = completed, Failed = failed, CacheHits = hits };
+        return counts with { Completed = completed, Failed = failed, CacheHits = hits, SpentUsd = spent };
     }
 
     /// <summary>One write at a time: the run and the calls it interleaves with share the state.</summary>

@@ -10,4 +10,7 @@ public sealed record BatchRequestCounts
 
     /// <summary>Items answered without an upstream generation of their own (cache hit or coalesced).</summary>
     [Id(3)] public int CacheHits { get; init; }
+
+    /// <summary>What the completed items cost upstream (USD); cache hits and replays cost nothing.</summary>
+    [Id(4)] public decimal SpentUsd { get; init; }
 }

@@ -97,6 +97,7 @@ public static class BatchJson
         json.WriteStartObject("imageorleans");
         json.WriteString("priority", batch.Spec.Priority.ToString().ToLowerInvariant());
         json.WriteNumber("cache_hits", batch.Counts.CacheHits);
+        json.WriteNumber("spent_usd", batch.Counts.SpentUsd);
         json.WriteBoolean("paused", batch.Paused);
         json.WriteEndObject();
         json.WriteEndObject();
