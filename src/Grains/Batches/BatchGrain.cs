@@ -478,7 +478,7 @@ public sealed partial class BatchGrain(
         var (completed, failed, hits, spent) = (counts.Completed, counts.Failed, counts.CacheHits, counts.SpentUsd);
         foreach (var outcome in outcomes)
         {
-            var cached = outcome.Cache is CacheStatus.Hit or CacheStatus.Coalesced;
+            var cached = outcome.FromCache;
             completed += outcome.Succeeded ? 1 : 0;
             failed += outcome.Succeeded ? 0 : 1;
             hits += cached ? 1 : 0;

@@ -37,6 +37,15 @@ public sealed record BatchItemOutcome
     /// <summary>With <c>best_of</c>: why the scorer gave no ranking, so the first candidates were kept.</summary>
     [Id(11)] public string? ScorerFailure { get; init; }
 
+    /// <summary>
+    /// The answer was stored under the item's idempotency key by an earlier run (one cut short by a crash):
+    /// generated and charged then, once. Counted as generated, since the first run's cache status is not kept.
+    /// </summary>
+    [Id(12)] public bool Replayed { get; init; }
+
+    /// <summary>Answered by the prompt cache (a hit or a coalesced wait) in this run: no generation of its own.</summary>
+    public bool FromCache => !Replayed && Cache is CacheStatus.Hit or CacheStatus.Coalesced;
+
     public bool Succeeded => Result is not null;
 
     public static BatchItemOutcome Skipped(int index, string customId, string batchId, string code, string message) => new()

@@ -76,7 +76,7 @@ public sealed class BatchResultsWriter(ImageLinks links, IImageStore store)
             // The gateway's own fields: what the CLI's manifest records.
             json.WriteStartObject("imageorleans");
             json.WriteString("model", outcome.Request?.Model);
-            var cached = outcome.Cache is CacheStatus.Hit or CacheStatus.Coalesced;
+            var cached = outcome.FromCache;
             json.WriteBoolean("cached", cached);
             json.WriteNumber("cost_usd", cached ? 0m : generated.CostUsd);
             if (outcome.Candidates is { } candidates)

@@ -70,6 +70,7 @@ public sealed class BatchItemRunner(GenerationPipeline pipeline, ClientKeyDirect
             Candidates = work.BestOf?.Candidates,
             Scores = scores,
             ScorerFailure = scorerFailure,
+            Replayed = outcome.Replayed,
         };
     }
 
