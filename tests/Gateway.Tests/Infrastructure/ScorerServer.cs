@@ -14,6 +14,7 @@ public sealed class ScorerServer : IDisposable
 {
     private readonly HttpListener _listener = new();
     private readonly Task _loop;
+    private int _disposed;
 
     public ScorerServer()
     {
@@ -37,7 +38,7 @@ public sealed class ScorerServer : IDisposable
 
     private async Task ServeAsync()
     {
-        while (_listener.IsListening)
+        while (Volatile.Read(ref _disposed) == 0)
         {
             HttpListenerContext context;
             try
@@ -61,8 +62,14 @@ public sealed class ScorerServer : IDisposable
         }
     }
 
+    /// <summary>Stops once; the fixture's host may dispose it both synchronously and asynchronously.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _listener.Stop();
         _listener.Close();
         _loop.Wait(TimeSpan.FromSeconds(5));
