@@ -422,7 +422,12 @@ public sealed partial class BatchGrain(
     private async Task FinishAsync(BatchStatus final)
     {
         var now = time.GetUtcNow();
-        state.State.Batch = Batch with { Status = final == BatchStatus.Completed ? BatchStatus.Finalizing : final, FinalizingAt = now };
+        // The final status is shown only together with its files: a reader never sees "cancelled" without its error file.
+        if (final == BatchStatus.Completed)
+        {
+            state.State.Batch = Batch with { Status = BatchStatus.Finalizing, FinalizingAt = now };
+        }
+
         var counts = Batch.Counts;
         string? output = null;
         string? errors = null;
