@@ -82,6 +82,12 @@ if [ ! -f tests/GrpcNode/node_modules/@grpc/grpc-js/package.json ]; then
   (cd tests/GrpcNode && npm ci --no-audit --no-fund --silent)
 fi
 
+# The batch test with the official Node openai package, installed from the lock file into tests/Sdk.
+if [ ! -f tests/Sdk/node_modules/openai/package.json ]; then
+  say "installing openai (tests/Sdk)"
+  (cd tests/Sdk && npm ci --no-audit --no-fund --silent)
+fi
+
 WORK=$(mktemp -d /tmp/imageorleans-test.XXXXXX)
 chmod 755 "$WORK"
 REDIS_PORT=$(free_port)

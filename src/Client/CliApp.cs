@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using ImageOrleans.Client.Cli;
 using ImageOrleans.Client.Commands;
+using Spectre.Console;
 
 namespace ImageOrleans.Client;
 
@@ -14,10 +15,12 @@ public static class CliApp
         Commands:
           generate   Generate images from a prompt and save them to a folder.
           models     List the models the gateway serves.
+          batch      Submit, watch, download, cancel and list batches ('imageorleans batch --help').
 
         Run 'imageorleans <command> --help' for a command's options.
 
-        Exit codes: 0 success, 1 the request failed, 2 invalid arguments, 130 interrupted.
+        Exit codes: 0 success, 1 the request failed, 2 invalid arguments, 130 interrupted. The batch
+        commands: 0 all done, 2 some items failed, 3 the batch failed or was cancelled, 1 invalid arguments.
         """;
 
     /// <summary>Runs one command line and returns the process exit code.</summary>
@@ -31,6 +34,7 @@ public static class CliApp
         TextWriter stderr,
         HttpMessageHandler? handler = null,
         IDictionary<string, string?>? environment = null,
+        IAnsiConsole? console = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -60,6 +64,8 @@ public static class CliApp
                     return await GenerateCommand.RunAsync(rest, context, cancellationToken);
                 case [ModelsCommand.Name, .. var rest]:
                     return await ModelsCommand.RunAsync(rest, context, cancellationToken);
+                case [BatchCommand.Name, .. var rest]:
+                    return await BatchCommand.RunAsync(rest, context, console ?? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout) }), stdout, stderr, cancellationToken);
                 default:
                     throw new CommandLineException(
                         args[0].StartsWith('-') ? $"unknown option '{args[0]}'" : $"unknown command '{args[0]}'");

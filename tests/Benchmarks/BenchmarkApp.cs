@@ -17,6 +17,9 @@ public static class BenchmarkApp
                      --gateway URL --simulator URL   (measure a running gateway and its simulator)
           edit-memory  peak managed memory while one large edit goes through the gateway
                      --files 16  --megabytes 20
+          batch      a batch alone vs the pool's capacity, and live queue waits without and with a batch
+                     --items 2000  --accounts 20  --images-per-min 60  --upstream-latency-ms 1000
+                     --live-share 0.2  --live-seconds 30  --in-flight 256  --warmup-items <a minute of capacity>
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -35,6 +38,7 @@ public static class BenchmarkApp
                 "overhead" => await OverheadBenchmark.RunAsync(options),
                 "pool" => await PoolBenchmark.RunAsync(options),
                 "edit-memory" => await EditMemoryBenchmark.RunAsync(options),
+                "batch" => await BatchBenchmark.RunAsync(options),
                 _ => throw new ArgumentException($"Unknown scenario '{args[0]}'."),
             };
         }

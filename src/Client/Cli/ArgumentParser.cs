@@ -1,11 +1,17 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+
 namespace ImageOrleans.Client.Cli;
 
-/// <summary>Reads <c>--name value</c>, <c>--name=value</c> and <c>--flag</c> options after the command name.</summary>
+/// <summary>
+/// Reads a command's <c>--name value</c>, <c>--name=value</c> and <c>--flag</c> options with System.CommandLine,
+/// so every command of the CLI parses the same way (<see cref="Commands.BatchCommand"/> builds its tree directly).
+/// </summary>
 internal static class ArgumentParser
 {
     /// <remarks>
-    /// Parsing goes on past the first mistake so that <c>--help</c> anywhere still shows the help; otherwise the
-    /// first mistake is reported. Only option names are quoted back, never values, which may be secrets.
+    /// <c>--help</c> anywhere shows the help, whatever else is wrong; otherwise the parser's first error is
+    /// reported. Its messages quote the tokens they are about; the CLI masks any that is the key before printing.
     /// </remarks>
     /// <exception cref="CommandLineException">An argument is unknown, repeated or missing its value.</exception>
     public static ParsedArguments Parse(
@@ -14,78 +20,37 @@ internal static class ArgumentParser
         IReadOnlyCollection<string> flagOptions,
         string helpCommand)
     {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        var flags = new HashSet<string>(StringComparer.Ordinal);
-        var helpRequested = false;
-        string? firstError = null;
-
-        for (var i = 0; i < args.Count; i++)
+        if (args.Any(a => a is "-h" or "--help"))
         {
-            var token = args[i];
-            if (token is "-h" or "--help")
-            {
-                helpRequested = true;
-                continue;
-            }
-
-            if (!token.StartsWith("--", StringComparison.Ordinal) || token.Length == 2)
-            {
-                firstError ??= token.StartsWith('-')
-                    ? $"unknown option '{token}'"
-                    : "unexpected argument: every value must follow the option it belongs to, e.g. --prompt \"a red fox\"";
-                continue;
-            }
-
-            var separator = token.IndexOf('=', StringComparison.Ordinal);
-            var name = separator < 0 ? token : token[..separator];
-            var inlineValue = separator < 0 ? null : token[(separator + 1)..];
-
-            if (flagOptions.Contains(name))
-            {
-                if (inlineValue is not null)
-                {
-                    firstError ??= $"{name} does not take a value";
-                }
-                else if (!flags.Add(name))
-                {
-                    firstError ??= $"{name} was given more than once";
-                }
-
-                continue;
-            }
-
-            if (!valueOptions.Contains(name))
-            {
-                firstError ??= $"unknown option '{name}'";
-                continue;
-            }
-
-            string value;
-            if (inlineValue is not null)
-            {
-                value = inlineValue;
-            }
-            else if (i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
-            {
-                value = args[++i];
-            }
-            else
-            {
-                firstError ??= $"{name} needs a value";
-                continue;
-            }
-
-            if (!values.TryAdd(name, value))
-            {
-                firstError ??= $"{name} was given more than once";
-            }
+            return new ParsedArguments(new Dictionary<string, string>(), new HashSet<string>(), helpRequested: true);
         }
 
-        if (!helpRequested && firstError is not null)
+        var command = new RootCommand();
+        command.Options.Clear();
+        var values = valueOptions.ToDictionary(name => name, name => new Option<string>(name), StringComparer.Ordinal);
+        var flags = flagOptions.ToDictionary(name => name, name => new Option<bool>(name) { Arity = ArgumentArity.Zero }, StringComparer.Ordinal);
+        foreach (var option in values.Values.Cast<Option>().Concat(flags.Values))
         {
-            throw new CommandLineException(firstError, helpCommand);
+            command.Add(option);
         }
 
-        return new ParsedArguments(values, flags, helpRequested);
+        var result = command.Parse(args);
+        if (result.Errors.Count > 0)
+        {
+            throw new CommandLineException(Describe(result.Errors[0]), helpCommand);
+        }
+
+        // A repeated flag is no error to System.CommandLine; here it is, as a repeated value is.
+        if (flags.FirstOrDefault(f => result.GetResult(f.Value) is { IdentifierTokenCount: > 1 }).Key is { } repeated)
+        {
+            throw new CommandLineException($"{repeated} was given more than once", helpCommand);
+        }
+
+        var given = values.Where(v => result.GetResult(v.Value) is { Implicit: false })
+            .ToDictionary(v => v.Key, v => result.GetValue(v.Value) ?? string.Empty, StringComparer.Ordinal);
+        var set = flags.Where(f => result.GetResult(f.Value) is { Implicit: false }).Select(f => f.Key).ToHashSet(StringComparer.Ordinal);
+        return new ParsedArguments(given, set, helpRequested: false);
     }
+
+    private static string Describe(ParseError error) => error.Message.TrimEnd('.');
 }

@@ -29,13 +29,17 @@ internal sealed class ConnectionSettings
     public string ApiKey { get; }
 
     /// <exception cref="CommandLineException">The base URL is not an absolute http(s) URL.</exception>
-    public static ConnectionSettings Resolve(ParsedArguments arguments, CliContext context, string helpCommand)
+    public static ConnectionSettings Resolve(ParsedArguments arguments, CliContext context, string helpCommand) =>
+        Resolve(arguments.GetValue(BaseUrlOption), arguments.GetValue(ApiKeyOption), context, helpCommand);
+
+    /// <exception cref="CommandLineException">The base URL is not an absolute http(s) URL.</exception>
+    public static ConnectionSettings Resolve(string? baseUrlOption, string? apiKeyOption, CliContext context, string helpCommand)
     {
-        var apiKey = NonBlank(arguments.GetValue(ApiKeyOption))
+        var apiKey = NonBlank(apiKeyOption)
             ?? ApiKeyVariables.Select(context.GetEnvironmentVariable).FirstOrDefault(value => value is not null)
             ?? "";
 
-        var (baseUrl, source) = ChooseBaseUrl(arguments, context);
+        var (baseUrl, source) = ChooseBaseUrl(baseUrlOption, context);
         if (!Uri.TryCreate(baseUrl, UriKind.Absolute, out var baseAddress)
             || (baseAddress.Scheme != Uri.UriSchemeHttp && baseAddress.Scheme != Uri.UriSchemeHttps))
         {
@@ -69,9 +73,9 @@ internal sealed class ConnectionSettings
     public ImageOrleansClientOptions ToClientOptions(TimeSpan timeout) =>
         new() { BaseAddress = BaseAddress, ApiKey = ApiKey, Timeout = timeout };
 
-    private static (string Url, string Source) ChooseBaseUrl(ParsedArguments arguments, CliContext context)
+    private static (string Url, string Source) ChooseBaseUrl(string? baseUrlOption, CliContext context)
     {
-        if (NonBlank(arguments.GetValue(BaseUrlOption)) is { } fromOption)
+        if (NonBlank(baseUrlOption) is { } fromOption)
         {
             return (fromOption, BaseUrlOption);
         }

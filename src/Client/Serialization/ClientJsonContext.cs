@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using ImageOrleans.Client.Batches;
 
 namespace ImageOrleans.Client.Serialization;
 
@@ -9,4 +10,12 @@ namespace ImageOrleans.Client.Serialization;
 [JsonSerializable(typeof(ImageGenerationRequest))]
 [JsonSerializable(typeof(ImagesResponseBody))]
 [JsonSerializable(typeof(ModelListBody))]
+[JsonSerializable(typeof(BatchBody))]
+[JsonSerializable(typeof(BatchListBody))]
+[JsonSerializable(typeof(FileBody))]
+[JsonSerializable(typeof(BatchCreateBody))]
+[JsonSerializable(typeof(BatchRequestLineBody))]
+[JsonSerializable(typeof(BatchOutputLineBody))]
+[JsonSerializable(typeof(ManifestEntry))]
+[JsonSerializable(typeof(SubmittedBatch))]
 internal sealed partial class ClientJsonContext : JsonSerializerContext;

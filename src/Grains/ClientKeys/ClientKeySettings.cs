@@ -48,5 +48,7 @@ public sealed record ClientKeySettings
     /// </summary>
     [Id(16)] public UpstreamSecret WebhookSecret { get; init; } = UpstreamSecret.Empty;
 
+    [Id(17)] public BatchBudgetPolicy BatchBudgetPolicy { get; init; } = BatchBudgetPolicy.Fail;
+
     public RequestPriority EffectiveMaxPriority => MaxPriority is { } max && max < Priority ? max : Priority;
 }

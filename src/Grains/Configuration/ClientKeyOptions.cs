@@ -47,6 +47,8 @@ public sealed class ClientKeyOptions
 
     public ClientKeys.BudgetPolicy BudgetPolicy { get; set; } = ClientKeys.BudgetPolicy.Reject;
 
+    public ClientKeys.BatchBudgetPolicy BatchBudgetPolicy { get; set; } = ClientKeys.BatchBudgetPolicy.Fail;
+
     public List<int>? AlertThresholds { get; set; }
 
     public string? WebhookUrl { get; set; }
@@ -70,6 +72,7 @@ public sealed class ClientKeyOptions
         DailyBudgetUsd = DailyBudgetUsd,
         MonthlyBudgetUsd = MonthlyBudgetUsd,
         BudgetPolicy = BudgetPolicy,
+        BatchBudgetPolicy = BatchBudgetPolicy,
         AlertThresholds = AlertThresholds is { Count: > 0 } thresholds ? [.. thresholds] : [50, 80, 100],
         WebhookUrl = WebhookUrl,
         WebhookSecret = new Pool.UpstreamSecret(WebhookSecret ?? string.Empty),

@@ -10,6 +10,8 @@ public static class GrainStorageNames
     public const string Maintenance = "maintenance";
     public const string ClientKeys = "clientkeys";
     public const string Usage = "usage";
+    public const string Files = "files";
+    public const string Batches = "batches";
 
-    public static readonly IReadOnlyList<string> All = [Accounts, Pool, Cache, Idempotency, Maintenance, ClientKeys, Usage];
+    public static readonly IReadOnlyList<string> All = [Accounts, Pool, Cache, Idempotency, Maintenance, ClientKeys, Usage, Files, Batches];
 }

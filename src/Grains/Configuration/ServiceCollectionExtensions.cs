@@ -1,5 +1,6 @@
 using System.Net;
 using ImageOrleans.Grains.Accounts;
+using ImageOrleans.Grains.Batches;
 using ImageOrleans.Grains.Billing;
 using ImageOrleans.Grains.Caching;
 using ImageOrleans.Grains.ClientKeys;
@@ -40,6 +41,8 @@ public static class ServiceCollectionExtensions
         services.AddOptions<UpstreamsOptions>().Bind(root.GetSection(UpstreamsOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<UpstreamsOptions>, UpstreamsOptionsValidator>();
         services.AddSingleton<IValidateOptions<ImageOrleansOptions>, EgressOptionsValidator>();
+        services.AddOptions<BatchesOptions>().Bind(root.GetSection(BatchesOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<BatchesOptions>, BatchesOptionsValidator>();
         services.AddOptions<BillingOptions>().Bind(root.GetSection("Billing")).ValidateOnStart();
         services.AddSingleton<IValidateOptions<BillingOptions>, BillingOptionsValidator>();
 

@@ -30,6 +30,12 @@ public static partial class ClientKeyInput
         ["downgrade"] = BudgetPolicy.Downgrade,
     };
 
+    public static readonly IReadOnlyDictionary<string, BatchBudgetPolicy> BatchBudgetPolicies = new Dictionary<string, BatchBudgetPolicy>
+    {
+        ["fail"] = BatchBudgetPolicy.Fail,
+        ["pause"] = BatchBudgetPolicy.Pause,
+    };
+
     /// <summary>Key ids are path segments and grain-key parts: letters, digits, '-', '_' and '.'.</summary>
     public static bool IsValidId(string id) => IdPattern().IsMatch(id);
 
@@ -51,6 +57,7 @@ public static partial class ClientKeyInput
             DailyBudgetUsd = f.IsNull("daily_budget_usd") ? null : f.Number("daily_budget_usd", 0m) ?? s.DailyBudgetUsd,
             MonthlyBudgetUsd = f.IsNull("monthly_budget_usd") ? null : f.Number("monthly_budget_usd", 0m) ?? s.MonthlyBudgetUsd,
             BudgetPolicy = f.Choice("budget_policy", BudgetPolicies) ?? s.BudgetPolicy,
+            BatchBudgetPolicy = f.Choice("batch_budget_policy", BatchBudgetPolicies) ?? s.BatchBudgetPolicy,
             AlertThresholds = f.Ints("alert_thresholds", 1, 1000) is { } thresholds ? [.. thresholds.Distinct().Order()] : s.AlertThresholds,
             WebhookUrl = f.IsNull("webhook_url") ? null : f.Text("webhook_url", 2000) ?? s.WebhookUrl,
             WebhookSecret = f.IsNull("webhook_secret") ? UpstreamSecret.Empty

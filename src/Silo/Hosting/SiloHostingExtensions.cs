@@ -1,4 +1,5 @@
 using System.Text;
+using ImageOrleans.Grains.Batches;
 using ImageOrleans.Grains.ClientKeys;
 using ImageOrleans.Grains.Configuration;
 using ImageOrleans.Grains.Dispatch;
@@ -7,6 +8,7 @@ using ImageOrleans.Grains.Images;
 using ImageOrleans.Silo.Admin;
 using ImageOrleans.Silo.Api;
 using ImageOrleans.Silo.Auth;
+using ImageOrleans.Silo.Batches;
 using ImageOrleans.Silo.GrpcApi;
 using ImageOrleans.Silo.Persistence;
 using ImageOrleans.Silo.Pipeline;
@@ -85,6 +87,18 @@ public static class SiloHostingExtensions
             });
         services.AddSingleton<LinkOrigin>();
         services.AddSingleton<ImageLinks>();
+        services.AddSingleton<IBatchItemRunner, BatchItemRunner>();
+        services.AddOptions<BestOfOptions>().Bind(configuration.GetSection($"{Section}:{BestOfOptions.SectionName}")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<BestOfOptions>, BestOfOptionsValidator>();
+        services.AddSingleton<BestOfScorer>();
+        services.AddHttpClient(BestOfScorer.HttpClientName).RemoveAllLoggers().ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+        {
+            // Like the budget webhooks: only where the egress policy allows, never redirected elsewhere.
+            AllowAutoRedirect = false,
+            UseProxy = false,
+            ConnectCallback = sp.GetRequiredService<Grains.Upstreams.EgressPolicy>().ConnectAsync,
+        });
+        services.AddSingleton<BatchResultsWriter>();
         services.AddSingleton(sp => new ImageUrlSigner(SigningKey(sp)));
 
         // Registered before the silo, so they run first: the schema is up to date before storage
@@ -114,6 +128,9 @@ public static class SiloHostingExtensions
                 o.ServiceId = cluster.ServiceId;
             });
             silo.ConfigureClusterProfile(cluster);
+
+            // A batch's reminder ticks every few seconds, so a batch resumes soon after its silo died.
+            silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
             silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SiloStartupTasks>();
             silo.AddActivityPropagation();
             if (frontDoor.DashboardEnabled(cluster.Mode))
@@ -186,6 +203,8 @@ public static class SiloHostingExtensions
     public static WebApplication MapImageOrleans(this WebApplication app)
     {
         app.MapImagesApi();
+        app.MapFilesApi();
+        app.MapBatchesApi();
         app.MapModelsApi();
         app.MapHealthApi();
         app.MapAdminAccountsApi();

@@ -294,7 +294,7 @@ public sealed class GenerationPipeline(
     }
 
     /// <summary>The key's tier, or the asked class when the key may use it (lowering is always allowed).</summary>
-    private static RequestPriority? ReadPriority(string? value, ClientIdentity client, out GatewayError? error)
+    internal static RequestPriority? ReadPriority(string? value, ClientIdentity client, out GatewayError? error)
     {
         error = null;
         var asked = (value ?? string.Empty).Trim().ToLowerInvariant();

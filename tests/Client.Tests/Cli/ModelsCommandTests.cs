@@ -45,6 +45,6 @@ public sealed class ModelsCommandTests
         var run = await CliRun.RunAsync(["models", "--prompt", "fox"], handler);
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Equal(["error: unknown option '--prompt'", "Run 'imageorleans models --help' for usage."], run.StderrLines);
+        Assert.Equal(["error: Unrecognized command or argument '--prompt'", "Run 'imageorleans models --help' for usage."], run.StderrLines);
     }
 }

@@ -1,0 +1,279 @@
+using System.Text.Json;
+using ImageOrleans.Grains.Batches;
+using ImageOrleans.Grains.ClientKeys;
+using ImageOrleans.Grains.Errors;
+using ImageOrleans.Grains.Files;
+using ImageOrleans.Grains.Requests;
+using ImageOrleans.Silo.Admin;
+using ImageOrleans.Silo.Auth;
+using ImageOrleans.Silo.Hosting;
+using ImageOrleans.Silo.Pipeline;
+using Microsoft.Extensions.Options;
+
+namespace ImageOrleans.Silo.Api;
+
+/// <summary>
+/// OpenAI's Batches API over image generations: create from an uploaded JSONL file, retrieve, list
+/// (<c>limit</c>, <c>after</c>) and cancel. Items run at <c>low</c> priority unless the key allows more
+/// and <c>x-imageorleans-priority</c> asks for it. A batch belongs to the key that created it.
+/// </summary>
+public static class BatchesApi
+{
+    public const string GenerationsEndpoint = "/v1/images/generations";
+    private const int MaxListLimit = 100;
+    private const int MaxMetadataPairs = 16;
+
+    public static IEndpointRouteBuilder MapBatchesApi(this IEndpointRouteBuilder routes)
+    {
+        var batches = routes.MapGroup("/v1/batches").WithTags("Batches").AddEndpointFilter<ClientAuthenticationFilter>();
+        batches.MapPost("/", CreateAsync)
+            .WithName("CreateBatch")
+            .WithSummary("Creates a batch from an uploaded JSONL file of image generation requests.");
+        batches.MapGet("/", ListAsync)
+            .WithName("ListBatches")
+            .WithSummary("Lists the calling key's batches, newest first (limit, after).");
+        batches.MapGet("/{batchId}", async (HttpContext http, string batchId, IGrainFactory grains) =>
+                await FindAsync(http, batchId, grains) is { } batch ? BatchJson.Batch(batch) : NotFound(batchId))
+            .WithName("RetrieveBatch")
+            .WithSummary("The batch with its status and request counts.");
+        batches.MapPost("/{batchId}/cancel", async (HttpContext http, string batchId, IGrainFactory grains) =>
+                BatchIds.IsBatchId(batchId) && await grains.GetGrain<IBatchGrain>(batchId).CancelAsync(http.GetClient().KeyId) is { } batch
+                    ? BatchJson.Batch(batch)
+                    : NotFound(batchId))
+            .WithName("CancelBatch")
+            .WithSummary("Cancels a batch: no new item starts; it is cancelled once those running ended.");
+
+        // The gateway's own: the successes stored so far, in the output file's shape, while the batch runs.
+        batches.MapGet("/{batchId}/output", async (HttpContext http, string batchId, IGrainFactory grains, BatchResultsWriter results) =>
+                await FindAsync(http, batchId, grains) is { } batch
+                    ? results.Write(await grains.GetGrain<IBatchGrain>(batch.Id).ReadResultsAsync(failures: false))
+                    : NotFound(batchId))
+            .WithName("GetBatchOutputSoFar")
+            .WithSummary("The output lines stored so far (JSONL), before the batch has ended.");
+
+        routes.MapPost("/admin/batches/{batchId}/resume", async (string batchId, IGrainFactory grains) =>
+                BatchIds.IsBatchId(batchId) && await grains.GetGrain<IBatchGrain>(batchId).ResumeAsync() is { } batch
+                    ? BatchJson.Batch(batch)
+                    : NotFound(batchId))
+            .AddEndpointFilter<AdminAuthenticationFilter>()
+            .WithTags("Admin: batches")
+            .WithName("AdminResumeBatch")
+            .WithSummary("Starts a batch that paused when its key's budget ran out.");
+        return routes;
+    }
+
+    private static async Task<IResult> CreateAsync(HttpContext http, IGrainFactory grains, ClientKeyDirectory keys, IOptions<FrontDoorOptions> frontDoor)
+    {
+        var (body, bodyError) = await JsonBody.ReadAsync(http.Request, frontDoor.Value.MaxRequestBodyBytes);
+        if (bodyError is not null)
+        {
+            return OpenAIErrors.Result(bodyError);
+        }
+
+        var client = http.GetClient();
+        if (!TryRead(body, out var fields, out var error))
+        {
+            return OpenAIErrors.Result(error!);
+        }
+
+        var asked = http.Request.Headers.TryGetValue(GenerationPipeline.PriorityOption, out var header) ? header.ToString() : "low";
+        if (GenerationPipeline.ReadPriority(asked, client, out var priorityError) is not { } priority)
+        {
+            return OpenAIErrors.Result(priorityError!);
+        }
+
+        var file = BatchIds.IsFileId(fields!.InputFileId) ? await grains.GetGrain<IFileGrain>(fields.InputFileId).GetAsync(client.KeyId) : null;
+        if (file is not { Kind: FileKind.Upload })
+        {
+            return OpenAIErrors.Result(GatewayErrors.Invalid("input_file_id", $"No such file: '{fields.InputFileId}'. Upload it with POST /v1/files (purpose 'batch') first.", "invalid_file"));
+        }
+
+        var key = await keys.GetAsync(client.KeyId);
+        var spec = new BatchSpec
+        {
+            KeyId = client.KeyId,
+            Endpoint = fields.Endpoint,
+            InputFileId = fields.InputFileId,
+            CompletionWindow = fields.CompletionWindow,
+            Metadata = fields.Metadata,
+            Priority = priority,
+            PauseOnBudget = key?.Settings.BatchBudgetPolicy == BatchBudgetPolicy.Pause,
+            Template = fields.Template,
+        };
+        var id = BatchIds.NewBatchId();
+        return BatchJson.Batch(await grains.GetGrain<IBatchGrain>(id).CreateAsync(spec));
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext http, IGrainFactory grains)
+    {
+        if (!FilesApi.TryLimit(http.Request.Query["limit"], 20, MaxListLimit, out var limit, out var error))
+        {
+            return OpenAIErrors.Result(error!);
+        }
+
+        var keyId = http.GetClient().KeyId;
+        var after = http.Request.Query["after"].ToString() is { Length: > 0 } cursor ? cursor : null;
+        var page = await grains.GetGrain<IBatchIndexGrain>(keyId).ListAsync(after, limit);
+        var batches = await Task.WhenAll(page.BatchIds.Select(id => grains.GetGrain<IBatchGrain>(id).GetAsync(keyId)));
+        return BatchJson.List(batches.OfType<BatchObject>().ToList(), b => b.Id, BatchJson.WriteBatch, page.HasMore);
+    }
+
+    private static async Task<BatchObject?> FindAsync(HttpContext http, string batchId, IGrainFactory grains) =>
+        BatchIds.IsBatchId(batchId) ? await grains.GetGrain<IBatchGrain>(batchId).GetAsync(http.GetClient().KeyId) : null;
+
+    private static IResult NotFound(string batchId) => OpenAIErrors.Result(new GatewayError
+    {
+        Status = 404,
+        Type = GatewayErrors.InvalidRequestType,
+        Message = $"No such Batch object: {batchId}",
+        Param = "id",
+    });
+
+    private sealed record CreateFields(string InputFileId, string Endpoint, string CompletionWindow, IReadOnlyDictionary<string, string>? Metadata, BatchTemplate? Template);
+
+    private static bool TryRead(ReadOnlyMemory<byte> body, out CreateFields? fields, out GatewayError? error)
+    {
+        fields = null;
+        if (!StrictJson.TryParse(body, out var document, out error))
+        {
+            return false;
+        }
+
+        using (document)
+        {
+            string? inputFileId = null, endpoint = null, window = null;
+            Dictionary<string, string>? metadata = null;
+            BatchTemplate? template = null;
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                var value = property.Value;
+                switch (property.Name)
+                {
+                    case "input_file_id" when value.ValueKind == JsonValueKind.String:
+                        inputFileId = value.GetString();
+                        break;
+                    case "endpoint" when value.ValueKind == JsonValueKind.String:
+                        endpoint = value.GetString();
+                        break;
+                    case "completion_window" when value.ValueKind == JsonValueKind.String:
+                        window = value.GetString();
+                        break;
+                    case "metadata" or "template" when value.ValueKind == JsonValueKind.Null:
+                        break;
+                    case "template" when value.ValueKind == JsonValueKind.Object:
+                        if (!TryTemplate(value, out template, out error))
+                        {
+                            return false;
+                        }
+
+                        break;
+                    case "metadata" when value.ValueKind == JsonValueKind.Object:
+                        if (!TryMetadata(value, out metadata, out error))
+                        {
+                            return false;
+                        }
+
+                        break;
+                    case "input_file_id" or "endpoint" or "completion_window":
+                        error = GatewayErrors.WrongType(property.Name, "string", value.ValueKind.ToString().ToLowerInvariant());
+                        return false;
+                    case "metadata" or "template":
+                        error = GatewayErrors.WrongType(property.Name, "object", value.ValueKind.ToString().ToLowerInvariant());
+                        return false;
+                    default:
+                        error = GatewayErrors.UnknownParameter(property.Name);
+                        return false;
+                }
+            }
+
+            if (inputFileId is null || endpoint is null || window is null)
+            {
+                error = GatewayErrors.Missing(inputFileId is null ? "input_file_id" : endpoint is null ? "endpoint" : "completion_window");
+                return false;
+            }
+
+            if (endpoint != GenerationsEndpoint)
+            {
+                error = GatewayErrors.Invalid("endpoint", $"Invalid 'endpoint' \"{endpoint}\": this gateway runs batches of \"{GenerationsEndpoint}\".", "invalid_endpoint");
+                return false;
+            }
+
+            if (window != "24h")
+            {
+                error = GatewayErrors.Invalid("completion_window", "Invalid 'completion_window': only \"24h\" is supported.");
+                return false;
+            }
+
+            fields = new CreateFields(inputFileId, endpoint, window, metadata, template);
+            return true;
+        }
+    }
+
+    /// <summary><c>{"body": {…request with {placeholders}…}, "custom_id_column": "sku"}</c>; the variables are the input file.</summary>
+    private static bool TryTemplate(JsonElement value, out BatchTemplate? template, out GatewayError? error)
+    {
+        template = null;
+        error = null;
+        string? body = null, column = null;
+        foreach (var property in value.EnumerateObject())
+        {
+            switch (property.Name)
+            {
+                case "body" when property.Value.ValueKind == JsonValueKind.Object:
+                    body = property.Value.GetRawText();
+                    if (TemplateExpander.Placeholders(property.Value).Count == 0)
+                    {
+                        error = GatewayErrors.Invalid("template.body", "The template has no {placeholder}: every item would be the same request.", "invalid_template");
+                        return false;
+                    }
+
+                    break;
+                case "custom_id_column" when property.Value.ValueKind == JsonValueKind.String && property.Value.GetString() is { Length: > 0 } name:
+                    column = name;
+                    break;
+                case "body":
+                    error = GatewayErrors.WrongType("template.body", "object", property.Value.ValueKind.ToString().ToLowerInvariant());
+                    return false;
+                case "custom_id_column":
+                    error = GatewayErrors.Invalid("template.custom_id_column", "'template.custom_id_column' must be a column name.");
+                    return false;
+                default:
+                    error = GatewayErrors.UnknownParameter($"template.{property.Name}");
+                    return false;
+            }
+        }
+
+        if (body is null)
+        {
+            error = GatewayErrors.Missing("template.body");
+            return false;
+        }
+
+        template = new BatchTemplate { BodyJson = body, CustomIdColumn = column };
+        return true;
+    }
+
+    private static bool TryMetadata(JsonElement value, out Dictionary<string, string>? metadata, out GatewayError? error)
+    {
+        metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        error = null;
+        foreach (var pair in value.EnumerateObject())
+        {
+            if (pair.Value.ValueKind != JsonValueKind.String || pair.Name.Length > 64 || pair.Value.GetString()!.Length > 512)
+            {
+                error = GatewayErrors.Invalid("metadata", "Invalid 'metadata': string values of at most 512 characters under keys of at most 64.");
+                return false;
+            }
+
+            metadata[pair.Name] = pair.Value.GetString()!;
+        }
+
+        if (metadata.Count > MaxMetadataPairs)
+        {
+            error = GatewayErrors.Invalid("metadata", $"Invalid 'metadata': at most {MaxMetadataPairs} pairs.");
+            return false;
+        }
+
+        return true;
+    }
+}
