@@ -71,7 +71,7 @@ if [ ! -f tests/Browser/node_modules/playwright-core/package.json ]; then
   say "installing playwright-core (tests/Browser)"
   (cd tests/Browser && npm ci --no-audit --no-fund --silent)
 fi
-# The Images API is also driven with the official openai npm package (tests/Node), from its lock file.
+# The Images and Batches APIs are also driven with the official openai npm package (tests/Node), from its lock file.
 if [ ! -f tests/Node/node_modules/openai/package.json ]; then
   say "installing openai (tests/Node)"
   (cd tests/Node && npm ci --no-audit --no-fund --silent)
@@ -80,12 +80,6 @@ fi
 if [ ! -f tests/GrpcNode/node_modules/@grpc/grpc-js/package.json ]; then
   say "installing @grpc/grpc-js (tests/GrpcNode)"
   (cd tests/GrpcNode && npm ci --no-audit --no-fund --silent)
-fi
-
-# The batch test with the official Node openai package, installed from the lock file into tests/Sdk.
-if [ ! -f tests/Sdk/node_modules/openai/package.json ]; then
-  say "installing openai (tests/Sdk)"
-  (cd tests/Sdk && npm ci --no-audit --no-fund --silent)
 fi
 
 WORK=$(mktemp -d /tmp/imageorleans-test.XXXXXX)

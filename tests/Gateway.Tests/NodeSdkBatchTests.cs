@@ -5,15 +5,15 @@ using ImageOrleans.Gateway.Tests.Infrastructure;
 
 namespace ImageOrleans.Gateway.Tests;
 
-/// <summary>The official Node <c>openai</c> package (installed by test.sh into tests/Sdk) runs a batch unchanged.</summary>
+/// <summary>The official Node <c>openai</c> package (installed by test.sh into tests/Node) runs a batch unchanged.</summary>
 public sealed class NodeSdkBatchTests(BatchesGatewayFixture gateway) : IClassFixture<BatchesGatewayFixture>
 {
     [Fact]
     public async Task Files_create_batches_create_retrieve_and_files_content_work_from_the_node_sdk()
     {
-        var folder = Path.Combine(RepositoryRoot.Path, "tests", "Sdk");
+        var folder = Path.Combine(RepositoryRoot.Path, "tests", "Node");
         Assert.True(Directory.Exists(Path.Combine(folder, "node_modules", "openai")),
-            "tests/Sdk/node_modules/openai is missing: run the tests through ./test.sh, which installs it with npm ci.");
+            "tests/Node/node_modules/openai is missing: run the tests through ./test.sh, which installs it with npm ci.");
         var tag = Guid.NewGuid().ToString("N")[..8];
         var start = new ProcessStartInfo("node", [Path.Combine(folder, "batch.mjs"), gateway.ApiBase.ToString().TrimEnd('/'), BatchesGatewayFixture.KeyA, tag])
         {
