@@ -45,21 +45,21 @@ public sealed class BatchCliTests(BatchesGatewayFixture gateway) : IClassFixture
         var served = gateway.Simulator.Stats.Total.Snapshot().Served;
 
         var (exitCode, text) = await RunAsync(BatchesGatewayFixture.KeyA, interactive: false,
-            "batch", "submit", prompts, "--out", output, "--model", "gpt-image-1", "--quality", "low", "--size", "1024x1024");
+            "batch", "submit", prompts, "--out", output, "--model", "gpt-image-2.6-flare", "--quality", "low", "--size", "1024x1024");
 
         Assert.True(exitCode == 0, text);
         Assert.Contains("completed: 3/3 done, 3 completed, 0 failed, 1 cache hits, $0.0", text, StringComparison.Ordinal);
         var manifest = File.ReadAllLines(Path.Combine(output, "manifest.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal(["line-1", "line-3", "line-4"], manifest.Select(m => m.GetProperty("custom_id").GetString()).Order());
         Assert.All(manifest, m => Assert.True(File.Exists(Path.Combine(output, m.GetProperty("file").GetString()!)), m.ToString()));
-        Assert.All(manifest, m => Assert.Equal("gpt-image-1", m.GetProperty("model").GetString()));
+        Assert.All(manifest, m => Assert.Equal("gpt-image-2.6-flare", m.GetProperty("model").GetString()));
         Assert.Equal(1, manifest.Count(m => m.GetProperty("cached").GetBoolean()));
         Assert.Equal(served + 2, gateway.Simulator.Stats.Total.Snapshot().Served);
 
         // Killed after the manifest lost its last line: the re-run neither submits nor downloads what it has.
         File.WriteAllLines(Path.Combine(output, "manifest.jsonl"), File.ReadAllLines(Path.Combine(output, "manifest.jsonl"))[..2]);
         var (again, againText) = await RunAsync(BatchesGatewayFixture.KeyA, interactive: false,
-            "batch", "submit", prompts, "--out", output, "--model", "gpt-image-1", "--quality", "low", "--size", "1024x1024");
+            "batch", "submit", prompts, "--out", output, "--model", "gpt-image-2.6-flare", "--quality", "low", "--size", "1024x1024");
 
         Assert.True(again == 0, againText);
         Assert.Contains("resuming batch", againText, StringComparison.Ordinal);
@@ -75,7 +75,7 @@ public sealed class BatchCliTests(BatchesGatewayFixture gateway) : IClassFixture
     {
         var csv = Write("catalogue.csv", "custom_id,prompt,quality\nsku-1,\"a chair, oak\",low\nsku-2,a table,ultra\n");
 
-        var (exitCode, text) = await RunAsync(BatchesGatewayFixture.KeyA, interactive: true, "batch", "submit", csv, "--model", "gpt-image-1");
+        var (exitCode, text) = await RunAsync(BatchesGatewayFixture.KeyA, interactive: true, "batch", "submit", csv, "--model", "gpt-image-2.6-flare");
 
         Assert.True(exitCode == 2, text);
         Assert.Contains("completed", text, StringComparison.Ordinal);
@@ -102,7 +102,7 @@ public sealed class BatchCliTests(BatchesGatewayFixture gateway) : IClassFixture
         var output = Path.Combine(_folder, "vases");
 
         var (exitCode, text) = await RunAsync(BatchesGatewayFixture.KeyA, interactive: false,
-            "batch", "submit", "--template", "a {colour} vase", "--vars", vars, "--custom-id-column", "sku", "--model", "gpt-image-1", "--quality", "low", "--out", output);
+            "batch", "submit", "--template", "a {colour} vase", "--vars", vars, "--custom-id-column", "sku", "--model", "gpt-image-2.6-flare", "--quality", "low", "--out", output);
 
         Assert.True(exitCode == 0, text);
         var manifest = File.ReadAllLines(Path.Combine(output, "manifest.jsonl")).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("custom_id").GetString()).Order();
@@ -110,7 +110,7 @@ public sealed class BatchCliTests(BatchesGatewayFixture gateway) : IClassFixture
 
         var broken = Write("broken.csv", "sku,colour\nvase-1,red\nvase-2,\n");
         var (failed, failedText) = await RunAsync(BatchesGatewayFixture.KeyA, interactive: false,
-            "batch", "submit", "--template", "a {colour} vase", "--vars", broken, "--custom-id-column", "sku", "--model", "gpt-image-1");
+            "batch", "submit", "--template", "a {colour} vase", "--vars", broken, "--custom-id-column", "sku", "--model", "gpt-image-2.6-flare");
         Assert.True(failed == 3, failedText);
         Assert.Contains("Line 3 of the variables file has no value for the placeholder '{colour}'", failedText, StringComparison.Ordinal);
 
@@ -131,7 +131,7 @@ public sealed class BatchCliTests(BatchesGatewayFixture gateway) : IClassFixture
         using var stdout = new StringWriter();
         var console = new TestConsole();
         var run = CliApp.RunAsync(
-            ["batch", "submit", prompts, "--out", output, "--model", "gpt-image-1", "--quality", "low", "--size", "1024x1024", "--poll-ms", "50"],
+            ["batch", "submit", prompts, "--out", output, "--model", "gpt-image-2.6-flare", "--quality", "low", "--size", "1024x1024", "--poll-ms", "50"],
             stdout, stdout, environment: new Dictionary<string, string?> { ["IMAGEORLEANS_BASE_URL"] = gateway.ApiBase.ToString(), ["IMAGEORLEANS_API_KEY"] = secret },
             console: console, cancellationToken: interrupt.Token);
 
@@ -148,7 +148,7 @@ public sealed class BatchCliTests(BatchesGatewayFixture gateway) : IClassFixture
     {
         var (id, secret) = await gateway.CreateKeyAsync(new { name = "cli-cancel", daily_budget_usd = 0m, batch_budget_policy = "pause" });
         var prompts = Write("cancel.txt", $"never {Guid.NewGuid()}\n");
-        var (submitted, submitText) = await RunAsync(secret, interactive: false, "batch", "submit", prompts, "--model", "gpt-image-1", "--no-wait");
+        var (submitted, submitText) = await RunAsync(secret, interactive: false, "batch", "submit", prompts, "--model", "gpt-image-2.6-flare", "--no-wait");
         Assert.True(submitted == 0, submitText);
         var batchId = submitText.Split(' ', '\n').First(w => w.StartsWith("batch_", StringComparison.Ordinal));
         using (var client = gateway.Http(secret))

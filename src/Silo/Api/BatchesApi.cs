@@ -76,16 +76,27 @@ public static class BatchesApi
             return OpenAIErrors.Result(error!);
         }
 
-        var asked = http.Request.Headers.TryGetValue(GenerationPipeline.PriorityOption, out var header) ? header.ToString() : "low";
-        if (GenerationPipeline.ReadPriority(asked, client, out var priorityError) is not { } priority)
+        var asked = http.Request.Headers.TryGetValue(GenerationPipeline.PriorityOption, out var header) ? header.ToString() : null;
+        var (batch, refused) = await CreateBatchAsync(grains, keys, client, fields!, asked);
+        return batch is null ? OpenAIErrors.Result(refused!) : BatchJson.Batch(batch);
+    }
+
+    /// <summary>
+    /// Creates a batch for <paramref name="client"/> from checked fields: the one place the HTTP and gRPC
+    /// front doors share, so the priority rules, the input file's ownership and the budget policy hold on both.
+    /// </summary>
+    public static async Task<(BatchObject? Batch, GatewayError? Error)> CreateBatchAsync(
+        IGrainFactory grains, ClientKeyDirectory keys, ClientIdentity client, BatchCreateFields fields, string? priorityAsked)
+    {
+        if (GenerationPipeline.ReadPriority(priorityAsked ?? "low", client, out var priorityError) is not { } priority)
         {
-            return OpenAIErrors.Result(priorityError!);
+            return (null, priorityError);
         }
 
-        var file = BatchIds.IsFileId(fields!.InputFileId) ? await grains.GetGrain<IFileGrain>(fields.InputFileId).GetAsync(client.KeyId) : null;
+        var file = BatchIds.IsFileId(fields.InputFileId) ? await grains.GetGrain<IFileGrain>(fields.InputFileId).GetAsync(client.KeyId) : null;
         if (file is not { Kind: FileKind.Upload })
         {
-            return OpenAIErrors.Result(GatewayErrors.Invalid("input_file_id", $"No such file: '{fields.InputFileId}'. Upload it with POST /v1/files (purpose 'batch') first.", "invalid_file"));
+            return (null, GatewayErrors.Invalid("input_file_id", $"No such file: '{fields.InputFileId}'. Upload it with POST /v1/files (purpose 'batch') first.", "invalid_file"));
         }
 
         var key = await keys.GetAsync(client.KeyId);
@@ -100,8 +111,41 @@ public static class BatchesApi
             PauseOnBudget = key?.Settings.BatchBudgetPolicy == BatchBudgetPolicy.Pause,
             Template = fields.Template,
         };
-        var id = BatchIds.NewBatchId();
-        return BatchJson.Batch(await grains.GetGrain<IBatchGrain>(id).CreateAsync(spec));
+        return (await grains.GetGrain<IBatchGrain>(BatchIds.NewBatchId()).CreateAsync(spec), null);
+    }
+
+    /// <summary>The checks of a batch's fields once read, whatever the transport: endpoint, window and metadata.</summary>
+    public static GatewayError? Check(BatchCreateFields fields)
+    {
+        if (fields.InputFileId.Length == 0 || fields.Endpoint.Length == 0 || fields.CompletionWindow.Length == 0)
+        {
+            return GatewayErrors.Missing(fields.InputFileId.Length == 0 ? "input_file_id" : fields.Endpoint.Length == 0 ? "endpoint" : "completion_window");
+        }
+
+        if (fields.Endpoint != GenerationsEndpoint)
+        {
+            return GatewayErrors.Invalid("endpoint", $"Invalid 'endpoint' \"{fields.Endpoint}\": this gateway runs batches of \"{GenerationsEndpoint}\".", "invalid_endpoint");
+        }
+
+        if (fields.CompletionWindow != "24h")
+        {
+            return GatewayErrors.Invalid("completion_window", "Invalid 'completion_window': only \"24h\" is supported.");
+        }
+
+        if (fields.Metadata is { } metadata)
+        {
+            if (metadata.Any(pair => pair.Key.Length > 64 || pair.Value.Length > 512))
+            {
+                return GatewayErrors.Invalid("metadata", "Invalid 'metadata': string values of at most 512 characters under keys of at most 64.");
+            }
+
+            if (metadata.Count > MaxMetadataPairs)
+            {
+                return GatewayErrors.Invalid("metadata", $"Invalid 'metadata': at most {MaxMetadataPairs} pairs.");
+            }
+        }
+
+        return null;
     }
 
     private static async Task<IResult> ListAsync(HttpContext http, IGrainFactory grains)
@@ -129,9 +173,7 @@ public static class BatchesApi
         Param = "id",
     });
 
-    private sealed record CreateFields(string InputFileId, string Endpoint, string CompletionWindow, IReadOnlyDictionary<string, string>? Metadata, BatchTemplate? Template);
-
-    private static bool TryRead(ReadOnlyMemory<byte> body, out CreateFields? fields, out GatewayError? error)
+    private static bool TryRead(ReadOnlyMemory<byte> body, out BatchCreateFields? fields, out GatewayError? error)
     {
         fields = null;
         if (!StrictJson.TryParse(body, out var document, out error))
@@ -192,19 +234,14 @@ public static class BatchesApi
                 return false;
             }
 
-            if (endpoint != GenerationsEndpoint)
+            var read = new BatchCreateFields(inputFileId, endpoint, window, metadata, template);
+            if (Check(read) is { } invalid)
             {
-                error = GatewayErrors.Invalid("endpoint", $"Invalid 'endpoint' \"{endpoint}\": this gateway runs batches of \"{GenerationsEndpoint}\".", "invalid_endpoint");
+                error = invalid;
                 return false;
             }
 
-            if (window != "24h")
-            {
-                error = GatewayErrors.Invalid("completion_window", "Invalid 'completion_window': only \"24h\" is supported.");
-                return false;
-            }
-
-            fields = new CreateFields(inputFileId, endpoint, window, metadata, template);
+            fields = read;
             return true;
         }
     }
@@ -259,19 +296,13 @@ public static class BatchesApi
         error = null;
         foreach (var pair in value.EnumerateObject())
         {
-            if (pair.Value.ValueKind != JsonValueKind.String || pair.Name.Length > 64 || pair.Value.GetString()!.Length > 512)
+            if (pair.Value.ValueKind != JsonValueKind.String)
             {
                 error = GatewayErrors.Invalid("metadata", "Invalid 'metadata': string values of at most 512 characters under keys of at most 64.");
                 return false;
             }
 
             metadata[pair.Name] = pair.Value.GetString()!;
-        }
-
-        if (metadata.Count > MaxMetadataPairs)
-        {
-            error = GatewayErrors.Invalid("metadata", $"Invalid 'metadata': at most {MaxMetadataPairs} pairs.");
-            return false;
         }
 
         return true;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Google.Protobuf;
 using Grpc.Core;
+using ImageOrleans.Grains.Batches;
 using ImageOrleans.Grains.Billing;
 using ImageOrleans.Grains.Errors;
 using ImageOrleans.Grains.Pool;
@@ -35,6 +36,8 @@ public sealed class ImagesGrpcService(
     IOptions<UploadOptions> uploadLimits,
     TimeProvider time) : Images.ImagesBase
 {
+    private static readonly TimeSpan BatchWatchInterval = TimeSpan.FromMilliseconds(500);
+
     // Models have no creation date of their own here; the HTTP answer uses the same one.
     private const long ModelsCreated = 1_700_000_000;
 
@@ -127,6 +130,65 @@ public sealed class ImagesGrpcService(
 
         return report;
     }
+
+    public override async Task<Grpc.V1.Batch> CreateBatch(CreateBatchRequest request, ServerCallContext context)
+    {
+        var client = await AuthenticateAsync(context);
+        var fields = new BatchCreateFields(request.InputFileId, request.Endpoint, request.CompletionWindow,
+            request.Metadata.Count == 0 ? null : new Dictionary<string, string>(request.Metadata, StringComparer.Ordinal), Template: null);
+        if (BatchesApi.Check(fields) is { } invalid)
+        {
+            throw GrpcErrors.Exception(invalid);
+        }
+
+        var (batch, refused) = await BatchesApi.CreateBatchAsync(grains, keys, client, fields, context.RequestHeaders.GetValue(GenerationPipeline.PriorityOption));
+        return batch is null ? throw GrpcErrors.Exception(refused!) : BatchMessages.From(batch);
+    }
+
+    public override async Task<Grpc.V1.Batch> GetBatch(BatchRequest request, ServerCallContext context) =>
+        BatchMessages.From(await FindBatchAsync(request, context, (grain, keyId) => grain.GetAsync(keyId)));
+
+    public override async Task<Grpc.V1.Batch> CancelBatch(BatchRequest request, ServerCallContext context) =>
+        BatchMessages.From(await FindBatchAsync(request, context, (grain, keyId) => grain.CancelAsync(keyId)));
+
+    /// <summary>The batch now, then each time its status, counts or pause change, until it has ended (or the call does).</summary>
+    public override async Task WatchBatch(BatchRequest request, IServerStreamWriter<Grpc.V1.Batch> responseStream, ServerCallContext context)
+    {
+        var batch = await FindBatchAsync(request, context, (grain, keyId) => grain.GetAsync(keyId));
+        var keyId = (await AuthenticateAsync(context)).KeyId;
+        var grain = grains.GetGrain<IBatchGrain>(batch.Id);
+        var sent = BatchMessages.From(batch);
+        await responseStream.WriteAsync(sent, context.CancellationToken);
+
+        // Bounded by the batch's own lifetime: past its expiry it is final anyway.
+        while (!BatchStatusNames.IsFinal(batch.Status) && time.GetUtcNow() < batch.ExpiresAt + TimeSpan.FromMinutes(5))
+        {
+            await Task.Delay(BatchWatchInterval, time, context.CancellationToken);
+            batch = await grain.GetAsync(keyId) ?? throw GrpcErrors.Exception(BatchNotFound(request.BatchId));
+            var now = BatchMessages.From(batch);
+            if (now.Status != sent.Status || !now.RequestCounts.Equals(sent.RequestCounts) || now.Paused != sent.Paused
+                || now.CacheHits != sent.CacheHits || now.OutputFileId != sent.OutputFileId || now.ErrorFileId != sent.ErrorFileId)
+            {
+                await responseStream.WriteAsync(now, context.CancellationToken);
+                sent = now;
+            }
+        }
+    }
+
+    private async Task<BatchObject> FindBatchAsync(BatchRequest request, ServerCallContext context, Func<IBatchGrain, string, Task<BatchObject?>> read)
+    {
+        var client = await AuthenticateAsync(context);
+        var batch = BatchIds.IsBatchId(request.BatchId) ? await read(grains.GetGrain<IBatchGrain>(request.BatchId), client.KeyId) : null;
+        return batch ?? throw GrpcErrors.Exception(BatchNotFound(request.BatchId));
+    }
+
+    private static GatewayError BatchNotFound(string batchId) => new()
+    {
+        Status = 404,
+        Type = GatewayErrors.InvalidRequestType,
+        Message = $"No such Batch object: {batchId}",
+        Param = "batch_id",
+    };
 
     private static GenerationCall Call(ClientIdentity client, ImageRequestInput input, ServerCallContext context)
     {
