@@ -24,6 +24,9 @@ internal sealed class CliContext(
     public HttpClient CreateHttpClient() =>
         new(handler ?? new SocketsHttpHandler(), disposeHandler: handler is null) { Timeout = Timeout.InfiniteTimeSpan };
 
+    /// <summary>The handler tests put in front of the network, if any.</summary>
+    public HttpMessageHandler? Handler => handler;
+
     public Task WriteOutputAsync(string line) => stdout.WriteLineAsync(Redact(line));
 
     public Task WriteErrorAsync(string line) => stderr.WriteLineAsync(Redact(line));

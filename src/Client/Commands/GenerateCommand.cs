@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using ImageOrleans.Client.Cli;
+using ImageOrleans.Client.Grpc;
 
 namespace ImageOrleans.Client.Commands;
 
@@ -27,6 +28,8 @@ internal static class GenerateCommand
           --priority LEVEL   high, normal or low: where the request waits in the gateway's queue.
           --timeout-ms MS    How long the gateway may spend on the request, in milliseconds.
           --no-cache         Generate afresh rather than answer from the gateway's cache.
+          --grpc URL         Send the request over the gateway's gRPC front door at URL (e.g. http://localhost:5001)
+                             instead of HTTP; IMAGEORLEANS_GRPC_URL sets it too.
         """ + "\n" + ConnectionSettings.Help + """
 
           -h, --help         Show this help.
@@ -44,6 +47,8 @@ internal static class GenerateCommand
     private const string PriorityOption = "--priority";
     private const string TimeoutOption = "--timeout-ms";
     private const string NoCacheOption = "--no-cache";
+    private const string GrpcOption = "--grpc";
+    private const string GrpcVariable = "IMAGEORLEANS_GRPC_URL";
 
     // Long enough for the gateway's own timeout to arrive as an error rather than be cut short by ours.
     private static readonly TimeSpan TimeoutGrace = TimeSpan.FromSeconds(30);
@@ -52,7 +57,7 @@ internal static class GenerateCommand
     private static readonly string[] ValueOptions =
     [
         PromptOption, ModelOption, CountOption, SizeOption, QualityOption, FormatOption, OutOption, PriorityOption,
-        TimeoutOption, ConnectionSettings.BaseUrlOption, ConnectionSettings.ApiKeyOption,
+        TimeoutOption, GrpcOption, ConnectionSettings.BaseUrlOption, ConnectionSettings.ApiKeyOption,
     ];
 
     private static readonly string[] FlagOptions = [NoCacheOption];
@@ -81,7 +86,9 @@ internal static class GenerateCommand
 
         using var httpClient = context.CreateHttpClient();
         var client = new ImageOrleansClient(httpClient, connection.ToClientOptions(timeout));
-        var result = await client.GenerateAsync(request, cancellationToken);
+        var result = GrpcAddress(arguments, context) is { } grpc
+            ? await GrpcImageGenerator.GenerateAsync(grpc, connection.ApiKey, request, timeout, context.Handler, cancellationToken)
+            : await client.GenerateAsync(request, cancellationToken);
         if (result.Images.Count == 0)
         {
             throw new InvalidDataException("The gateway answered without any images.");
@@ -107,6 +114,19 @@ internal static class GenerateCommand
             CultureInfo.InvariantCulture,
             $"request_id={result.RequestId ?? "-"} cache={(result.CacheHit ? "hit" : "miss")} images={result.Images.Count}"));
         return ExitCodes.Success;
+    }
+
+    private static Uri? GrpcAddress(ParsedArguments arguments, CliContext context)
+    {
+        var value = arguments.GetValue(GrpcOption) ?? context.GetEnvironmentVariable(GrpcVariable);
+        if (value is null)
+        {
+            return null;
+        }
+
+        return Uri.TryCreate(value, UriKind.Absolute, out var address) && address.Scheme is "http" or "https"
+            ? address
+            : throw new CommandLineException($"{GrpcOption} must be an http or https URL such as http://localhost:5001, not '{value}'", HelpCommand);
     }
 
     private static ImageGenerationRequest BuildRequest(ParsedArguments arguments)

@@ -36,6 +36,9 @@ public sealed class ImagesGrpcService(
     IOptions<UploadOptions> uploadLimits,
     TimeProvider time) : Images.ImagesBase
 {
+    /// <summary>The request's id in the response headers, as the HTTP front door's <c>x-request-id</c>: quote it when reporting a problem.</summary>
+    private const string RequestIdHeader = "x-request-id";
+
     private static readonly TimeSpan BatchWatchInterval = TimeSpan.FromMilliseconds(500);
 
     // Models have no creation date of their own here; the HTTP answer uses the same one.
@@ -212,6 +215,7 @@ public sealed class ImagesGrpcService(
     private async Task<GenerationOutcome> RunAsync(GenerationCall call, ServerCallContext context)
     {
         var started = time.GetTimestamp();
+        await context.WriteResponseHeadersAsync(new Metadata { { RequestIdHeader, call.RequestId } });
         var outcome = await pipeline.RunAsync(call, context.CancellationToken);
         Record(call, outcome, started);
         return outcome.Error is { } error ? throw GrpcErrors.Exception(error) : outcome;
@@ -234,6 +238,7 @@ public sealed class ImagesGrpcService(
         using var subscription = relay.Subscribe(Guid.NewGuid().ToString("N"));
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
         var started = time.GetTimestamp();
+        await context.WriteResponseHeadersAsync(new Metadata { { RequestIdHeader, call.RequestId } });
         var run = pipeline.RunAsync(call with { StreamId = subscription.StreamId }, cancel.Token);
         var reader = subscription.Reader;
         while (!run.IsCompleted)
