@@ -190,6 +190,25 @@ public sealed class GrpcFrontDoorTests(AdminGatewayFixture gateway) : IClassFixt
         Assert.Equal("size", refused.GetRpcStatus()!.GetDetail<BadRequest>()!.FieldViolations.Single().Field);
     }
 
+    [Fact]
+    public async Task A_client_that_cancels_a_stream_cancels_the_upstream_call_and_frees_the_lease()
+    {
+        var aborted = gateway.Simulator.Stats.Total.Snapshot().Aborted;
+        using var leave = new CancellationTokenSource();
+        using var call = Client().GenerateStream(new GenerateRequest { Prompt = $"cancelled over gRPC {Guid.NewGuid():N}", PartialImages = 3 },
+            Auth(GatewayFactory.KeyA), cancellationToken: leave.Token);
+
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Equal(ImageStreamEvent.EventOneofCase.PartialImage, call.ResponseStream.Current.EventCase);
+        await leave.CancelAsync();
+
+        // Cancelled after the first of four events, 100 ms apart: the simulator sees its client leave.
+        await Poll.UntilAsync(() => gateway.Simulator.Stats.Total.Snapshot().Aborted > aborted, "the upstream call was cancelled");
+        using var admin = gateway.Admin();
+        await Poll.UntilAsync(async () => (await admin.GetFromJsonAsync<System.Text.Json.JsonElement>("/admin/accounts")).GetProperty("data").EnumerateArray()
+            .All(a => a.GetProperty("status").GetProperty("in_flight").GetInt32() == 0), "every account's lease is returned");
+    }
+
     public void Dispose() => _channel.Dispose();
 
     private Images.ImagesClient Client() => new(_channel);
