@@ -47,7 +47,7 @@ public sealed partial class AccountGrain(
     {
         _account = await GrainFactory.GetGrain<IPoolGrain>(0).GetAccountAsync(AccountId);
         var now = time.GetUtcNow();
-        _breaker = new CircuitBreaker(_policy.BreakerFailureThreshold, _policy.BreakerOpenDuration, _policy.BreakerMaxOpenDuration);
+        _breaker = new CircuitBreaker(_policy.BreakerFailureThreshold, _policy.BreakerOpenDuration, _policy.BreakerMaxOpenDuration, _policy.BreakerFailureRate, _policy.BreakerWindow);
         _health = new HealthStats(_policy.LatencyEwmaAlpha, _policy.SuccessWindow);
         _writes = new WriteBehind(time, _policy.PersistInterval, TimeSpan.FromMinutes(1));
 

@@ -29,7 +29,8 @@ public static class ServiceCollectionExtensions
         services.AddOptions<ImageOrleansOptions>().Bind(root).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ImageOrleansOptions>, ImageOrleansOptionsValidator>();
         services.AddOptions<CacheOptions>().Bind(root.GetSection("Cache"));
-        services.AddOptions<DispatchOptions>().Bind(root.GetSection("Dispatch"));
+        services.AddOptions<DispatchOptions>().Bind(root.GetSection("Dispatch")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DispatchOptions>, DispatchOptionsValidator>();
         services.AddOptions<AccountPolicyOptions>().Bind(root.GetSection("AccountPolicy")).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AccountPolicyOptions>, AccountPolicyOptionsValidator>();
         services.AddOptions<ImagesOptions>().Bind(root.GetSection("Images")).ValidateOnStart();
@@ -74,6 +75,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<LeaseBroker>();
         services.TryAddSingleton<CapacityScheduler>();
         services.TryAddSingleton<DispatchActivity>();
+        services.TryAddSingleton(sp => RetryBudget.From(sp.GetRequiredService<IOptions<DispatchOptions>>().Value));
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, CapacitySchedulerLifecycle>();
         services.TryAddSingleton<EmbeddedSimulatorEndpoint>();
         services.TryAddSingleton<OpenAIUpstreamClient>();

@@ -25,12 +25,17 @@ public sealed partial class DispatcherGrain(
     UpstreamClients upstreams,
     IImageStore images,
     SettlementBook settlements,
+    RetryBudget retries,
+    ImageOrleansMetrics metrics,
     IOptions<DispatchOptions> options,
     TimeProvider time,
     ILogger<DispatcherGrain> logger) : Grain, IDispatcherGrain
 {
     // Account-specific failures (429, quota, permissions) a single request may go through.
     private const int MaxFailovers = 16;
+
+    // A spent retry budget refills with new traffic; a client that waits this long finds some.
+    private static readonly TimeSpan RetryAfterSpentBudget = TimeSpan.FromSeconds(1);
 
     private readonly DispatchOptions _options = options.Value;
 
@@ -66,23 +71,28 @@ public sealed partial class DispatcherGrain(
     {
         // Decided once per request, so waiting and failing over do not change its side of a canary split.
         job = job with { Route = await canary.RouteAsync(job) };
-        var excluded = new HashSet<string>(StringComparer.Ordinal);
-        var retriedOn = new HashSet<string>(StringComparer.Ordinal);
-        var transientFailures = 0;
+
+        // Accounts that faulted on this request in the current round: the next attempt goes elsewhere.
+        var tried = new HashSet<string>(StringComparer.Ordinal);
+        var rounds = 1;
+        var faults = 0;
         var failovers = 0;
         var calls = 0;
         var queueWait = TimeSpan.Zero;
         UpstreamResult? lastFailure = null;
+        retries.OnRequest();
 
         while (true)
         {
-            var acquisition = await AcquireAsync(job, excluded, cancellationToken);
-            if (acquisition.Error is { Code: GatewayErrors.PoolUnavailableCode } && retriedOn.Count > 0)
+            var acquisition = await AcquireAsync(job, tried, cancellationToken);
+            if (acquisition.Error is { Code: GatewayErrors.PoolUnavailableCode } && tried.Count > 0 && rounds < _options.MaxRounds)
             {
-                // Every other account is out: a failing account may still answer on a retry.
-                excluded.ExceptWith(retriedOn);
-                retriedOn.Clear();
-                acquisition = await AcquireAsync(job, excluded, cancellationToken);
+                // No account it has not tried can serve: only now may an account that failed it take
+                // it again, after a back-off.
+                rounds++;
+                tried.Clear();
+                await BackoffAsync(rounds - 1, cancellationToken);
+                acquisition = await AcquireAsync(job, tried, cancellationToken);
             }
 
             queueWait += acquisition.Waited;
@@ -140,21 +150,25 @@ public sealed partial class DispatcherGrain(
 
                     continue;
                 default:
-                    transientFailures++;
+                    // A fault of this account (5xx, hang past its timeout, reset, cut or unreadable
+                    // answer): the request moves on to an account it has not tried. A hang only gets
+                    // here once the account's timeout has passed, so it is never sent twice at once.
+                    faults++;
                     lastFailure = result;
-                    LogTransientFailure(logger, job.RequestId, account.Id, result.Kind, transientFailures, _options.MaxAttempts);
-                    if (transientFailures >= _options.MaxAttempts)
+                    tried.Add(account.Id);
+                    FaultLog.Fault(logger, job.RequestId, account.Id, result.Fault, result.Kind, faults);
+                    if (result.Sent && !retries.TryRetry())
                     {
-                        return GenerationReply.Failure(FinalError(result, calls), queueWait);
+                        // Every account failing must not turn into a retry storm: fail fast instead.
+                        FaultLog.RetryBudgetSpent(logger, job.RequestId, account.Id, calls);
+                        metrics.RetryRefused(job.Request.Model);
+                        return GenerationReply.Failure(GatewayErrors.PoolUnavailable(job.Request.Model, RetryAfterSpentBudget), queueWait);
                     }
 
-                    excluded.Add(account.Id);
-                    retriedOn.Add(account.Id);
-                    await BackoffAsync(transientFailures, cancellationToken);
+                    metrics.Retried(job.Request.Model, result.Fault);
                     continue;
             }
         }
-
     }
 
     private async Task<Acquisition> AcquireAsync(GenerationJob job, IReadOnlySet<string> excluded, CancellationToken cancellationToken)
@@ -324,7 +338,4 @@ public sealed partial class DispatcherGrain(
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Request {RequestId}: account {AccountId} answered {Outcome}; failing over to another account")]
     private static partial void LogFailover(ILogger logger, string requestId, string accountId, OutcomeKind outcome);
-
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Request {RequestId}: account {AccountId} failed with {Outcome} (attempt {Attempt} of {MaxAttempts})")]
-    private static partial void LogTransientFailure(ILogger logger, string requestId, string accountId, OutcomeKind outcome, int attempt, int maxAttempts);
 }
