@@ -13,6 +13,15 @@ public static class BenchmarkApp
                      --priority-mix high=0.1,normal=0.9  --upstream-latency-ms 1000  --true-limit-factor 1
                      --advertise-limits true  --warmup-seconds 10  --queue-depth 5000  --silos 1  --prefill true
                      --gateway URL --simulator URL   (measure a running gateway and its simulator)
+          faults     a fault matrix: client success, lost, upstream calls per request, p99 under injected faults
+                     --accounts 4,20  --scenarios mix,mix-slow-body,one-down,all-down  --requests 1000  --rate 20
+                     --server-error 0.10  --hang 0.03  --reset 0.02  --truncated 0.01  --slow-body 0.01
+                     --upstream-latency-ms 200  --timeout-seconds 5  --deadline-seconds 60  --retry-budget 0.2  --retry-reserve 50
+          soak       silo processes on Redis and PostgreSQL at a share of capacity with faults, one restarted at intervals:
+                     lost, upstream 429s, RSS slope per silo process, activations and storage rows over time
+                     --minutes 30  --restart-every-minutes 10  --silos 3  --accounts 8  --images-per-min 60  --load 0.8
+                     --upstream-latency-ms 1000  --timeout-seconds 10  --sample-seconds 30
+                     --server-error 0.10  --hang 0.03  --reset 0.02  --truncated 0.01
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -30,6 +39,8 @@ public static class BenchmarkApp
             {
                 "overhead" => await OverheadBenchmark.RunAsync(options),
                 "pool" => await PoolBenchmark.RunAsync(options),
+                "faults" => await FaultsBenchmark.RunAsync(options),
+                "soak" => await SoakBenchmark.RunAsync(options),
                 _ => throw new ArgumentException($"Unknown scenario '{args[0]}'."),
             };
         }
