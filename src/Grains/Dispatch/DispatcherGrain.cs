@@ -84,11 +84,24 @@ public sealed partial class DispatcherGrain(
 
         while (true)
         {
-            var acquisition = await AcquireAsync(job, tried, cancellationToken);
-            if (acquisition.Error is { Code: GatewayErrors.PoolUnavailableCode } && tried.Count > 0 && rounds < _options.MaxRounds)
+            if (tried.Count > 0 && job.Deadline <= time.GetUtcNow())
             {
-                // No account it has not tried can serve: only now may an account that failed it take
-                // it again, after a back-off.
+                // Failing over is bounded by the request's deadline, like waiting is.
+                return GenerationReply.Failure(FinalError(lastFailure!, calls), queueWait);
+            }
+
+            var acquisition = tried.Count == 0
+                ? await AcquireAsync(job, tried, cancellationToken)
+                : await FailOverAsync(job, tried, cancellationToken);
+            if (acquisition is null)
+            {
+                if (rounds >= _options.MaxRounds)
+                {
+                    return GenerationReply.Failure(FinalError(lastFailure!, calls), queueWait);
+                }
+
+                // No account it has not tried can take it now: only then may an account that failed
+                // it take it again, after a back-off, waiting for capacity like any request.
                 rounds++;
                 tried.Clear();
                 await BackoffAsync(rounds - 1, cancellationToken);
@@ -168,6 +181,27 @@ public sealed partial class DispatcherGrain(
                     metrics.Retried(job.Request.Model, result.Fault);
                     continue;
             }
+        }
+    }
+
+    /// <summary>
+    /// A lease from an account the request has not tried, if one grants it now, or null. A retry does
+    /// not wait in the queue for the accounts it has not tried: they may be out for a while (an open
+    /// breaker), while the ones it tried may well serve it at once.
+    /// </summary>
+    private async Task<Acquisition?> FailOverAsync(GenerationJob job, IReadOnlySet<string> tried, CancellationToken cancellationToken)
+    {
+        using var span = GatewayTelemetry.StartLease(job);
+        try
+        {
+            var attempt = await broker.TryLeaseAsync(job, tried, observer: null, cancellationToken);
+            return attempt is { Lease: { } lease, Account: { } account }
+                ? GatewayTelemetry.Leased(span, Acquisition.Granted(lease, account, TimeSpan.Zero))
+                : null;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return Acquisition.Failed(GatewayErrors.Cancelled(), TimeSpan.Zero);
         }
     }
 

@@ -92,6 +92,31 @@ public sealed class FailoverTests(ClusterFixture fixture)
         Assert.Equal((1L, 1L), (simulator.Stats.Keys["hg-a"].Snapshot().Requests, simulator.Stats.Keys["hg-b"].Snapshot().Requests));
     }
 
+    [Fact]
+    public async Task A_retry_goes_back_to_an_account_it_tried_rather_than_wait_for_one_that_is_out()
+    {
+        // The account the request has not tried is out for a while (its bucket is empty); the one
+        // that faulted is fine again: the retry goes there now instead of queueing behind the other.
+        var simulator = await fixture.StartSimulatorAsync(new SimulatorOptions
+        {
+            Keys = [new SimulatedKey { Key = "out-a", Faults = new FaultOptions() }, new SimulatedKey { Key = "out-c" }],
+        });
+        var slow = ClusterFixture.Account(simulator, Id("a"), "out-a", _model, perMinute: 2);
+        var flaky = ClusterFixture.Account(simulator, Id("c"), "out-c", _model) with { Timeout = TimeSpan.FromSeconds(3) };
+        await fixture.UpsertAccountsAsync(slow, flaky with { Enabled = false });
+        Assert.Equal(Id("a"), (await Generate("empties the slow account")).Result?.AccountId);
+
+        await fixture.UpsertAccountsAsync(flaky);
+        simulator.SetFaults(new FaultOptions { TimeoutRate = 1 });
+        var pending = Generate("meets a hang first");
+        await Eventually.TrueAsync(() => simulator.Stats.Keys["out-c"].Snapshot().FaultsTimeout == 1, "the call hangs");
+        simulator.SetFaults(new FaultOptions());
+
+        var reply = await fixture.Time.AdvanceUntilAsync(TimeSpan.FromSeconds(1), pending);
+        Assert.Equal(Id("c"), reply.Result?.AccountId);
+        Assert.Equal(2, reply.Result?.Attempts);
+    }
+
     private Task<GenerationReply> Generate(string prompt) =>
         Dispatcher.GenerateAsync(Jobs.For(_model, prompt, fixture.Time.GetUtcNow()), CancellationToken.None);
 
