@@ -18,4 +18,6 @@ public sealed record CountersSnapshot(
     long FaultsMalformed,
     long Aborted,
     long InFlight,
-    long MaxInFlight);
+    long MaxInFlight,
+    long FaultsTruncated = 0,
+    long FaultsSlowBody = 0);

@@ -51,6 +51,12 @@ public sealed class KeyCounters
 
     public long FaultsMalformed => Read(SimulatorCounter.FaultsMalformed);
 
+    /// <summary>200 answers cut off after half of their announced body.</summary>
+    public long FaultsTruncated => Read(SimulatorCounter.FaultsTruncated);
+
+    /// <summary>200 answers whose body trickled out at the slow-body rate.</summary>
+    public long FaultsSlowBody => Read(SimulatorCounter.FaultsSlowBody);
+
     /// <summary>Admitted requests whose client went away before the simulated latency elapsed.</summary>
     public long Aborted => Read(SimulatorCounter.Aborted);
 
@@ -77,7 +83,9 @@ public sealed class KeyCounters
         FaultsMalformed,
         Aborted,
         InFlight,
-        MaxInFlight);
+        MaxInFlight,
+        FaultsTruncated,
+        FaultsSlowBody);
 
     internal void Add(SimulatorCounter counter, long amount = 1) =>
         Interlocked.Add(ref _values[(int)counter], amount);

@@ -133,11 +133,14 @@ internal sealed class SimulatorOptionsValidator : IValidateOptions<SimulatorOpti
         RequireProbability(faults.TimeoutRate, prefix + "TimeoutRate", errors);
         RequireProbability(faults.ResetRate, prefix + "ResetRate", errors);
         RequireProbability(faults.MalformedRate, prefix + "MalformedRate", errors);
+        RequireProbability(faults.TruncatedRate, prefix + "TruncatedRate", errors);
+        RequireProbability(faults.SlowBodyRate, prefix + "SlowBodyRate", errors);
+        RequireRange(faults.SlowBodyBytesPerSecond, 1, 1_000_000, prefix + "SlowBodyBytesPerSecond", errors);
 
         // One draw picks at most one fault, so the rates partition [0, 1).
         if (faults.TotalRate > 1 + 1e-9)
         {
-            errors.Add($"{prefix}ServerErrorRate + TimeoutRate + ResetRate + MalformedRate must not exceed 1.");
+            errors.Add($"{prefix}ServerErrorRate + TimeoutRate + ResetRate + MalformedRate + TruncatedRate + SlowBodyRate must not exceed 1.");
         }
 
         RequireRange(faults.HangMs, 0, (int)MaxDelayMs, prefix + "HangMs", errors);

@@ -20,6 +20,15 @@ public static class BenchmarkApp
           batch      a batch alone vs the pool's capacity, and live queue waits without and with a batch
                      --items 2000  --accounts 20  --images-per-min 60  --upstream-latency-ms 1000
                      --live-share 0.2  --live-seconds 30  --in-flight 256  --warmup-items <a minute of capacity>
+          faults     a fault matrix: client success, lost, upstream calls per request, p99 under injected faults
+                     --accounts 4,20  --scenarios mix,mix-slow-body,one-down,all-down  --requests 1000  --rate 20
+                     --server-error 0.10  --hang 0.03  --reset 0.02  --truncated 0.01  --slow-body 0.01
+                     --upstream-latency-ms 200  --timeout-seconds 5  --deadline-seconds 60  --retry-budget 0.2  --retry-reserve 50
+          soak       silo processes on Redis and PostgreSQL at a share of capacity with faults, one restarted at intervals:
+                     lost, upstream 429s, RSS slope per silo process, activations and storage rows over time
+                     --minutes 30  --restart-every-minutes 10  --silos 3  --accounts 8  --images-per-min 60  --load 0.8
+                     --upstream-latency-ms 1000  --timeout-seconds 10  --sample-seconds 30
+                     --server-error 0.10  --hang 0.03  --reset 0.02  --truncated 0.01
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -39,6 +48,8 @@ public static class BenchmarkApp
                 "pool" => await PoolBenchmark.RunAsync(options),
                 "edit-memory" => await EditMemoryBenchmark.RunAsync(options),
                 "batch" => await BatchBenchmark.RunAsync(options),
+                "faults" => await FaultsBenchmark.RunAsync(options),
+                "soak" => await SoakBenchmark.RunAsync(options),
                 _ => throw new ArgumentException($"Unknown scenario '{args[0]}'."),
             };
         }

@@ -67,7 +67,7 @@ public sealed class StatsTests : IAsyncLifetime
         Assert.Equal(
             ["requests", "served", "images", "refused_rate_limit", "refused_concurrency", "refused_auth", "refused_quota", "refused_forbidden",
                 "refused_invalid", "content_policy", "faults_server_error", "faults_timeout", "faults_reset", "faults_malformed", "aborted",
-                "in_flight", "max_in_flight"],
+                "in_flight", "max_in_flight", "faults_truncated", "faults_slow_body"],
             total.EnumerateObject().Select(p => p.Name));
         Assert.Equal(10, total.GetProperty("requests").GetInt64());
         Assert.Equal(3, total.GetProperty("refused_auth").GetInt64());

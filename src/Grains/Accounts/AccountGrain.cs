@@ -47,7 +47,7 @@ public sealed partial class AccountGrain(
     {
         _account = await GrainFactory.GetGrain<IPoolGrain>(0).GetAccountAsync(AccountId);
         var now = time.GetUtcNow();
-        _breaker = new CircuitBreaker(_policy.BreakerFailureThreshold, _policy.BreakerOpenDuration, _policy.BreakerMaxOpenDuration);
+        _breaker = new CircuitBreaker(_policy.BreakerFailureThreshold, _policy.BreakerOpenDuration, _policy.BreakerMaxOpenDuration, _policy.BreakerFailureRate, _policy.BreakerWindow);
         _health = new HealthStats(_policy.LatencyEwmaAlpha, _policy.SuccessWindow);
         _writes = new WriteBehind(time, _policy.PersistInterval, TimeSpan.FromMinutes(1));
 
@@ -206,7 +206,7 @@ public sealed partial class AccountGrain(
                 _breaker.OnFailure(wasProbe, now);
                 if (!wasOpen && _breaker.State == BreakerState.Open)
                 {
-                    LogBreakerOpened(logger, AccountId, _breaker.ConsecutiveFailures, _breaker.OpenUntil);
+                    LogBreakerOpened(logger, AccountId, _breaker.RecentFailures, _breaker.RecentOutcomes, _breaker.OpenUntil);
                 }
 
                 break;
@@ -466,8 +466,8 @@ public sealed partial class AccountGrain(
     private static partial void LogUnauthorized(ILogger logger, string accountId, string maskedKey);
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Warning,
-        Message = "Account {AccountId} circuit opened after {Failures} consecutive failures, until {OpenUntil}")]
-    private static partial void LogBreakerOpened(ILogger logger, string accountId, int failures, DateTimeOffset? openUntil);
+        Message = "Account {AccountId} circuit opened: {Failures} of its last {Outcomes} calls failed; closed to traffic until {OpenUntil}")]
+    private static partial void LogBreakerOpened(ILogger logger, string accountId, int failures, int outcomes, DateTimeOffset? openUntil);
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Information,
         Message = "Account {AccountId} was rate limited upstream: cooling down {Seconds:0.0} s, pacing at {Factor:P0} of its configured rate")]

@@ -15,7 +15,17 @@ public sealed class AccountPolicyOptions
     /// </summary>
     public double BurstFraction { get; set; } = 0.9;
 
+    /// <summary>Failures among the last <see cref="BreakerWindow"/> outcomes it takes, at least, to open the breaker.</summary>
     public int BreakerFailureThreshold { get; set; } = 5;
+
+    /// <summary>
+    /// Share of the last <see cref="BreakerWindow"/> outcomes that must be failures to open the breaker:
+    /// a sustained fault rate opens it, scattered faults (a hang now and then) do not.
+    /// </summary>
+    public double BreakerFailureRate { get; set; } = 0.5;
+
+    /// <summary>How many recent outcomes the breaker judges its failure rate on.</summary>
+    public int BreakerWindow { get; set; } = 20;
 
     /// <summary>
     /// After a breaker's probe succeeds, the account's pace ramps up over this window (10 %, 25 %,

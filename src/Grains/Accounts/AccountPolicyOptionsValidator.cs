@@ -21,6 +21,8 @@ public sealed class AccountPolicyOptionsValidator : IValidateOptions<AccountPoli
         Require(o.RateMargin is >= 0 and < 0.5, nameof(o.RateMargin), "must be at least 0 and below 0.5");
         Require(o.BurstFraction is > 0 and <= 1, nameof(o.BurstFraction), "must be above 0 and at most 1");
         Require(o.BreakerFailureThreshold >= 1, nameof(o.BreakerFailureThreshold), "must be at least 1");
+        Require(o.BreakerFailureRate is > 0 and <= 1, nameof(o.BreakerFailureRate), "must be above 0 and at most 1");
+        Require(o.BreakerWindow >= o.BreakerFailureThreshold && o.BreakerWindow <= 10_000, nameof(o.BreakerWindow), "must be at least BreakerFailureThreshold and at most 10000");
         Require(o.BreakerOpenDuration > TimeSpan.Zero, nameof(o.BreakerOpenDuration), "must be positive");
         Require(o.BreakerMaxOpenDuration >= o.BreakerOpenDuration, nameof(o.BreakerMaxOpenDuration), "must be at least BreakerOpenDuration");
         Require(o.RecoveryRamp >= TimeSpan.Zero, nameof(o.RecoveryRamp), "must not be negative (0 turns the ramp off)");

@@ -1,12 +1,19 @@
 namespace ImageOrleans.Grains.Accounts;
 
 /// <summary>
-/// Opens after a run of consecutive failures, lets one probe through after a cool-down and closes
+/// Opens on a sustained failure rate: among the last <c>window</c> outcomes at least
+/// <c>failureThreshold</c> failures that make up at least <c>failureRate</c> of them. An account that
+/// fails every call opens after <c>failureThreshold</c> calls; one whose faults are scattered (a hang
+/// here, a 500 there) stays closed. Open, it lets one probe through after a cool-down and closes
 /// again on its success; each failed probe doubles the cool-down up to a ceiling.
 /// </summary>
-public sealed class CircuitBreaker(int failureThreshold, TimeSpan openDuration, TimeSpan maxOpenDuration)
+public sealed class CircuitBreaker(int failureThreshold, TimeSpan openDuration, TimeSpan maxOpenDuration, double failureRate = 0.5, int window = 20)
 {
     private readonly TimeSpan _baseOpenDuration = openDuration;
+    private readonly bool[] _recent = new bool[Math.Max(window, failureThreshold)];
+    private int _recentCount;
+    private int _recentNext;
+    private int _recentFailures;
     private int _consecutiveFailures;
     private TimeSpan _currentOpenDuration = openDuration;
     private bool _probeInFlight;
@@ -16,6 +23,12 @@ public sealed class CircuitBreaker(int failureThreshold, TimeSpan openDuration, 
     public DateTimeOffset? OpenUntil { get; private set; }
 
     public int ConsecutiveFailures => _consecutiveFailures;
+
+    /// <summary>Failures among the recent outcomes the rate is judged on.</summary>
+    public int RecentFailures => _recentFailures;
+
+    /// <summary>Outcomes the rate is judged on (at most the window).</summary>
+    public int RecentOutcomes => _recentCount;
 
     /// <summary>The one probe of a half-open breaker is out and has not reported yet.</summary>
     public bool ProbeInFlight => _probeInFlight;
@@ -52,25 +65,30 @@ public sealed class CircuitBreaker(int failureThreshold, TimeSpan openDuration, 
     public void OnSuccess(bool wasProbe)
     {
         _consecutiveFailures = 0;
+        Remember(failed: false);
         if (wasProbe || State != BreakerState.Closed)
         {
             State = BreakerState.Closed;
             OpenUntil = null;
             _probeInFlight = false;
             _currentOpenDuration = _baseOpenDuration;
+
+            // A recovered account starts a fresh history: its old failures must not reopen it at the next one.
+            ForgetRecent();
         }
     }
 
     public void OnFailure(bool wasProbe, DateTimeOffset now)
     {
         _consecutiveFailures++;
+        Remember(failed: true);
         if (wasProbe)
         {
             _probeInFlight = false;
             _currentOpenDuration = TimeSpan.FromTicks(Math.Min(maxOpenDuration.Ticks, _currentOpenDuration.Ticks * 2));
             Open(now);
         }
-        else if (State == BreakerState.Closed && _consecutiveFailures >= failureThreshold)
+        else if (State == BreakerState.Closed && _recentFailures >= failureThreshold && _recentFailures >= failureRate * _recentCount)
         {
             Open(now);
         }
@@ -93,6 +111,7 @@ public sealed class CircuitBreaker(int failureThreshold, TimeSpan openDuration, 
         _consecutiveFailures = 0;
         _probeInFlight = false;
         _currentOpenDuration = _baseOpenDuration;
+        ForgetRecent();
     }
 
     /// <summary>Restores a persisted breaker after reactivation.</summary>
@@ -101,6 +120,34 @@ public sealed class CircuitBreaker(int failureThreshold, TimeSpan openDuration, 
         State = state == BreakerState.HalfOpen ? BreakerState.Open : state;
         OpenUntil = State == BreakerState.Open ? openUntil ?? DateTimeOffset.MinValue : null;
         _consecutiveFailures = consecutiveFailures;
+
+        // Only the run of failures survives a reactivation; it counts as the recent history.
+        for (var i = 0; i < Math.Min(consecutiveFailures, _recent.Length); i++)
+        {
+            Remember(failed: true);
+        }
+    }
+
+    private void ForgetRecent()
+    {
+        Array.Clear(_recent);
+        (_recentCount, _recentNext, _recentFailures) = (0, 0, 0);
+    }
+
+    private void Remember(bool failed)
+    {
+        if (_recentCount == _recent.Length)
+        {
+            _recentFailures -= _recent[_recentNext] ? 1 : 0;
+        }
+        else
+        {
+            _recentCount++;
+        }
+
+        _recent[_recentNext] = failed;
+        _recentFailures += failed ? 1 : 0;
+        _recentNext = (_recentNext + 1) % _recent.Length;
     }
 
     private void Open(DateTimeOffset now)

@@ -25,6 +25,9 @@ public sealed class ImageOrleansMetrics
     private readonly Histogram<double> _queueWait;
     private readonly Counter<long> _upstreamAttempts;
     private readonly Counter<long> _upstreamRateLimited;
+    private readonly Counter<long> _upstreamFaults;
+    private readonly Counter<long> _retries;
+    private readonly Counter<long> _retriesRefused;
     private readonly Histogram<double> _upstreamDuration;
 
     public ImageOrleansMetrics(IMeterFactory meters)
@@ -44,6 +47,11 @@ public sealed class ImageOrleansMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
         _upstreamAttempts = Meter.CreateCounter<long>("imageorleans.upstream.attempts", description: "Upstream calls, by account, model and outcome.");
         _upstreamRateLimited = Meter.CreateCounter<long>("imageorleans.upstream.rate_limited", description: "Upstream answers of 429, by account.");
+        _upstreamFaults = Meter.CreateCounter<long>("imageorleans.upstream.faults",
+            description: "Upstream calls that broke, by account and fault class (server_error, hang, reset, truncated, malformed, slow_body).");
+        _retries = Meter.CreateCounter<long>("imageorleans.dispatch.retries", description: "Requests sent upstream again after a fault, by model and the fault that caused it.");
+        _retriesRefused = Meter.CreateCounter<long>("imageorleans.dispatch.retry_budget_exhausted",
+            description: "Requests failed fast with 503 pool_unavailable because the silo's retry budget was spent, by model.");
         _upstreamDuration = Meter.CreateHistogram<double>("imageorleans.upstream.duration", unit: "s",
             description: "Upstream call latency, by account and model.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
@@ -96,5 +104,28 @@ public sealed class ImageOrleansMetrics
         {
             _images.Add(result.Images.Count, new("model", model), new("account", accountId));
         }
+
+        if (result.Fault != UpstreamFault.None)
+        {
+            _upstreamFaults.Add(1, new("account", accountId), new("fault", FaultName(result.Fault)));
+        }
     }
+
+    /// <summary>A request goes upstream again after the fault of one account.</summary>
+    public void Retried(string model, UpstreamFault fault) =>
+        _retries.Add(1, new("model", model), new("fault", FaultName(fault)));
+
+    /// <summary>A request failed fast because the retry budget was spent.</summary>
+    public void RetryRefused(string model) => _retriesRefused.Add(1, new KeyValuePair<string, object?>("model", model));
+
+    private static string FaultName(UpstreamFault fault) => fault switch
+    {
+        UpstreamFault.ServerError => "server_error",
+        UpstreamFault.Hang => "hang",
+        UpstreamFault.Reset => "reset",
+        UpstreamFault.Truncated => "truncated",
+        UpstreamFault.Malformed => "malformed",
+        UpstreamFault.SlowBody => "slow_body",
+        _ => "none",
+    };
 }

@@ -31,7 +31,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<ImageOrleansOptions>, ImageOrleansOptionsValidator>();
         services.AddOptions<CacheOptions>().Bind(root.GetSection("Cache")).ValidateOnStart();
         services.AddSingleton<IValidateOptions<CacheOptions>, CacheOptionsValidator>();
-        services.AddOptions<DispatchOptions>().Bind(root.GetSection("Dispatch"));
+        services.AddOptions<DispatchOptions>().Bind(root.GetSection("Dispatch")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DispatchOptions>, DispatchOptionsValidator>();
         services.AddOptions<AccountPolicyOptions>().Bind(root.GetSection("AccountPolicy")).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AccountPolicyOptions>, AccountPolicyOptionsValidator>();
         services.AddOptions<ImagesOptions>().Bind(root.GetSection("Images")).ValidateOnStart();
@@ -95,6 +96,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<LeaseBroker>();
         services.TryAddSingleton<CapacityScheduler>();
         services.TryAddSingleton<DispatchActivity>();
+        services.TryAddSingleton(sp => RetryBudget.From(sp.GetRequiredService<IOptions<DispatchOptions>>().Value));
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, CapacitySchedulerLifecycle>();
         services.TryAddSingleton<EmbeddedSimulatorEndpoint>();
         services.TryAddSingleton<OpenAIUpstreamClient>();

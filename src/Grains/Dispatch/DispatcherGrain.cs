@@ -25,12 +25,17 @@ public sealed partial class DispatcherGrain(
     UpstreamClients upstreams,
     IImageStore images,
     SettlementBook settlements,
+    RetryBudget retries,
+    ImageOrleansMetrics metrics,
     IOptions<DispatchOptions> options,
     TimeProvider time,
     ILogger<DispatcherGrain> logger) : Grain, IDispatcherGrain
 {
     // Account-specific failures (429, quota, permissions) a single request may go through.
     private const int MaxFailovers = 16;
+
+    // A spent retry budget refills with new traffic; a client that waits this long finds some.
+    private static readonly TimeSpan RetryAfterSpentBudget = TimeSpan.FromSeconds(1);
 
     private readonly DispatchOptions _options = options.Value;
 
@@ -66,23 +71,41 @@ public sealed partial class DispatcherGrain(
     {
         // Decided once per request, so waiting and failing over do not change its side of a canary split.
         job = job with { Route = await canary.RouteAsync(job) };
-        var excluded = new HashSet<string>(StringComparer.Ordinal);
-        var retriedOn = new HashSet<string>(StringComparer.Ordinal);
-        var transientFailures = 0;
+
+        // Accounts that faulted on this request in the current round: the next attempt goes elsewhere.
+        var tried = new HashSet<string>(StringComparer.Ordinal);
+        var rounds = 1;
+        var faults = 0;
         var failovers = 0;
         var calls = 0;
         var queueWait = TimeSpan.Zero;
         UpstreamResult? lastFailure = null;
+        retries.OnRequest();
 
         while (true)
         {
-            var acquisition = await AcquireAsync(job, excluded, cancellationToken);
-            if (acquisition.Error is { Code: GatewayErrors.PoolUnavailableCode } && retriedOn.Count > 0)
+            if (tried.Count > 0 && job.Deadline <= time.GetUtcNow())
             {
-                // Every other account is out: a failing account may still answer on a retry.
-                excluded.ExceptWith(retriedOn);
-                retriedOn.Clear();
-                acquisition = await AcquireAsync(job, excluded, cancellationToken);
+                // Failing over is bounded by the request's deadline, like waiting is.
+                return GenerationReply.Failure(FinalError(lastFailure!, calls), queueWait);
+            }
+
+            var acquisition = tried.Count == 0
+                ? await AcquireAsync(job, tried, cancellationToken)
+                : await FailOverAsync(job, tried, cancellationToken);
+            if (acquisition is null)
+            {
+                if (rounds >= _options.MaxRounds)
+                {
+                    return GenerationReply.Failure(FinalError(lastFailure!, calls), queueWait);
+                }
+
+                // No account it has not tried can take it now: only then may an account that failed
+                // it take it again, after a back-off, waiting for capacity like any request.
+                rounds++;
+                tried.Clear();
+                await BackoffAsync(rounds - 1, cancellationToken);
+                acquisition = await AcquireAsync(job, tried, cancellationToken);
             }
 
             queueWait += acquisition.Waited;
@@ -140,21 +163,46 @@ public sealed partial class DispatcherGrain(
 
                     continue;
                 default:
-                    transientFailures++;
+                    // A fault of this account (5xx, hang past its timeout, reset, cut or unreadable
+                    // answer): the request moves on to an account it has not tried. A hang only gets
+                    // here once the account's timeout has passed, so it is never sent twice at once.
+                    faults++;
                     lastFailure = result;
-                    LogTransientFailure(logger, job.RequestId, account.Id, result.Kind, transientFailures, _options.MaxAttempts);
-                    if (transientFailures >= _options.MaxAttempts)
+                    tried.Add(account.Id);
+                    FaultLog.Fault(logger, job.RequestId, account.Id, result.Fault, result.Kind, faults);
+                    if (result.Sent && !retries.TryRetry())
                     {
-                        return GenerationReply.Failure(FinalError(result, calls), queueWait);
+                        // Every account failing must not turn into a retry storm: fail fast instead.
+                        FaultLog.RetryBudgetSpent(logger, job.RequestId, account.Id, calls);
+                        metrics.RetryRefused(job.Request.Model);
+                        return GenerationReply.Failure(GatewayErrors.PoolUnavailable(job.Request.Model, RetryAfterSpentBudget), queueWait);
                     }
 
-                    excluded.Add(account.Id);
-                    retriedOn.Add(account.Id);
-                    await BackoffAsync(transientFailures, cancellationToken);
+                    metrics.Retried(job.Request.Model, result.Fault);
                     continue;
             }
         }
+    }
 
+    /// <summary>
+    /// A lease from an account the request has not tried, if one grants it now, or null. A retry does
+    /// not wait in the queue for the accounts it has not tried: they may be out for a while (an open
+    /// breaker), while the ones it tried may well serve it at once.
+    /// </summary>
+    private async Task<Acquisition?> FailOverAsync(GenerationJob job, IReadOnlySet<string> tried, CancellationToken cancellationToken)
+    {
+        using var span = GatewayTelemetry.StartLease(job);
+        try
+        {
+            var attempt = await broker.TryLeaseAsync(job, tried, observer: null, cancellationToken);
+            return attempt is { Lease: { } lease, Account: { } account }
+                ? GatewayTelemetry.Leased(span, Acquisition.Granted(lease, account, TimeSpan.Zero))
+                : null;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return Acquisition.Failed(GatewayErrors.Cancelled(), TimeSpan.Zero);
+        }
     }
 
     private async Task<Acquisition> AcquireAsync(GenerationJob job, IReadOnlySet<string> excluded, CancellationToken cancellationToken)
@@ -327,7 +375,4 @@ public sealed partial class DispatcherGrain(
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Request {RequestId}: account {AccountId} answered {Outcome}; failing over to another account")]
     private static partial void LogFailover(ILogger logger, string requestId, string accountId, OutcomeKind outcome);
-
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Request {RequestId}: account {AccountId} failed with {Outcome} (attempt {Attempt} of {MaxAttempts})")]
-    private static partial void LogTransientFailure(ILogger logger, string requestId, string accountId, OutcomeKind outcome, int attempt, int maxAttempts);
 }

@@ -34,6 +34,8 @@ public abstract class HttpUpstreamClient(IHttpClientFactory httpClients, TimePro
         using var timeout = new CancellationTokenSource(account.Timeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
 
+        // Whether response headers arrived: after that, a cut or a stall is in the body, not the call.
+        var answered = false;
         try
         {
             using var message = new HttpRequestMessage(HttpMethod.Post, BuildUri(account, request))
@@ -44,6 +46,7 @@ public abstract class HttpUpstreamClient(IHttpClientFactory httpClients, TimePro
 
             var http = httpClients.CreateClient(HttpClientName);
             using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
+            answered = true;
             if (request.Stream && relay is not null && response.StatusCode == HttpStatusCode.OK && response.Content.Headers.ContentType?.MediaType == "text/event-stream")
             {
                 var events = await response.Content.ReadAsStreamAsync(linked.Token).ConfigureAwait(false);
@@ -75,8 +78,23 @@ public abstract class HttpUpstreamClient(IHttpClientFactory httpClients, TimePro
             return new UpstreamResult
             {
                 Kind = OutcomeKind.Timeout,
+                Fault = answered ? UpstreamFault.SlowBody : UpstreamFault.Hang,
                 Latency = time.GetElapsedTime(started),
-                Detail = $"no answer within {account.Timeout.TotalSeconds:0} s",
+                Detail = answered
+                    ? $"the answer's body did not arrive within {account.Timeout.TotalSeconds:0} s"
+                    : $"no answer within {account.Timeout.TotalSeconds:0} s",
+            };
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException && answered)
+        {
+            // The upstream answered and the body was cut short: it did the work (and may bill it),
+            // but what arrived cannot be used.
+            return new UpstreamResult
+            {
+                Kind = OutcomeKind.MalformedResponse,
+                Fault = UpstreamFault.Truncated,
+                Latency = time.GetElapsedTime(started),
+                Detail = $"the answer's body was cut short ({ex.GetType().Name})",
             };
         }
         catch (HttpRequestException ex)
@@ -84,6 +102,7 @@ public abstract class HttpUpstreamClient(IHttpClientFactory httpClients, TimePro
             return new UpstreamResult
             {
                 Kind = OutcomeKind.ConnectionFailed,
+                Fault = UpstreamFault.Reset,
                 Latency = time.GetElapsedTime(started),
                 Sent = ex.HttpRequestError is not (HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError),
                 Detail = $"connection failed ({ex.HttpRequestError})",
@@ -94,6 +113,7 @@ public abstract class HttpUpstreamClient(IHttpClientFactory httpClients, TimePro
             return new UpstreamResult
             {
                 Kind = OutcomeKind.ConnectionFailed,
+                Fault = UpstreamFault.Reset,
                 Latency = time.GetElapsedTime(started),
                 Detail = $"connection lost ({ex.GetType().Name})",
             };
@@ -122,6 +142,7 @@ public abstract class HttpUpstreamClient(IHttpClientFactory httpClients, TimePro
             return new UpstreamResult
             {
                 Kind = OutcomeKind.MalformedResponse,
+                Fault = UpstreamFault.Malformed,
                 StatusCode = (int)response.StatusCode,
                 Latency = latency,
                 Detail = $"the upstream answered HTTP {(int)response.StatusCode} with a response the gateway could not read ({ex.GetType().Name})",
@@ -150,6 +171,7 @@ public abstract class HttpUpstreamClient(IHttpClientFactory httpClients, TimePro
                 : new UpstreamResult
                 {
                     Kind = OutcomeKind.MalformedResponse,
+                    Fault = UpstreamFault.Malformed,
                     StatusCode = status,
                     RateLimits = rateLimits,
                     Latency = latency,
@@ -162,6 +184,7 @@ public abstract class HttpUpstreamClient(IHttpClientFactory httpClients, TimePro
         return new UpstreamResult
         {
             Kind = kind,
+            Fault = UpstreamErrorClassifier.FaultOf(kind),
             StatusCode = status,
             Error = error,
             RateLimits = rateLimits,

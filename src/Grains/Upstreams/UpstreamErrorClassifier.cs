@@ -28,6 +28,9 @@ public static class UpstreamErrorClassifier
         };
     }
 
+    /// <summary>The fault class of an answer the upstream gave with an HTTP status (not a broken connection).</summary>
+    public static UpstreamFault FaultOf(OutcomeKind kind) => kind.IsTransientFailure() ? UpstreamFault.ServerError : UpstreamFault.None;
+
     private static bool IsContentPolicy(string? code, string? type) =>
         Is(code, "content_policy_violation") || Is(code, "moderation_blocked") || Is(type, "image_generation_user_error");
 

@@ -18,6 +18,9 @@ public sealed record UpstreamResult
     public TimeSpan? RetryAfter { get; init; }
     public TimeSpan Latency { get; init; }
 
+    /// <summary>Which way the call broke, when it did.</summary>
+    public UpstreamFault Fault { get; init; }
+
     /// <summary>False when the call certainly never reached the upstream (connection refused, name not resolved).</summary>
     public bool Sent { get; init; } = true;
 

@@ -1,7 +1,9 @@
 using System.Globalization;
+using System.Net.Sockets;
 using System.Text.Json;
 using ImageOrleans.Simulator.Engine;
 using ImageOrleans.Simulator.Imaging;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
@@ -195,9 +197,78 @@ internal sealed class ImageGenerationHandler(
         }
 
         var response = BuildResponse(context, request, model, n, edit?.Images.Count ?? 0);
+        switch (plan.Fault)
+        {
+            case FaultKind.Truncated:
+                engine.Stats.Add(key.Counters, SimulatorCounter.FaultsTruncated);
+                SimulatorLog.FaultInjected(logger, plan.Fault, key.MaskedKey);
+                await WriteTruncatedAsync(context, response);
+                return;
+            case FaultKind.SlowBody:
+                engine.Stats.Add(key.Counters, SimulatorCounter.FaultsSlowBody);
+                SimulatorLog.FaultInjected(logger, plan.Fault, key.MaskedKey);
+                await WriteSlowlyAsync(context, response, faults.SlowBodyBytesPerSecond);
+                return;
+        }
+
         engine.Stats.Add(key.Counters, SimulatorCounter.Served);
         engine.Stats.Add(key.Counters, SimulatorCounter.Images, n);
         await context.Response.WriteAsJsonAsync(response, SimulatorJsonContext.Default.ImageGenerationResponse, contentType: null, context.RequestAborted);
+    }
+
+    // The whole answer announced, half of it sent, then the connection dropped: like a proxy or a
+    // load balancer that died mid-body after the upstream had finished (and billed) the work.
+    private static async Task WriteTruncatedAsync(HttpContext context, ImageGenerationResponse response)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(response, SimulatorJsonContext.Default.ImageGenerationResponse);
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "application/json";
+        context.Response.ContentLength = body.Length;
+        try
+        {
+            await context.Response.Body.WriteAsync(body.AsMemory(0, body.Length / 2), context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+
+            // A clean end of the stream (FIN) after what was sent: an abort alone resets the connection,
+            // and a reset may make the client drop the headers it had not read yet. Flushing hands the
+            // bytes to the transport, which writes them a moment later; the pause is for TCP, not the
+            // simulated clock.
+            await Task.Delay(TimeSpan.FromMilliseconds(50), TimeProvider.System, context.RequestAborted);
+            context.Features.Get<IConnectionSocketFeature>()?.Socket.Shutdown(SocketShutdown.Send);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
+        {
+            // The client left already; the abort below ends the rest either way.
+        }
+
+        context.Abort();
+    }
+
+    // Headers at once, then the body a few bytes a second: the connection looks alive the whole time.
+    private async Task WriteSlowlyAsync(HttpContext context, ImageGenerationResponse response, int bytesPerSecond)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(response, SimulatorJsonContext.Default.ImageGenerationResponse);
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "application/json";
+        context.Response.ContentLength = body.Length;
+        try
+        {
+            await context.Response.StartAsync(context.RequestAborted);
+            for (var sent = 0; sent < body.Length; sent += bytesPerSecond)
+            {
+                await context.Response.Body.WriteAsync(body.AsMemory(sent, Math.Min(bytesPerSecond, body.Length - sent)), context.RequestAborted);
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+                if (!await WaitAsync(context, TimeSpan.FromSeconds(1)))
+                {
+                    context.Abort();
+                    return;
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+            context.Abort();
+        }
     }
 
     private static async Task<(ImageGenerationRequest? Request, SimulatorError? Error)> ReadRequestAsync(HttpContext context)

@@ -8,4 +8,6 @@ internal enum FaultKind
     Timeout,
     Reset,
     Malformed,
+    Truncated,
+    SlowBody,
 }

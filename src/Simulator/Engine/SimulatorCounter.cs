@@ -20,4 +20,6 @@ internal enum SimulatorCounter
     Aborted,
     InFlight,
     MaxInFlight,
+    FaultsTruncated,
+    FaultsSlowBody,
 }

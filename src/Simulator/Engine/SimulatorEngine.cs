@@ -93,7 +93,7 @@ internal sealed class SimulatorEngine
 
         var copy = faults.Clone();
         Volatile.Write(ref _faults, copy);
-        SimulatorLog.FaultsChanged(_logger, copy.ServerErrorRate, copy.TimeoutRate, copy.ResetRate, copy.MalformedRate);
+        SimulatorLog.FaultsChanged(_logger, copy.ServerErrorRate, copy.TimeoutRate, copy.ResetRate, copy.MalformedRate, copy.TruncatedRate, copy.SlowBodyRate);
     }
 
     public void Reset()
@@ -126,7 +126,9 @@ internal sealed class SimulatorEngine
                 fault = draw < faults.ServerErrorRate ? FaultKind.ServerError
                     : draw < faults.ServerErrorRate + faults.TimeoutRate ? FaultKind.Timeout
                     : draw < faults.ServerErrorRate + faults.TimeoutRate + faults.ResetRate ? FaultKind.Reset
-                    : draw < total ? FaultKind.Malformed
+                    : draw < faults.ServerErrorRate + faults.TimeoutRate + faults.ResetRate + faults.MalformedRate ? FaultKind.Malformed
+                    : draw < total - faults.SlowBodyRate ? FaultKind.Truncated
+                    : draw < total ? FaultKind.SlowBody
                     : FaultKind.None;
             }
 

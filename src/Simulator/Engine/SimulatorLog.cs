@@ -11,8 +11,8 @@ internal static partial class SimulatorLog
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Simulated key {Key} set: {RequestsPerMinute} requests/min, {ImagesPerMinute} images/min enforced")]
     public static partial void KeyUpserted(ILogger logger, string key, int requestsPerMinute, int imagesPerMinute);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Simulated faults set: server error {ServerErrorRate}, timeout {TimeoutRate}, reset {ResetRate}, malformed {MalformedRate}")]
-    public static partial void FaultsChanged(ILogger logger, double serverErrorRate, double timeoutRate, double resetRate, double malformedRate);
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Simulated faults set: server error {ServerErrorRate}, timeout {TimeoutRate}, reset {ResetRate}, malformed {MalformedRate}, truncated {TruncatedRate}, slow body {SlowBodyRate}")]
+    public static partial void FaultsChanged(ILogger logger, double serverErrorRate, double timeoutRate, double resetRate, double malformedRate, double truncatedRate, double slowBodyRate);
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Simulator counters reset and buckets refilled")]
     public static partial void SimulatorReset(ILogger logger);

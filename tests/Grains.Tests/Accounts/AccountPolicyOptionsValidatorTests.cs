@@ -25,4 +25,17 @@ public sealed class AccountPolicyOptionsValidatorTests
             ],
             result.Failures);
     }
+
+    [Fact]
+    public void The_breakers_rate_and_window_are_checked()
+    {
+        var result = _validator.Validate(null, new AccountPolicyOptions { BreakerFailureRate = 0, BreakerFailureThreshold = 5, BreakerWindow = 4 });
+
+        Assert.Equal(
+            [
+                "ImageOrleans:AccountPolicy:BreakerFailureRate must be above 0 and at most 1.",
+                "ImageOrleans:AccountPolicy:BreakerWindow must be at least BreakerFailureThreshold and at most 10000.",
+            ],
+            result.Failures);
+    }
 }

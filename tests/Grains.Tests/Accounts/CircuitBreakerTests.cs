@@ -9,11 +9,8 @@ public sealed class CircuitBreakerTests
     private readonly CircuitBreaker _breaker = new(failureThreshold: 3, openDuration: TimeSpan.FromSeconds(30), maxOpenDuration: TimeSpan.FromSeconds(100));
 
     [Fact]
-    public void Opens_after_consecutive_failures_only()
+    public void An_account_that_fails_every_call_opens_after_the_threshold()
     {
-        _breaker.OnFailure(false, _time.GetUtcNow());
-        _breaker.OnFailure(false, _time.GetUtcNow());
-        _breaker.OnSuccess(false);
         _breaker.OnFailure(false, _time.GetUtcNow());
         _breaker.OnFailure(false, _time.GetUtcNow());
         Assert.Equal(BreakerState.Closed, _breaker.State);
@@ -22,6 +19,78 @@ public sealed class CircuitBreakerTests
         Assert.Equal(BreakerState.Open, _breaker.State);
         Assert.False(_breaker.Allows(_time.GetUtcNow(), out _));
         Assert.Equal(_time.GetUtcNow() + TimeSpan.FromSeconds(30), _breaker.BlockedUntil(_time.GetUtcNow()));
+    }
+
+    [Fact]
+    public void Scattered_faults_do_not_open_it_but_a_sustained_rate_does()
+    {
+        // One fault in six (a hang here, a 500 there) over a long run: below half of any window.
+        var breaker = new CircuitBreaker(failureThreshold: 5, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(100), failureRate: 0.5, window: 20);
+        for (var i = 0; i < 600; i++)
+        {
+            if (i % 6 == 0)
+            {
+                breaker.OnFailure(false, _time.GetUtcNow());
+            }
+            else
+            {
+                breaker.OnSuccess(false);
+            }
+        }
+
+        Assert.Equal(BreakerState.Closed, breaker.State);
+
+        // Then two calls in three fail: in the window, the failures reach half and the breaker opens.
+        var calls = 0;
+        while (breaker.State == BreakerState.Closed && calls < 20)
+        {
+            if (calls++ % 3 == 0)
+            {
+                breaker.OnSuccess(false);
+            }
+            else
+            {
+                breaker.OnFailure(false, _time.GetUtcNow());
+            }
+        }
+
+        Assert.Equal(BreakerState.Open, breaker.State);
+        Assert.InRange(breaker.RecentFailures, 10, 20);
+        Assert.True(breaker.RecentFailures >= 0.5 * breaker.RecentOutcomes);
+    }
+
+    [Fact]
+    public void Failures_interrupted_by_successes_still_open_it_once_they_are_half_of_the_recent_calls()
+    {
+        // The old rule (a run of consecutive failures) never opened on this pattern.
+        var breaker = new CircuitBreaker(failureThreshold: 5, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(100), failureRate: 0.5, window: 20);
+        foreach (var failed in new[] { true, true, false, true, true, false, true })
+        {
+            if (failed)
+            {
+                breaker.OnFailure(false, _time.GetUtcNow());
+            }
+            else
+            {
+                breaker.OnSuccess(false);
+            }
+        }
+
+        Assert.Equal(BreakerState.Open, breaker.State);
+        Assert.Equal(1, breaker.ConsecutiveFailures);
+    }
+
+    [Fact]
+    public void A_recovered_account_starts_a_fresh_history()
+    {
+        Open();
+        _time.Advance(TimeSpan.FromSeconds(30));
+        Assert.True(_breaker.Allows(_time.GetUtcNow(), out var probe));
+        _breaker.OnSuccess(probe);
+
+        _breaker.OnFailure(false, _time.GetUtcNow());
+        _breaker.OnFailure(false, _time.GetUtcNow());
+        Assert.Equal(BreakerState.Closed, _breaker.State);
     }
 
     [Fact]

@@ -173,7 +173,7 @@ public sealed class DispatchTests(ClusterFixture fixture)
             Assert.Equal(Id("b"), reply.Result?.AccountId);
         }
 
-        // The breaker opens after five consecutive failures; no more traffic reaches the account.
+        // Five failures in five calls open the breaker; no more traffic reaches the account.
         Assert.Equal(5, simulator.Stats.Keys["sick-a"].Snapshot().FaultsServerError);
         Assert.Equal(12, simulator.Stats.Keys["sick-b"].Snapshot().Served);
         var status = await fixture.Grains.GetGrain<IAccountGrain>(Id("a")).GetStatusAsync();

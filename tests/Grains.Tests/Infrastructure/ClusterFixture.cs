@@ -16,7 +16,7 @@ namespace ImageOrleans.Grains.Tests.Infrastructure;
 /// real simulators over HTTP on loopback that share that clock. Tests isolate themselves by using
 /// their own model names, accounts and simulator keys.
 /// </summary>
-public sealed class ClusterFixture : IAsyncLifetime
+public class ClusterFixture : IAsyncLifetime
 {
     private readonly List<SimulatorServer> _simulators = [];
     private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "io-grains-tests-" + Guid.NewGuid().ToString("N"));
@@ -45,7 +45,11 @@ public sealed class ClusterFixture : IAsyncLifetime
 
             // Budget days begin at midnight Tokyo time (UTC+9, no daylight saving), not UTC midnight.
             ["ImageOrleans:Billing:TimeZone"] = BillingTimeZone,
-        }.WithTestSecrets()).Build();
+
+            // Tests share the silo: one that fails many calls must not spend the retries of the next.
+            ["ImageOrleans:Dispatch:RetryBudget"] = "1",
+            ["ImageOrleans:Dispatch:RetryReserve"] = "1000000",
+        }.WithTestSecrets()).AddInMemoryCollection(Settings).Build();
 
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSilo((_, silo) =>
@@ -72,6 +76,9 @@ public sealed class ClusterFixture : IAsyncLifetime
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }
+
+    /// <summary>Settings a derived fixture puts over the shared ones.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>();
 
     /// <summary>A service of the (single) silo.</summary>
     public T Silo<T>()
