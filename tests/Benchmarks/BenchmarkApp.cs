@@ -12,6 +12,7 @@ public static class BenchmarkApp
                      --accounts 20  --images-per-min 60  --overload 2  --seconds 60  --tenants 4
                      --priority-mix high=0.1,normal=0.9  --upstream-latency-ms 1000  --true-limit-factor 1
                      --advertise-limits true  --warmup-seconds 10  --queue-depth 5000  --silos 1  --prefill true
+                     --mix uniform|heterogeneous  --rate-limit bucket|fixed-window|sliding-window  --window-seconds 60
                      --gateway URL --simulator URL   (measure a running gateway and its simulator)
         """;
 

@@ -5,18 +5,31 @@ namespace ImageOrleans.Grains.Accounts;
 /// <summary>
 /// How fast one account may be called: its two token buckets (requests, images), paced just under
 /// the lower of the configured and the upstream's advertised limit, times a learned factor that
-/// drops when 429s prove the real limit lower and creeps back up while they stay away.
+/// drops when 429s prove the real limit lower and climbs back while they stay away.
 /// </summary>
+/// <remarks>
+/// Never more than the limit in any window of a minute, from the first minute on: the buckets hold a
+/// small burst (burst + a minute's refill stays under the limit) and a <see cref="SendLog"/> of the
+/// last minute caps what the buckets allow. A 429 whose headers show a short window momentarily full
+/// (remaining 0, reset in seconds, our last minute within the limit) is a burst refusal: the account
+/// spreads each window's share over the window instead of slowing down. Only other 429s lower the pace.
+/// </remarks>
 public sealed class AdaptivePacing(AccountPolicyOptions policy)
 {
     // The largest n any model accepts: the image bucket must hold at least that much.
     private const int MaxImagesPerRequest = 10;
+
+    // Recovery stops this far under the pace that drew the last 429.
+    private const double RecoveryHeadroom = 0.03;
 
     private static readonly double[] RampSteps = [0.1, 0.25, 0.5, 1.0];
 
     private UpstreamAccount? _account;
     private TokenBucket? _requests;
     private TokenBucket? _images;
+    private SendLog? _sentRequests;
+    private SendLog? _sentImages;
+    private (double Requests, double Images) _windowLimits;
     private int? _advertisedRequestLimit;
     private int? _advertisedImageLimit;
     private DateTimeOffset _lastRecoveryAt = DateTimeOffset.MinValue;
@@ -32,6 +45,9 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
 
     /// <summary>Share of the pace allowed while ramping up after a breaker closed; 1 when not ramping.</summary>
     public double RampFactor { get; private set; } = 1.0;
+
+    /// <summary>The short window (seconds) 429s showed the upstream counting over; null while none did.</summary>
+    public int? ShortWindowSeconds { get; private set; }
 
     /// <summary>Bumped whenever the pace changes: a 429 for a call granted under an older pace says nothing about this one.</summary>
     public long Version { get; private set; }
@@ -50,6 +66,9 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
         var (requests, images) = Shape();
         _requests = new TokenBucket(requests.Capacity, requests.Rate, at, requestTokens);
         _images = new TokenBucket(images.Capacity, images.Rate, at, imageTokens);
+        _sentRequests = new SendLog(TimeSpan.FromMinutes(1) + policy.WindowGuard);
+        _sentImages = new SendLog(TimeSpan.FromMinutes(1) + policy.WindowGuard);
+        _windowLimits = (requests.PerWindow, images.PerWindow);
         Version++;
     }
 
@@ -60,15 +79,19 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
         Reshape(now);
     }
 
-    public BucketLevel Requests(DateTimeOffset now) => BucketLevel.Of(RequestBucket, now);
+    /// <summary>The request bucket's level, no higher than what the last minute's sends leave room for.</summary>
+    public BucketLevel Requests(DateTimeOffset now) => Level(RequestBucket, _sentRequests!, _windowLimits.Requests, now);
 
-    public BucketLevel Images(DateTimeOffset now) => BucketLevel.Of(ImageBucket, now);
+    /// <summary>The image bucket's level, no higher than what the last minute's sends leave room for.</summary>
+    public BucketLevel Images(DateTimeOffset now) => Level(ImageBucket, _sentImages!, _windowLimits.Images, now);
 
     /// <summary>Takes the tokens of one call; the caller has checked that they are there.</summary>
     public void Take(int images, DateTimeOffset now)
     {
         RequestBucket.TryTake(1, now);
         ImageBucket.TryTake(images, now);
+        _sentRequests!.Add(1, now);
+        _sentImages!.Add(images, now);
     }
 
     /// <summary>Gives back the tokens of a call that never reached the upstream.</summary>
@@ -76,26 +99,39 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
     {
         RequestBucket.Refund(1, now);
         ImageBucket.Refund(images, now);
+        _sentRequests!.Remove(1, now);
+        _sentImages!.Remove(images, now);
     }
 
     /// <summary>
-    /// A 429: returns how long to cool down, lowers the pace when the 429 proves it too high, and
-    /// empties the buckets down to what the upstream says is left.
+    /// A 429: returns how long to cool down, spreads calls evenly when it was a burst refusal, lowers
+    /// the pace when it proves the pace too high, and empties the buckets down to what the upstream
+    /// says is left.
     /// </summary>
     public TimeSpan OnRateLimited(TimeSpan? retryAfter, RateLimitInfo info, long? grantedAtVersion, DateTimeOffset now)
     {
         var cooldown = CooldownFor(retryAfter, info);
 
-        // The upstream's own figure for its limit explains the 429 when it is lower than ours. Else a
-        // 429 for a call made at the current pace means the real limit is lower than we believe:
-        // slow down and remember the pace that failed, so recovery stops short of it. 429s for calls
-        // granted before the pace last changed are old news and teach nothing.
+        // The upstream's own figure for its limit explains the 429 when it is lower than ours. A short
+        // window momentarily full while our last minute kept to the limit is a burst refusal: spread
+        // each window's share over it, at the same pace. Else a 429 for a call made at the current
+        // pace means the real limit is lower than we believe: slow down and remember the pace that
+        // failed, so recovery stops short of it. 429s for calls granted before the pace last changed
+        // are old news and teach nothing.
         var grantedAtCurrentPace = grantedAtVersion is null || grantedAtVersion == Version;
         var (requestRate, imageRate) = (RequestBucket.RatePerSecond, ImageBucket.RatePerSecond);
         Advertise(info);
         Reshape(now);
         var explained = RequestBucket.RatePerSecond < requestRate || ImageBucket.RatePerSecond < imageRate;
-        if (!explained && grantedAtCurrentPace)
+        if (UpstreamWindow.ShortWindowSeconds(info) is { } window && WithinMinuteLimit(now))
+        {
+            if (window > (ShortWindowSeconds ?? 0))
+            {
+                ShortWindowSeconds = window;
+                Reshape(now);
+            }
+        }
+        else if (!explained && grantedAtCurrentPace)
         {
             LearnedCeiling = LearnedRateFactor;
             LearnedRateFactor = Math.Max(policy.MinLearnedRateFactor, LearnedRateFactor * 0.85);
@@ -135,27 +171,27 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
     }
 
     /// <summary>
-    /// Creeps a learned lower pace back up one step per quiet minute: to just under the pace that
-    /// drew the last 429, and past it only once that 429 is old enough to be worth testing again.
+    /// Moves a learned lower pace back up, every <see cref="AccountPolicyOptions.RateRecoveryInterval"/>
+    /// without a 429, halfway to just under the pace that drew the last 429 (all the way once within
+    /// a point of it), and past that pace only once the 429 is old enough to be worth testing again.
     /// Returns whether the pace changed.
     /// </summary>
     public bool Recover(DateTimeOffset now)
     {
-        if (LearnedRateFactor >= 1.0 || now - _lastRecoveryAt < TimeSpan.FromMinutes(1))
+        if (LearnedRateFactor >= 1.0 || now - _lastRecoveryAt < policy.RateRecoveryInterval)
         {
             return false;
         }
 
-        var ceiling = now - LastRateLimitedAt >= policy.RateProbeAfter ? 1.0 : LearnedCeiling * 0.95;
-        var steps = Math.Floor((now - Max(_lastRecoveryAt, LastRateLimitedAt)).TotalMinutes);
-        var recovered = Math.Min(ceiling, LearnedRateFactor + (policy.RateRecoveryPerMinute * steps));
+        var target = now - LastRateLimitedAt >= policy.RateProbeAfter ? 1.0 : Math.Min(1.0, LearnedCeiling * (1 - RecoveryHeadroom));
         _lastRecoveryAt = now;
-        if (recovered <= LearnedRateFactor)
+        if (target <= LearnedRateFactor)
         {
             return false;
         }
 
-        LearnedRateFactor = recovered;
+        var halfway = LearnedRateFactor + ((target - LearnedRateFactor) / 2);
+        LearnedRateFactor = target - halfway < 0.01 ? target : halfway;
         Reshape(now);
         return true;
     }
@@ -273,19 +309,41 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
 
         _requests.Reconfigure(requests.Capacity, requests.Rate, now);
         _images.Reconfigure(images.Capacity, images.Rate, now);
+        _windowLimits = (requests.PerWindow, images.PerWindow);
     }
 
-    private ((double Capacity, double Rate) Requests, (double Capacity, double Rate) Images) Shape()
+    private (BucketShape Requests, BucketShape Images) Shape()
     {
         var factor = LearnedRateFactor * RampFactor;
         var requestLimit = Math.Max(1, Math.Min(_account?.RequestsPerMinute ?? 1, _advertisedRequestLimit ?? int.MaxValue) * factor);
         var imageLimit = Math.Max(1, Math.Min(_account?.ImagesPerMinute ?? 1, _advertisedImageLimit ?? int.MaxValue) * factor);
 
-        // Below the full minute's worth, so the upstream's own bucket keeps a reserve after our burst.
-        var requestCapacity = Math.Max(1, Math.Floor(requestLimit * policy.BurstFraction));
-        var imageCapacity = Math.Max(1, Math.Max(Math.Min(Math.Floor(imageLimit), MaxImagesPerRequest), Math.Floor(imageLimit * policy.BurstFraction)));
-        var margin = 1 - policy.RateMargin;
-        return ((requestCapacity, requestLimit * margin / 60.0), (imageCapacity, imageLimit * margin / 60.0));
+        // The image bucket must hold the largest request the limit allows at all.
+        return (ShapeOf(requestLimit, 1), ShapeOf(imageLimit, Math.Min(Math.Floor(imageLimit), MaxImagesPerRequest)));
+    }
+
+    private BucketShape ShapeOf(double perMinute, double largestCall)
+    {
+        var burst = Math.Max(1, Math.Floor(perMinute * policy.BurstFraction));
+        var rate = perMinute * (1 - policy.RateMargin) / 60.0;
+        if (ShortWindowSeconds is { } seconds)
+        {
+            // Each window's share spread over the window and its guard, one call at a time.
+            burst = 1;
+            rate = Math.Min(rate, UpstreamWindow.PerWindow(perMinute, seconds) / (seconds + policy.ShortWindowGuard.TotalSeconds));
+        }
+
+        return new BucketShape(Math.Max(burst, largestCall), rate, Math.Max(1, Math.Floor(perMinute + 1e-9)));
+    }
+
+    private bool WithinMinuteLimit(DateTimeOffset now) =>
+        _sentRequests!.Sum(now) <= _windowLimits.Requests && _sentImages!.Sum(now) <= _windowLimits.Images;
+
+    private static BucketLevel Level(TokenBucket bucket, SendLog sent, double perWindow, DateTimeOffset now)
+    {
+        var level = BucketLevel.Of(bucket, now);
+        var room = perWindow - sent.Sum(now);
+        return room < level.Tokens ? level with { Tokens = Math.Max(0, room) } : level;
     }
 
     private TokenBucket RequestBucket => _requests ?? throw new InvalidOperationException("Pacing has not started.");
@@ -296,8 +354,9 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
-    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
-
     /// <summary>Time for one token of a per-minute limit; a whole minute when the limit is unknown.</summary>
     private static TimeSpan OneToken(int? perMinute) => TimeSpan.FromSeconds(60.0 / Math.Max(1, perMinute ?? 1));
+
+    /// <summary>One bucket's shape: its capacity, its refill per second, and the most a minute may hold.</summary>
+    private readonly record struct BucketShape(double Capacity, double Rate, double PerWindow);
 }
