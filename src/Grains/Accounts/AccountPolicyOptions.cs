@@ -28,7 +28,7 @@ public sealed class AccountPolicyOptions
     /// the window plus this long, so the spread between our grant and the upstream's count cannot put
     /// two windows' calls into one.
     /// </summary>
-    public TimeSpan ShortWindowGuard { get; set; } = TimeSpan.FromMilliseconds(15);
+    public TimeSpan ShortWindowGuard { get; set; } = TimeSpan.FromMilliseconds(5);
 
     public int BreakerFailureThreshold { get; set; } = 5;
 

@@ -19,6 +19,9 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
     // The largest n any model accepts: the image bucket must hold at least that much.
     private const int MaxImagesPerRequest = 10;
 
+    // How late a call may take its token without losing the refill meanwhile (while no short window is known).
+    private static readonly TimeSpan LagAllowance = TimeSpan.FromMilliseconds(100);
+
     // Recovery stops this far under the pace that drew the last 429.
     private const double RecoveryHeadroom = 0.03;
 
@@ -123,13 +126,9 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
         Advertise(info);
         Reshape(now);
         var explained = RequestBucket.RatePerSecond < requestRate || ImageBucket.RatePerSecond < imageRate;
-        if (UpstreamWindow.ShortWindowSeconds(info) is { } window && WithinMinuteLimit(now))
+        if (LearnWindow(info, now) || (UpstreamWindow.ShortWindowSeconds(info) is not null && WithinMinuteLimit(now)))
         {
-            if (window > (ShortWindowSeconds ?? 0))
-            {
-                ShortWindowSeconds = window;
-                Reshape(now);
-            }
+            Reshape(now);
         }
         else if (!explained && grantedAtCurrentPace)
         {
@@ -153,8 +152,15 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
     /// </summary>
     public void OnSuccess(RateLimitInfo info, DateTimeOffset now)
     {
+        // A window full after a success, full again within seconds: the upstream counts short windows.
+        var window = LearnWindow(info, now);
         if (!Advertise(info))
         {
+            if (window)
+            {
+                Reshape(now);
+            }
+
             return;
         }
 
@@ -324,16 +330,31 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
 
     private BucketShape ShapeOf(double perMinute, double largestCall)
     {
-        var burst = Math.Max(1, Math.Floor(perMinute * policy.BurstFraction));
         var rate = perMinute * (1 - policy.RateMargin) / 60.0;
+
+        // A little over the burst, so a call taken a moment after its token came does not lose the
+        // refill meanwhile; the minute's log keeps the sum under the limit all the same.
+        var burst = Math.Max(1, Math.Floor(perMinute * policy.BurstFraction)) + Math.Min(1, rate * LagAllowance.TotalSeconds);
         if (ShortWindowSeconds is { } seconds)
         {
-            // Each window's share spread over the window and its guard, one call at a time.
+            // Each window's share spread over the window and its guard, exactly one call at a time.
             burst = 1;
             rate = Math.Min(rate, UpstreamWindow.PerWindow(perMinute, seconds) / (seconds + policy.ShortWindowGuard.TotalSeconds));
         }
 
         return new BucketShape(Math.Max(burst, largestCall), rate, Math.Max(1, Math.Floor(perMinute + 1e-9)));
+    }
+
+    /// <summary>Takes a short window <paramref name="info"/> shows, when our last minute kept to the limit; returns whether it is new.</summary>
+    private bool LearnWindow(RateLimitInfo info, DateTimeOffset now)
+    {
+        if (UpstreamWindow.ShortWindowSeconds(info) is not { } seconds || seconds <= (ShortWindowSeconds ?? 0) || !WithinMinuteLimit(now))
+        {
+            return false;
+        }
+
+        ShortWindowSeconds = seconds;
+        return true;
     }
 
     private bool WithinMinuteLimit(DateTimeOffset now) =>

@@ -24,7 +24,8 @@ public sealed class AdaptivePacingTests
     [Fact]
     public void Paces_just_under_the_configured_limit_with_a_burst_of_one_call()
     {
-        AssertLevel(_pacing.Requests(Now), 1, 1, 0.995);
+        // One call, and the refill of 100 ms so that a call taken a moment late loses nothing.
+        AssertLevel(_pacing.Requests(Now), 1.0995, 1.0995, 0.995);
 
         // The image bucket holds the largest request (ten images), no more than the burst share beyond it.
         AssertLevel(_pacing.Images(Now), 10, 10, 9.95);
@@ -78,7 +79,7 @@ public sealed class AdaptivePacingTests
     public void A_burst_refusal_of_a_short_window_spreads_calls_evenly_at_the_same_pace()
     {
         _pacing.Configure(new UpstreamAccount { Id = "a", RequestsPerMinute = 600, ImagesPerMinute = 600 }, Now);
-        Assert.Equal(3, _pacing.Requests(Now).Capacity);
+        Assert.Equal(3.995, _pacing.Requests(Now).Capacity, 9);
         var version = _pacing.Version;
 
         // 600 a minute counted as 10 a second: the window was full for another 200 ms.
@@ -87,11 +88,29 @@ public sealed class AdaptivePacingTests
 
         Assert.Equal(TimeSpan.FromMilliseconds(200), cooldown);
         Assert.Equal((1.0, 1), (_pacing.LearnedRateFactor, _pacing.ShortWindowSeconds));
-        AssertLevel(_pacing.Requests(Now), 0, 1, 10 / 1.015);
+        AssertLevel(_pacing.Requests(Now), 0, 1, 9.95);
         _time.Advance(cooldown);
         var sent = TakeGreedily(images: 1, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(1));
         Assert.Equal(10, MostInAnyWindow(sent, TimeSpan.FromSeconds(1)));
-        Assert.InRange(sent.Count, 292, 296);
+        Assert.InRange(sent.Count, 290, 299);
+    }
+
+    [Fact]
+    public void A_success_that_shows_a_short_window_full_is_learned_without_waiting_for_a_429()
+    {
+        _pacing.OnSuccess(new RateLimitInfo { LimitRequests = 60, RemainingRequests = 0, ResetRequests = TimeSpan.FromMilliseconds(400) }, Now);
+
+        Assert.Equal(1, _pacing.ShortWindowSeconds);
+        Assert.Equal(1, _pacing.Requests(Now).Capacity);
+        Assert.Equal(1.0, _pacing.LearnedRateFactor);
+    }
+
+    [Fact]
+    public void A_success_that_leaves_a_bucket_empty_is_no_short_window()
+    {
+        _pacing.OnSuccess(new RateLimitInfo { LimitRequests = 60, RemainingRequests = 0, ResetRequests = TimeSpan.FromSeconds(59.5) }, Now);
+
+        Assert.Null(_pacing.ShortWindowSeconds);
     }
 
     [Fact]
@@ -100,7 +119,7 @@ public sealed class AdaptivePacingTests
         _pacing.OnRateLimited(null, new RateLimitInfo { RemainingRequests = 0, ResetRequests = TimeSpan.FromSeconds(9.2) }, _pacing.Version, Now);
 
         Assert.Equal(10, _pacing.ShortWindowSeconds);
-        Assert.Equal(60 * 0.995 / 60, _pacing.Requests(Now).RatePerSecond, 12);
+        Assert.Equal(0.995, _pacing.Requests(Now).RatePerSecond, 12);
         Assert.Equal(1.0, _pacing.LearnedRateFactor);
     }
 
@@ -122,7 +141,7 @@ public sealed class AdaptivePacingTests
 
         _pacing.OnSuccess(new RateLimitInfo { LimitRequests = 30, RemainingRequests = 0 }, Now);
 
-        AssertLevel(_pacing.Requests(Now), 0, 1, 30 * 0.995 / 60);
+        AssertLevel(_pacing.Requests(Now), 0, 1 + (30 * 0.995 / 600), 30 * 0.995 / 60);
         Assert.Equal(1.0, _pacing.LearnedRateFactor);
         Assert.Equal(version + 1, _pacing.Version);
     }
@@ -135,7 +154,7 @@ public sealed class AdaptivePacingTests
         _pacing.OnSuccess(new RateLimitInfo { LimitRequests = 60, RemainingRequests = 0 }, Now);
 
         // The first success taught the limit (the configured one) and the level; the second changes nothing.
-        Assert.Equal(1, _pacing.Requests(Now).Tokens);
+        Assert.Equal(1.0995, _pacing.Requests(Now).Tokens, 9);
     }
 
     [Fact]
@@ -145,7 +164,7 @@ public sealed class AdaptivePacingTests
 
         Assert.Equal(_policy.DefaultRateLimitCooldown, cooldown);
         Assert.Equal((0.85, 1.0, Now), (_pacing.LearnedRateFactor, _pacing.LearnedCeiling, _pacing.LastRateLimitedAt));
-        AssertLevel(_pacing.Requests(Now), 0, 1, 51 * 0.995 / 60);
+        AssertLevel(_pacing.Requests(Now), 0, 1 + (51 * 0.995 / 600), 51 * 0.995 / 60);
         Assert.Equal(0, _pacing.Images(Now).Tokens);
     }
 
@@ -223,7 +242,7 @@ public sealed class AdaptivePacingTests
         _pacing.Reset(Now);
 
         Assert.Equal((1.0, 1.0), (_pacing.LearnedRateFactor, _pacing.LearnedCeiling));
-        AssertLevel(_pacing.Requests(Now), 0, 1, 0.995);
+        AssertLevel(_pacing.Requests(Now), 0, 1.0995, 0.995);
     }
 
     [Fact]
@@ -231,14 +250,16 @@ public sealed class AdaptivePacingTests
     {
         _pacing.Configure(new UpstreamAccount { Id = "a", RequestsPerMinute = 600, ImagesPerMinute = 12 }, Now);
         _pacing.Take(10, Now);
-        Assert.Equal((0, 0), (_pacing.Requests(Now).Tokens, _pacing.Images(Now).Tokens));
+        Assert.Equal(0.0995, _pacing.Requests(Now).Tokens, 9);
+        Assert.Equal(0, _pacing.Images(Now).Tokens);
 
         // Twenty seconds refill 20 × 12 × 0.995 / 60 image tokens, but the minute's window leaves room for 2.
         _time.Advance(TimeSpan.FromSeconds(20));
         Assert.Equal(2, _pacing.Images(Now).Tokens, 9);
 
         _pacing.Refund(10, Now);
-        Assert.Equal((3, 10), (_pacing.Requests(Now).Tokens, _pacing.Images(Now).Tokens));
+        Assert.Equal(3.995, _pacing.Requests(Now).Tokens, 9);
+        Assert.Equal(10, _pacing.Images(Now).Tokens);
     }
 
     [Fact]
@@ -249,7 +270,7 @@ public sealed class AdaptivePacingTests
 
         _pacing.StartRamp(Now);
         Assert.Equal(0.1 * full, _pacing.Requests(Now).RatePerSecond, 12);
-        Assert.Equal(1, _pacing.Requests(Now).Capacity);
+        Assert.Equal(1 + (0.1 * full * 0.1), _pacing.Requests(Now).Capacity, 9);
 
         foreach (var (after, share) in new[] { (third - TimeSpan.FromSeconds(1), 0.1), (third, 0.25), (third * 2, 0.5), (_policy.RecoveryRamp, 1.0) })
         {
