@@ -14,6 +14,8 @@ public static class BenchmarkApp
                      --advertise-limits true  --warmup-seconds 10  --queue-depth 5000  --silos 1  --prefill true
                      --mix uniform|heterogeneous  --rate-limit bucket|fixed-window|sliding-window  --window-seconds 60
                      --gateway URL --simulator URL   (measure a running gateway and its simulator)
+          hold       many requests waiting at once on one silo process: RSS per waiting request, errors, 429s while draining
+                     --requests 15000  --accounts 10  --images-per-min 600  --upstream-latency-ms 200
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -31,6 +33,7 @@ public static class BenchmarkApp
             {
                 "overhead" => await OverheadBenchmark.RunAsync(options),
                 "pool" => await PoolBenchmark.RunAsync(options),
+                "hold" => await HoldBenchmark.RunAsync(options),
                 _ => throw new ArgumentException($"Unknown scenario '{args[0]}'."),
             };
         }

@@ -25,6 +25,7 @@ public sealed partial class AccountGrain(
     IOptions<AccountPolicyOptions> policyOptions,
     TimeProvider time,
     StorageDurability durability,
+    SharedLimitWatch sharedLimits,
     ILogger<AccountGrain> logger) : Grain, IAccountGrain
 {
     private readonly AccountPolicyOptions _policy = policyOptions.Value;
@@ -182,6 +183,11 @@ public sealed partial class AccountGrain(
 
                 ClearExclusion(report.Model);
                 _pacing.OnSuccess(report.RateLimits, now);
+                if (lease is not null)
+                {
+                    sharedLimits.Observe(AccountId, _account?.LimitScope, lease.GrantedAt, report.RateLimits);
+                }
+
                 break;
             case OutcomeKind.RateLimited:
                 _breaker.OnProbeAbandoned(wasProbe);

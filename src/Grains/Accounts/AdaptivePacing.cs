@@ -67,8 +67,9 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
     {
         _account = account;
         var (requests, images) = Shape();
-        _requests = new TokenBucket(requests.Capacity, requests.Rate, at, requestTokens);
-        _images = new TokenBucket(images.Capacity, images.Rate, at, imageTokens);
+        // Fresh buckets hold the burst but not the lag allowance: the first two calls are a full interval apart.
+        _requests = new TokenBucket(requests.Capacity, requests.Rate, at, requestTokens ?? Math.Floor(requests.Capacity));
+        _images = new TokenBucket(images.Capacity, images.Rate, at, imageTokens ?? Math.Floor(images.Capacity));
         _sentRequests = new SendLog(TimeSpan.FromMinutes(1) + policy.WindowGuard);
         _sentImages = new SendLog(TimeSpan.FromMinutes(1) + policy.WindowGuard);
         _windowLimits = (requests.PerWindow, images.PerWindow);

@@ -32,6 +32,7 @@ public static class ServiceCollectionExtensions
         services.AddOptions<DispatchOptions>().Bind(root.GetSection("Dispatch"));
         services.AddOptions<AccountPolicyOptions>().Bind(root.GetSection("AccountPolicy")).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AccountPolicyOptions>, AccountPolicyOptionsValidator>();
+        services.AddSingleton<SharedLimitWatch>();
         services.AddOptions<ImagesOptions>().Bind(root.GetSection("Images")).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ImagesOptions>, ImagesOptionsValidator>();
         services.AddOptions<IdempotencyOptions>().Bind(root.GetSection("Idempotency"));
