@@ -23,7 +23,7 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
     private static readonly TimeSpan LagAllowance = TimeSpan.FromMilliseconds(100);
 
     // Recovery stops this far under the pace that drew the last 429.
-    private const double RecoveryHeadroom = 0.03;
+    private const double RecoveryHeadroom = 0.05;
 
     private static readonly double[] RampSteps = [0.1, 0.25, 0.5, 1.0];
 
@@ -37,6 +37,7 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
     private int? _advertisedImageLimit;
     private DateTimeOffset _lastRecoveryAt = DateTimeOffset.MinValue;
     private DateTimeOffset? _rampStartedAt;
+    private long _loweredAtVersion;
 
     /// <summary>Share of the configured rate the account is paced at.</summary>
     public double LearnedRateFactor { get; private set; } = 1.0;
@@ -52,7 +53,10 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
     /// <summary>The short window (seconds) 429s showed the upstream counting over; null while none did.</summary>
     public int? ShortWindowSeconds { get; private set; }
 
-    /// <summary>Bumped whenever the pace changes: a 429 for a call granted under an older pace says nothing about this one.</summary>
+    /// <summary>
+    /// Bumped whenever the pace changes: a 429 for a call granted before the pace was last lowered
+    /// says nothing about this one (raising it, as recovery does every few seconds, keeps it news).
+    /// </summary>
     public long Version { get; private set; }
 
     public void Restore(double learnedRateFactor, double learnedCeiling, DateTimeOffset lastRateLimitedAt)
@@ -122,7 +126,7 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
         // pace means the real limit is lower than we believe: slow down and remember the pace that
         // failed, so recovery stops short of it. 429s for calls granted before the pace last changed
         // are old news and teach nothing.
-        var grantedAtCurrentPace = grantedAtVersion is null || grantedAtVersion == Version;
+        var grantedAtCurrentPace = grantedAtVersion is null || grantedAtVersion >= _loweredAtVersion;
         var (requestRate, imageRate) = (RequestBucket.RatePerSecond, ImageBucket.RatePerSecond);
         Advertise(info);
         Reshape(now);
@@ -312,6 +316,10 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
         if (requests.Rate != _requests.RatePerSecond || images.Rate != _images.RatePerSecond)
         {
             Version++;
+            if (requests.Rate < _requests.RatePerSecond || images.Rate < _images.RatePerSecond)
+            {
+                _loweredAtVersion = Version;
+            }
         }
 
         _requests.Reconfigure(requests.Capacity, requests.Rate, now);
