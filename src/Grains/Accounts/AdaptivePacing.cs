@@ -369,11 +369,15 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
     private bool WithinMinuteLimit(DateTimeOffset now) =>
         _sentRequests!.Sum(now) <= _windowLimits.Requests && _sentImages!.Sum(now) <= _windowLimits.Images;
 
+    /// <summary>
+    /// A bucket as the rule and routing see it: whole calls (the lag allowance stays inside the
+    /// bucket), no more than the last minute's sends leave room for.
+    /// </summary>
     private static BucketLevel Level(TokenBucket bucket, SendLog sent, double perWindow, DateTimeOffset now)
     {
-        var level = BucketLevel.Of(bucket, now);
+        var capacity = Math.Max(1, Math.Floor(bucket.Capacity + 1e-9));
         var room = perWindow - sent.Sum(now);
-        return room < level.Tokens ? level with { Tokens = Math.Max(0, room) } : level;
+        return new BucketLevel(Math.Max(0, Math.Min(Math.Min(bucket.Available(now), capacity), room)), capacity, bucket.RatePerSecond);
     }
 
     private TokenBucket RequestBucket => _requests ?? throw new InvalidOperationException("Pacing has not started.");
