@@ -16,6 +16,7 @@ public sealed class SharedLimitDetector
 {
     private const int Kept = 64;
     private const int EvidenceNeeded = 8;
+    private const int Margin = 2;
     private const double ShareNeeded = 0.8;
     private static readonly TimeSpan Horizon = TimeSpan.FromSeconds(5);
 
@@ -55,7 +56,10 @@ public sealed class SharedLimitDetector
         var previous = own[at - 1];
         var current = own[at];
         var elapsed = current.At - previous.At;
-        if (elapsed > Horizon)
+
+        // A counter pinned near empty or full (a saturated or an idle account) moves by rounding and
+        // refill alone: only a counter in between says whose calls it counts.
+        if (elapsed > Horizon || !InBetween(previous, limit) || !InBetween(current, limit))
         {
             return null;
         }
@@ -87,6 +91,8 @@ public sealed class SharedLimitDetector
 
         return found;
     }
+
+    private static bool InBetween(Sample sample, int limit) => sample.Remaining >= Margin && sample.Remaining <= limit - Margin;
 
     private readonly record struct Sample(DateTimeOffset At, int Remaining, int Limit);
 }

@@ -44,6 +44,20 @@ public sealed class SharedLimitDetectorTests
     }
 
     [Fact]
+    public void Saturated_keys_whose_counters_hover_near_empty_are_not()
+    {
+        var detector = new SharedLimitDetector();
+
+        // Twenty keys each at its own limit, counters pinned at 0; every other call of each is still in
+        // flight when the next is reported, so its own calls between two reports look like one.
+        for (var i = 0; i < 400; i++)
+        {
+            var info = new RateLimitInfo { LimitRequests = 60, RemainingRequests = 0 };
+            Assert.Null(detector.Observe($"k{i % 20}", Start + TimeSpan.FromSeconds(i * 0.1), info));
+        }
+    }
+
+    [Fact]
     public void Figures_without_a_limit_teach_nothing()
     {
         var detector = new SharedLimitDetector();
