@@ -14,6 +14,7 @@ public static class BenchmarkApp
                      --accounts 20  --images-per-min 60  --overload 2  --seconds 60  --tenants 4
                      --priority-mix high=0.1,normal=0.9  --upstream-latency-ms 1000  --true-limit-factor 1
                      --advertise-limits true  --warmup-seconds 10  --queue-depth 5000  --silos 1  --prefill true
+                     --mix uniform|heterogeneous  --rate-limit bucket|fixed-window|sliding-window  --window-seconds 60
                      --gateway URL --simulator URL   (measure a running gateway and its simulator)
           edit-memory  peak managed memory while one large edit goes through the gateway
                      --files 16  --megabytes 20
@@ -29,6 +30,8 @@ public static class BenchmarkApp
                      --minutes 30  --restart-every-minutes 10  --silos 3  --accounts 8  --images-per-min 60  --load 0.8
                      --upstream-latency-ms 1000  --timeout-seconds 10  --sample-seconds 30
                      --server-error 0.10  --hang 0.03  --reset 0.02  --truncated 0.01
+          hold       many requests waiting at once on one silo process: RSS per waiting request, errors, 429s while draining
+                     --requests 15000  --accounts 10  --images-per-min 600  --upstream-latency-ms 200
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -50,6 +53,7 @@ public static class BenchmarkApp
                 "batch" => await BatchBenchmark.RunAsync(options),
                 "faults" => await FaultsBenchmark.RunAsync(options),
                 "soak" => await SoakBenchmark.RunAsync(options),
+                "hold" => await HoldBenchmark.RunAsync(options),
                 _ => throw new ArgumentException($"Unknown scenario '{args[0]}'."),
             };
         }

@@ -24,7 +24,7 @@ public static class PoolBenchmark
 
         await using var environment = await PoolEnvironment.StartAsync(options);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"pool: {options.Accounts} accounts x {(options.Heterogeneous ? "6 to 600 (heterogeneous)" : options.ImagesPerMinute)} images/min, {options.Overload}x overload for {options.Seconds} s, {options.Tenants} tenant(s), upstream latency {options.UpstreamLatencyMs} ms, true limit x{options.TrueLimitFactor}, {(options.Cluster ? $"{options.Silos} silo process(es) on Redis and PostgreSQL" : "one in-process silo")}"));
+            $"pool: {options.Accounts} accounts ({Counting(options)}) x {(options.Heterogeneous ? "6 to 600 (heterogeneous)" : options.ImagesPerMinute)} images/min, {options.Overload}x overload for {options.Seconds} s, {options.Tenants} tenant(s), upstream latency {options.UpstreamLatencyMs} ms, true limit x{options.TrueLimitFactor}, {(options.Cluster ? $"{options.Silos} silo process(es) on Redis and PostgreSQL" : "one in-process silo")}"));
 
         using var http = new HttpClient(new SocketsHttpHandler
         {
@@ -62,12 +62,14 @@ public static class PoolBenchmark
             requests.Add(SendAsync(http, gateway, i, tenant, priority, clock, outcomes));
         }
 
-        // Everything accepted must end: give the queue its deadline to drain, then call the rest lost.
+        // Everything accepted must end: the backlog needs about as long again as the overload lasted,
+        // and the slowest account's calls up to four times its median latency; the rest is lost.
         var drained = Task.WhenAll(requests);
-        await Task.WhenAny(drained, Task.Delay(TimeSpan.FromSeconds(150)));
+        var slowest = options.Profiles.Max(p => p.LatencyMs);
+        await Task.WhenAny(drained, Task.Delay(TimeSpan.FromSeconds(150) + TimeSpan.FromMilliseconds(4 * slowest)));
         var upstream = await samples;
 
-        var report = PoolReport.Build(options, offeredPerSecond, total, prefill, [.. outcomes], upstream);
+        var report = PoolReport.Build(options, offeredPerSecond, total, prefill, [.. outcomes], upstream, await environment.MostRateLimitedPerKeyAsync());
         if (options.Heterogeneous)
         {
             report.AddShares(options, await perAccount);
@@ -76,6 +78,13 @@ public static class PoolBenchmark
         report.Print();
         return 0;
     }
+
+    private static string Counting(PoolBenchmarkOptions options) => options.RateLimit switch
+    {
+        RateLimitMode.FixedWindow => $"upstream counts {options.WindowSeconds} s fixed windows",
+        RateLimitMode.SlidingWindow => $"upstream counts a sliding {options.WindowSeconds} s window",
+        _ => "upstream counts a token bucket",
+    };
 
     private static RequestPriority Pick(IReadOnlyList<(RequestPriority Priority, double Share)> mix, double draw)
     {
@@ -151,7 +160,7 @@ public static class PoolBenchmark
                 await Task.Delay(ahead);
             }
 
-            if (second == options.WarmupSeconds || second % 10 == 0 || second == options.Seconds)
+            if (second == options.WarmupSeconds || second % 10 == 0 || second == 5 || second == options.Seconds)
             {
                 var stats = await environment.UpstreamCountersAsync();
                 timeline.Add((second, stats.Served, stats.RateLimited));

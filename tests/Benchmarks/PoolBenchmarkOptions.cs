@@ -1,5 +1,6 @@
 using System.Globalization;
 using ImageOrleans.Grains.Dispatch;
+using ImageOrleans.Simulator;
 
 namespace ImageOrleans.Benchmarks;
 
@@ -32,6 +33,12 @@ public sealed record PoolBenchmarkOptions
 
     public bool Heterogeneous => Mix == "heterogeneous";
 
+    /// <summary>How the simulator counts each key's per-minute limit: a bucket, fixed short windows, or a sliding window.</summary>
+    public RateLimitMode RateLimit { get; init; } = RateLimitMode.Bucket;
+
+    /// <summary>The window of the window modes, in seconds (the per-minute limit is scaled to it).</summary>
+    public int WindowSeconds { get; init; } = 60;
+
     /// <summary>The accounts of the pool, one profile each.</summary>
     public IReadOnlyList<PoolAccountProfile> Profiles => Heterogeneous
         ? PoolAccountProfile.Heterogeneous
@@ -60,14 +67,28 @@ public sealed record PoolBenchmarkOptions
             Silos = args.Number("silos", 0),
             Prefill = args.Text("prefill", "true") != "false",
             Mix = args.Text("mix", "uniform")!,
+            WindowSeconds = args.Number("window-seconds", 0),
         };
+        var rateLimit = args.Text("rate-limit", options.WindowSeconds > 0 ? "fixed-window" : "bucket");
         options = options with
         {
             WarmupSeconds = args.Number("warmup-seconds", Math.Clamp(options.Seconds / 6, 5, 30)),
             Cluster = options.Silos > 0,
             Silos = Math.Max(1, options.Silos),
             Accounts = options.Mix == "heterogeneous" ? PoolAccountProfile.Heterogeneous.Count : options.Accounts,
+            RateLimit = rateLimit switch
+            {
+                "bucket" => RateLimitMode.Bucket,
+                "fixed-window" => RateLimitMode.FixedWindow,
+                "sliding-window" => RateLimitMode.SlidingWindow,
+                _ => throw new ArgumentException("--rate-limit is bucket, fixed-window or sliding-window."),
+            },
+            WindowSeconds = options.WindowSeconds > 0 ? options.WindowSeconds : 60,
         };
+        if (options.WindowSeconds is < 1 or > 60)
+        {
+            throw new ArgumentException("--window-seconds is 1 to 60.");
+        }
         if (options.Mix is not ("uniform" or "heterogeneous"))
         {
             throw new ArgumentException("--mix is uniform or heterogeneous.");

@@ -48,6 +48,8 @@ public sealed class PoolEnvironment : IAsyncDisposable
                             RequestsPerMinute = profile.ImagesPerMinute,
                             ImagesPerMinute = profile.ImagesPerMinute,
                             TrueLimitFactor = profile.TrueLimitFactor,
+                            RateLimit = options.RateLimit,
+                            WindowSeconds = options.WindowSeconds,
                             Faults = profile.FailureRate > 0 ? new FaultOptions { ServerErrorRate = profile.FailureRate } : null,
                         },
                     ],
@@ -69,6 +71,8 @@ public sealed class PoolEnvironment : IAsyncDisposable
                 RequestsPerMinute = options.ImagesPerMinute,
                 ImagesPerMinute = options.ImagesPerMinute,
                 TrueLimitFactor = options.TrueLimitFactor,
+                RateLimit = options.RateLimit,
+                WindowSeconds = options.WindowSeconds,
             })],
             AdvertiseLimits = options.AdvertiseLimits,
             Latency = new LatencyOptions
@@ -161,6 +165,23 @@ public sealed class PoolEnvironment : IAsyncDisposable
         }
 
         return settings;
+    }
+
+    /// <summary>The most 429s any one upstream key gave.</summary>
+    public async Task<long> MostRateLimitedPerKeyAsync()
+    {
+        long most = 0;
+        foreach (var simulatorBase in _simulatorBases)
+        {
+            await using var stream = await _stats.GetStreamAsync(new Uri(simulatorBase, "sim/stats"));
+            using var json = await JsonDocument.ParseAsync(stream);
+            foreach (var key in json.RootElement.GetProperty("keys").EnumerateObject())
+            {
+                most = Math.Max(most, key.Value.GetProperty("refused_rate_limit").GetInt64());
+            }
+        }
+
+        return most;
     }
 
     public async Task<(long Served, long RateLimited)> UpstreamCountersAsync()

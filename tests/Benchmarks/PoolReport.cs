@@ -10,7 +10,7 @@ public sealed class PoolReport
     private readonly Dictionary<string, object?> _json = new();
     private readonly List<string> _lines = [];
 
-    public static PoolReport Build(PoolBenchmarkOptions options, double offeredPerSecond, int offered, int prefill, IReadOnlyList<Outcome> outcomes, UpstreamSamples upstream)
+    public static PoolReport Build(PoolBenchmarkOptions options, double offeredPerSecond, int offered, int prefill, IReadOnlyList<Outcome> outcomes, UpstreamSamples upstream, long mostRateLimitedPerKey)
     {
         var report = new PoolReport();
         var window = TimeSpan.FromSeconds(options.Seconds - options.WarmupSeconds);
@@ -50,6 +50,9 @@ public sealed class PoolReport
         report._json["utilization"] = Math.Round(achievedPerMinute / capacity, 4);
         report._json["utilization_of_true_capacity"] = Math.Round(achievedPerMinute / trueCapacity, 4);
         report._json["upstream_429"] = upstream.AfterDrain.RateLimited;
+        report._json["upstream_429_most_per_account"] = mostRateLimitedPerKey;
+        report._json["rate_limit"] = options.RateLimit.ToString();
+        report._json["window_seconds"] = options.RateLimit == ImageOrleans.Simulator.RateLimitMode.Bucket ? null : options.WindowSeconds;
         report._json["upstream_429_timeline"] = upstream.Timeline.ToDictionary(t => t.Second.ToString(CultureInfo.InvariantCulture), t => t.RateLimited);
         report._json["offered"] = offered;
         report._json["prefill"] = prefill;
@@ -70,7 +73,7 @@ public sealed class PoolReport
         report._lines.Add(string.Create(CultureInfo.InvariantCulture, $"offered           {offeredPerSecond * 60,10:0} images/min, {offered} requests ({prefill} of them at once to spend the initial bursts)"));
         report._lines.Add(string.Create(CultureInfo.InvariantCulture, $"achieved          {achievedPerMinute,10:0.0} images/min after {options.WarmupSeconds} s warm-up"));
         report._lines.Add(string.Create(CultureInfo.InvariantCulture, $"utilization       {achievedPerMinute / capacity,10:0.000} (of true capacity {achievedPerMinute / trueCapacity:0.000})"));
-        report._lines.Add(string.Create(CultureInfo.InvariantCulture, $"upstream 429      {upstream.AfterDrain.RateLimited,10}   timeline {string.Join(' ', upstream.Timeline.Select(t => $"{t.Second}s:{t.RateLimited}"))}"));
+        report._lines.Add(string.Create(CultureInfo.InvariantCulture, $"upstream 429      {upstream.AfterDrain.RateLimited,10}   most per account {mostRateLimitedPerKey}, timeline {string.Join(' ', upstream.Timeline.Select(t => $"{t.Second}s:{t.RateLimited}"))}"));
         report._lines.Add(string.Create(CultureInfo.InvariantCulture, $"accepted          {accepted,10}   completed {completed}, failed {failed}, lost {lost}, rejected {rejected}"));
         report._lines.Add(string.Create(CultureInfo.InvariantCulture, $"latency           {Percentile(latencies, 50),10:0} ms p50, {Percentile(latencies, 99):0} ms p99"));
         report._lines.Add($"queue wait p95    {string.Join(", ", waits.Select(w => string.Create(CultureInfo.InvariantCulture, $"{w.Key} {w.Value:0} ms")))}");

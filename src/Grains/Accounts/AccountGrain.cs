@@ -25,6 +25,7 @@ public sealed partial class AccountGrain(
     IOptions<AccountPolicyOptions> policyOptions,
     TimeProvider time,
     StorageDurability durability,
+    SharedLimitWatch sharedLimits,
     ILogger<AccountGrain> logger) : Grain, IAccountGrain
 {
     private readonly AccountPolicyOptions _policy = policyOptions.Value;
@@ -182,6 +183,11 @@ public sealed partial class AccountGrain(
 
                 ClearExclusion(report.Model);
                 _pacing.OnSuccess(report.RateLimits, now);
+                if (lease is not null)
+                {
+                    sharedLimits.Observe(AccountId, _account?.LimitScope, lease.GrantedAt, report.RateLimits);
+                }
+
                 break;
             case OutcomeKind.RateLimited:
                 _breaker.OnProbeAbandoned(wasProbe);
@@ -309,7 +315,13 @@ public sealed partial class AccountGrain(
     private void OnRateLimited(OutcomeReport report, Lease? lease, DateTimeOffset now)
     {
         S.RateLimited++;
+        var window = _pacing.ShortWindowSeconds;
         var cooldown = _pacing.OnRateLimited(report.RetryAfter, report.RateLimits, lease?.PaceVersion, now);
+        if (_pacing.ShortWindowSeconds is { } learned && learned != window)
+        {
+            LogShortWindow(logger, AccountId, learned);
+        }
+
         Scope?.OnRateLimitedAsync(report.RateLimits).AsTask().Ignore();
         S.CooldownUntil = now + cooldown;
         LogRateLimited(logger, AccountId, cooldown.TotalSeconds, _pacing.LearnedRateFactor);
@@ -484,6 +496,10 @@ public sealed partial class AccountGrain(
     [LoggerMessage(EventId = 1007, Level = LogLevel.Information,
         Message = "Account {AccountId} answered its breaker probe: ramping back up to full pace over {Seconds:0} s")]
     private static partial void LogRecovering(ILogger logger, string accountId, double seconds);
+
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Information,
+        Message = "Account {AccountId}: the upstream counts its limit over {Seconds} s windows; calls are now spread evenly over each window")]
+    private static partial void LogShortWindow(ILogger logger, string accountId, int seconds);
 
     [LoggerMessage(EventId = 1005, Level = LogLevel.Information,
         Message = "Account {AccountId} restarted after an unclean stop: its buckets start empty")]

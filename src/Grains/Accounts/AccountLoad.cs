@@ -36,4 +36,14 @@ public sealed record AccountLoad
 
     /// <summary>How many recent calls <see cref="SuccessRate"/> is measured over.</summary>
     [Id(17)] public int Outcomes { get; init; }
+
+    /// <summary>
+    /// This snapshot as it stands at <paramref name="now"/>: the buckets refilled at their rates since
+    /// it was taken, so an account last seen empty is not judged empty for ever by whoever routes on it.
+    /// </summary>
+    public AccountLoad ProjectedTo(DateTimeOffset now) => now <= AsOf ? this : this with
+    {
+        RequestTokens = new BucketLevel(RequestTokens, RequestCapacity, RequestRatePerSecond).After(now - AsOf).Tokens,
+        ImageTokens = new BucketLevel(ImageTokens, ImageCapacity, ImageRatePerSecond).After(now - AsOf).Tokens,
+    };
 }

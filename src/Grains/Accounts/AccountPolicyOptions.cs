@@ -4,16 +4,31 @@ namespace ImageOrleans.Grains.Accounts;
 public sealed class AccountPolicyOptions
 {
     /// <summary>
-    /// Pace at this much below the configured per-minute limit, so jitter between our grant and the
-    /// upstream's count can never add up to a 429.
+    /// Pace at this much below the per-minute limit. With a burst of at most this share of the limit
+    /// (one request at least), no 60-s window can hold more than the limit: burst + a minute's refill
+    /// stays under it.
     /// </summary>
-    public double RateMargin { get; set; } = 0.02;
+    public double RateMargin { get; set; } = 0.005;
 
     /// <summary>
-    /// Share of the per-minute limit a full bucket may spend at once. Below 1 so the upstream's own
-    /// bucket always keeps a reserve after our burst and late-arriving calls still fit.
+    /// Share of the per-minute limit a full bucket may spend at once (at least one request, and for
+    /// images the largest request). Small, so requests are spread evenly: an upstream that counts over
+    /// short windows sees no burst, and the first minute holds no more than the limit.
     /// </summary>
-    public double BurstFraction { get; set; } = 0.9;
+    public double BurstFraction { get; set; } = 0.005;
+
+    /// <summary>
+    /// What was sent is counted for a minute plus this long, and never more than the limit in that
+    /// window: covers the spread between our grant and the upstream's count of the call.
+    /// </summary>
+    public TimeSpan WindowGuard { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// Once a 429 shows the upstream counting over short windows, each window's share is spread over
+    /// the window plus this long, so the spread between our grant and the upstream's count cannot put
+    /// two windows' calls into one.
+    /// </summary>
+    public TimeSpan ShortWindowGuard { get; set; } = TimeSpan.FromMilliseconds(5);
 
     /// <summary>Failures among the last <see cref="BreakerWindow"/> outcomes it takes, at least, to open the breaker.</summary>
     public int BreakerFailureThreshold { get; set; } = 5;
@@ -63,8 +78,11 @@ public sealed class AccountPolicyOptions
     /// <summary>Lowest share of the configured rate that learning from 429s may pace an account at.</summary>
     public double MinLearnedRateFactor { get; set; } = 0.2;
 
-    /// <summary>How fast a learned lower rate creeps back up per minute without 429s (share of configured).</summary>
-    public double RateRecoveryPerMinute { get; set; } = 0.02;
+    /// <summary>
+    /// After a 429 lowered the pace, every this long without another the pace moves halfway back up
+    /// to just under the pace that failed, so recovery finds the real limit in seconds.
+    /// </summary>
+    public TimeSpan RateRecoveryInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// Recovery stops just under the pace that drew the last 429 until this long without one has

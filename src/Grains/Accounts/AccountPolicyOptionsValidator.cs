@@ -20,6 +20,8 @@ public sealed class AccountPolicyOptionsValidator : IValidateOptions<AccountPoli
 
         Require(o.RateMargin is >= 0 and < 0.5, nameof(o.RateMargin), "must be at least 0 and below 0.5");
         Require(o.BurstFraction is > 0 and <= 1, nameof(o.BurstFraction), "must be above 0 and at most 1");
+        Require(o.WindowGuard >= TimeSpan.Zero && o.WindowGuard < TimeSpan.FromSeconds(30), nameof(o.WindowGuard), "must be at least 0 and under 30 seconds");
+        Require(o.ShortWindowGuard >= TimeSpan.Zero && o.ShortWindowGuard < TimeSpan.FromSeconds(1), nameof(o.ShortWindowGuard), "must be at least 0 and under a second");
         Require(o.BreakerFailureThreshold >= 1, nameof(o.BreakerFailureThreshold), "must be at least 1");
         Require(o.BreakerFailureRate is > 0 and <= 1, nameof(o.BreakerFailureRate), "must be above 0 and at most 1");
         Require(o.BreakerWindow >= o.BreakerFailureThreshold && o.BreakerWindow <= 10_000, nameof(o.BreakerWindow), "must be at least BreakerFailureThreshold and at most 10000");
@@ -35,7 +37,7 @@ public sealed class AccountPolicyOptionsValidator : IValidateOptions<AccountPoli
         Require(o.LatencyEwmaAlpha is > 0 and <= 1, nameof(o.LatencyEwmaAlpha), "must be above 0 and at most 1");
         Require(o.SuccessWindow >= 1, nameof(o.SuccessWindow), "must be at least 1");
         Require(o.MinLearnedRateFactor is > 0 and <= 1, nameof(o.MinLearnedRateFactor), "must be above 0 and at most 1");
-        Require(o.RateRecoveryPerMinute >= 0, nameof(o.RateRecoveryPerMinute), "must not be negative");
+        Require(o.RateRecoveryInterval > TimeSpan.Zero, nameof(o.RateRecoveryInterval), "must be positive");
         Require(o.RateProbeAfter >= TimeSpan.Zero, nameof(o.RateProbeAfter), "must not be negative");
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }

@@ -5,22 +5,39 @@ namespace ImageOrleans.Grains.Accounts;
 /// <summary>
 /// How fast one account may be called: its two token buckets (requests, images), paced just under
 /// the lower of the configured and the upstream's advertised limit, times a learned factor that
-/// drops when 429s prove the real limit lower and creeps back up while they stay away.
+/// drops when 429s prove the real limit lower and climbs back while they stay away.
 /// </summary>
+/// <remarks>
+/// Never more than the limit in any window of a minute, from the first minute on: the buckets hold a
+/// small burst (burst + a minute's refill stays under the limit) and a <see cref="SendLog"/> of the
+/// last minute caps what the buckets allow. A 429 whose headers show a short window momentarily full
+/// (remaining 0, reset in seconds, our last minute within the limit) is a burst refusal: the account
+/// spreads each window's share over the window instead of slowing down. Only other 429s lower the pace.
+/// </remarks>
 public sealed class AdaptivePacing(AccountPolicyOptions policy)
 {
     // The largest n any model accepts: the image bucket must hold at least that much.
     private const int MaxImagesPerRequest = 10;
+
+    // How late a call may take its token without losing the refill meanwhile (while no short window is known).
+    private static readonly TimeSpan LagAllowance = TimeSpan.FromMilliseconds(100);
+
+    // Recovery stops this far under the pace that drew the last 429.
+    private const double RecoveryHeadroom = 0.05;
 
     private static readonly double[] RampSteps = [0.1, 0.25, 0.5, 1.0];
 
     private UpstreamAccount? _account;
     private TokenBucket? _requests;
     private TokenBucket? _images;
+    private SendLog? _sentRequests;
+    private SendLog? _sentImages;
+    private (double Requests, double Images) _windowLimits;
     private int? _advertisedRequestLimit;
     private int? _advertisedImageLimit;
     private DateTimeOffset _lastRecoveryAt = DateTimeOffset.MinValue;
     private DateTimeOffset? _rampStartedAt;
+    private long _loweredAtVersion;
 
     /// <summary>Share of the configured rate the account is paced at.</summary>
     public double LearnedRateFactor { get; private set; } = 1.0;
@@ -33,7 +50,13 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
     /// <summary>Share of the pace allowed while ramping up after a breaker closed; 1 when not ramping.</summary>
     public double RampFactor { get; private set; } = 1.0;
 
-    /// <summary>Bumped whenever the pace changes: a 429 for a call granted under an older pace says nothing about this one.</summary>
+    /// <summary>The short window (seconds) 429s showed the upstream counting over; null while none did.</summary>
+    public int? ShortWindowSeconds { get; private set; }
+
+    /// <summary>
+    /// Bumped whenever the pace changes: a 429 for a call granted before the pace was last lowered
+    /// says nothing about this one (raising it, as recovery does every few seconds, keeps it news).
+    /// </summary>
     public long Version { get; private set; }
 
     public void Restore(double learnedRateFactor, double learnedCeiling, DateTimeOffset lastRateLimitedAt)
@@ -48,8 +71,12 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
     {
         _account = account;
         var (requests, images) = Shape();
-        _requests = new TokenBucket(requests.Capacity, requests.Rate, at, requestTokens);
-        _images = new TokenBucket(images.Capacity, images.Rate, at, imageTokens);
+        // Fresh buckets hold the burst but not the lag allowance: the first two calls are a full interval apart.
+        _requests = new TokenBucket(requests.Capacity, requests.Rate, at, requestTokens ?? Math.Floor(requests.Capacity));
+        _images = new TokenBucket(images.Capacity, images.Rate, at, imageTokens ?? Math.Floor(images.Capacity));
+        _sentRequests = new SendLog(TimeSpan.FromMinutes(1) + policy.WindowGuard);
+        _sentImages = new SendLog(TimeSpan.FromMinutes(1) + policy.WindowGuard);
+        _windowLimits = (requests.PerWindow, images.PerWindow);
         Version++;
     }
 
@@ -60,15 +87,19 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
         Reshape(now);
     }
 
-    public BucketLevel Requests(DateTimeOffset now) => BucketLevel.Of(RequestBucket, now);
+    /// <summary>The request bucket's level, no higher than what the last minute's sends leave room for.</summary>
+    public BucketLevel Requests(DateTimeOffset now) => Level(RequestBucket, _sentRequests!, _windowLimits.Requests, now);
 
-    public BucketLevel Images(DateTimeOffset now) => BucketLevel.Of(ImageBucket, now);
+    /// <summary>The image bucket's level, no higher than what the last minute's sends leave room for.</summary>
+    public BucketLevel Images(DateTimeOffset now) => Level(ImageBucket, _sentImages!, _windowLimits.Images, now);
 
     /// <summary>Takes the tokens of one call; the caller has checked that they are there.</summary>
     public void Take(int images, DateTimeOffset now)
     {
         RequestBucket.TryTake(1, now);
         ImageBucket.TryTake(images, now);
+        _sentRequests!.Add(1, now);
+        _sentImages!.Add(images, now);
     }
 
     /// <summary>Gives back the tokens of a call that never reached the upstream.</summary>
@@ -76,26 +107,35 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
     {
         RequestBucket.Refund(1, now);
         ImageBucket.Refund(images, now);
+        _sentRequests!.Remove(1, now);
+        _sentImages!.Remove(images, now);
     }
 
     /// <summary>
-    /// A 429: returns how long to cool down, lowers the pace when the 429 proves it too high, and
-    /// empties the buckets down to what the upstream says is left.
+    /// A 429: returns how long to cool down, spreads calls evenly when it was a burst refusal, lowers
+    /// the pace when it proves the pace too high, and empties the buckets down to what the upstream
+    /// says is left.
     /// </summary>
     public TimeSpan OnRateLimited(TimeSpan? retryAfter, RateLimitInfo info, long? grantedAtVersion, DateTimeOffset now)
     {
         var cooldown = CooldownFor(retryAfter, info);
 
-        // The upstream's own figure for its limit explains the 429 when it is lower than ours. Else a
-        // 429 for a call made at the current pace means the real limit is lower than we believe:
-        // slow down and remember the pace that failed, so recovery stops short of it. 429s for calls
-        // granted before the pace last changed are old news and teach nothing.
-        var grantedAtCurrentPace = grantedAtVersion is null || grantedAtVersion == Version;
+        // The upstream's own figure for its limit explains the 429 when it is lower than ours. A short
+        // window momentarily full while our last minute kept to the limit is a burst refusal: spread
+        // each window's share over it, at the same pace. Else a 429 for a call made at the current
+        // pace means the real limit is lower than we believe: slow down and remember the pace that
+        // failed, so recovery stops short of it. 429s for calls granted before the pace last changed
+        // are old news and teach nothing.
+        var grantedAtCurrentPace = grantedAtVersion is null || grantedAtVersion >= _loweredAtVersion;
         var (requestRate, imageRate) = (RequestBucket.RatePerSecond, ImageBucket.RatePerSecond);
         Advertise(info);
         Reshape(now);
         var explained = RequestBucket.RatePerSecond < requestRate || ImageBucket.RatePerSecond < imageRate;
-        if (!explained && grantedAtCurrentPace)
+        if (LearnWindow(info, now) || (UpstreamWindow.ShortWindowSeconds(info) is not null && WithinMinuteLimit(now)))
+        {
+            Reshape(now);
+        }
+        else if (!explained && grantedAtCurrentPace)
         {
             LearnedCeiling = LearnedRateFactor;
             LearnedRateFactor = Math.Max(policy.MinLearnedRateFactor, LearnedRateFactor * 0.85);
@@ -117,8 +157,15 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
     /// </summary>
     public void OnSuccess(RateLimitInfo info, DateTimeOffset now)
     {
+        // A window full after a success, full again within seconds: the upstream counts short windows.
+        var window = LearnWindow(info, now);
         if (!Advertise(info))
         {
+            if (window)
+            {
+                Reshape(now);
+            }
+
             return;
         }
 
@@ -135,27 +182,27 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
     }
 
     /// <summary>
-    /// Creeps a learned lower pace back up one step per quiet minute: to just under the pace that
-    /// drew the last 429, and past it only once that 429 is old enough to be worth testing again.
+    /// Moves a learned lower pace back up, every <see cref="AccountPolicyOptions.RateRecoveryInterval"/>
+    /// without a 429, halfway to just under the pace that drew the last 429 (all the way once within
+    /// a point of it), and past that pace only once the 429 is old enough to be worth testing again.
     /// Returns whether the pace changed.
     /// </summary>
     public bool Recover(DateTimeOffset now)
     {
-        if (LearnedRateFactor >= 1.0 || now - _lastRecoveryAt < TimeSpan.FromMinutes(1))
+        if (LearnedRateFactor >= 1.0 || now - _lastRecoveryAt < policy.RateRecoveryInterval)
         {
             return false;
         }
 
-        var ceiling = now - LastRateLimitedAt >= policy.RateProbeAfter ? 1.0 : LearnedCeiling * 0.95;
-        var steps = Math.Floor((now - Max(_lastRecoveryAt, LastRateLimitedAt)).TotalMinutes);
-        var recovered = Math.Min(ceiling, LearnedRateFactor + (policy.RateRecoveryPerMinute * steps));
+        var target = now - LastRateLimitedAt >= policy.RateProbeAfter ? 1.0 : Math.Min(1.0, LearnedCeiling * (1 - RecoveryHeadroom));
         _lastRecoveryAt = now;
-        if (recovered <= LearnedRateFactor)
+        if (target <= LearnedRateFactor)
         {
             return false;
         }
 
-        LearnedRateFactor = recovered;
+        var halfway = LearnedRateFactor + ((target - LearnedRateFactor) / 2);
+        LearnedRateFactor = target - halfway < 0.01 ? target : halfway;
         Reshape(now);
         return true;
     }
@@ -269,23 +316,68 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
         if (requests.Rate != _requests.RatePerSecond || images.Rate != _images.RatePerSecond)
         {
             Version++;
+            if (requests.Rate < _requests.RatePerSecond || images.Rate < _images.RatePerSecond)
+            {
+                _loweredAtVersion = Version;
+            }
         }
 
         _requests.Reconfigure(requests.Capacity, requests.Rate, now);
         _images.Reconfigure(images.Capacity, images.Rate, now);
+        _windowLimits = (requests.PerWindow, images.PerWindow);
     }
 
-    private ((double Capacity, double Rate) Requests, (double Capacity, double Rate) Images) Shape()
+    private (BucketShape Requests, BucketShape Images) Shape()
     {
         var factor = LearnedRateFactor * RampFactor;
         var requestLimit = Math.Max(1, Math.Min(_account?.RequestsPerMinute ?? 1, _advertisedRequestLimit ?? int.MaxValue) * factor);
         var imageLimit = Math.Max(1, Math.Min(_account?.ImagesPerMinute ?? 1, _advertisedImageLimit ?? int.MaxValue) * factor);
 
-        // Below the full minute's worth, so the upstream's own bucket keeps a reserve after our burst.
-        var requestCapacity = Math.Max(1, Math.Floor(requestLimit * policy.BurstFraction));
-        var imageCapacity = Math.Max(1, Math.Max(Math.Min(Math.Floor(imageLimit), MaxImagesPerRequest), Math.Floor(imageLimit * policy.BurstFraction)));
-        var margin = 1 - policy.RateMargin;
-        return ((requestCapacity, requestLimit * margin / 60.0), (imageCapacity, imageLimit * margin / 60.0));
+        // The image bucket must hold the largest request the limit allows at all.
+        return (ShapeOf(requestLimit, 1), ShapeOf(imageLimit, Math.Min(Math.Floor(imageLimit), MaxImagesPerRequest)));
+    }
+
+    private BucketShape ShapeOf(double perMinute, double largestCall)
+    {
+        var rate = perMinute * (1 - policy.RateMargin) / 60.0;
+
+        // A little over the burst, so a call taken a moment after its token came does not lose the
+        // refill meanwhile; the minute's log keeps the sum under the limit all the same.
+        var burst = Math.Max(1, Math.Floor(perMinute * policy.BurstFraction)) + Math.Min(1, rate * LagAllowance.TotalSeconds);
+        if (ShortWindowSeconds is { } seconds)
+        {
+            // Each window's share spread over the window and its guard, exactly one call at a time.
+            burst = 1;
+            rate = Math.Min(rate, UpstreamWindow.PerWindow(perMinute, seconds) / (seconds + policy.ShortWindowGuard.TotalSeconds));
+        }
+
+        return new BucketShape(Math.Max(burst, largestCall), rate, Math.Max(1, Math.Floor(perMinute + 1e-9)));
+    }
+
+    /// <summary>Takes a short window <paramref name="info"/> shows, when our last minute kept to the limit; returns whether it is new.</summary>
+    private bool LearnWindow(RateLimitInfo info, DateTimeOffset now)
+    {
+        if (UpstreamWindow.ShortWindowSeconds(info) is not { } seconds || seconds <= (ShortWindowSeconds ?? 0) || !WithinMinuteLimit(now))
+        {
+            return false;
+        }
+
+        ShortWindowSeconds = seconds;
+        return true;
+    }
+
+    private bool WithinMinuteLimit(DateTimeOffset now) =>
+        _sentRequests!.Sum(now) <= _windowLimits.Requests && _sentImages!.Sum(now) <= _windowLimits.Images;
+
+    /// <summary>
+    /// A bucket as the rule and routing see it: whole calls (the lag allowance stays inside the
+    /// bucket), no more than the last minute's sends leave room for.
+    /// </summary>
+    private static BucketLevel Level(TokenBucket bucket, SendLog sent, double perWindow, DateTimeOffset now)
+    {
+        var capacity = Math.Max(1, Math.Floor(bucket.Capacity + 1e-9));
+        var room = perWindow - sent.Sum(now);
+        return new BucketLevel(Math.Max(0, Math.Min(Math.Min(bucket.Available(now), capacity), room)), capacity, bucket.RatePerSecond);
     }
 
     private TokenBucket RequestBucket => _requests ?? throw new InvalidOperationException("Pacing has not started.");
@@ -296,8 +388,9 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
-    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
-
     /// <summary>Time for one token of a per-minute limit; a whole minute when the limit is unknown.</summary>
     private static TimeSpan OneToken(int? perMinute) => TimeSpan.FromSeconds(60.0 / Math.Max(1, perMinute ?? 1));
+
+    /// <summary>One bucket's shape: its capacity, its refill per second, and the most a minute may hold.</summary>
+    private readonly record struct BucketShape(double Capacity, double Rate, double PerWindow);
 }

@@ -35,6 +35,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<DispatchOptions>, DispatchOptionsValidator>();
         services.AddOptions<AccountPolicyOptions>().Bind(root.GetSection("AccountPolicy")).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AccountPolicyOptions>, AccountPolicyOptionsValidator>();
+        services.AddSingleton<SharedLimitWatch>();
         services.AddOptions<ImagesOptions>().Bind(root.GetSection("Images")).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ImagesOptions>, ImagesOptionsValidator>();
         services.AddOptions<IdempotencyOptions>().Bind(root.GetSection("Idempotency")).ValidateOnStart();

@@ -42,7 +42,7 @@ public sealed class LeaseBroker(IGrainFactory grains, AccountDirectory directory
                     earliest = Earliest(earliest, until);
                     continue;
                 default:
-                    candidates.Add((account, cached));
+                    candidates.Add((account, cached?.ProjectedTo(now)));
                     break;
             }
         }

@@ -132,8 +132,10 @@ public sealed partial class CapacityScheduler : ICapacityObserver, IAsyncDisposa
     /// </summary>
     public async Task DrainAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var until = _time.GetUtcNow() + timeout;
-        while (Waiting > 0 && _time.GetUtcNow() < until && !cancellationToken.IsCancellationRequested)
+        // A stopping process has wall-clock time to finish, whatever clock the grains keep: a drain
+        // timed on a clock that nobody advances would never end.
+        var started = TimeProvider.System.GetTimestamp();
+        while (Waiting > 0 && TimeProvider.System.GetElapsedTime(started) < timeout && !cancellationToken.IsCancellationRequested)
         {
             Task wake;
             lock (_lock)
@@ -141,7 +143,7 @@ public sealed partial class CapacityScheduler : ICapacityObserver, IAsyncDisposa
                 wake = _wake.Task;
             }
 
-            await Task.WhenAny(wake, Task.Delay(TimeSpan.FromMilliseconds(100), _time, cancellationToken));
+            await Task.WhenAny(wake, Task.Delay(TimeSpan.FromMilliseconds(100), TimeProvider.System, cancellationToken));
         }
 
         var remaining = _queue.RemoveAll();

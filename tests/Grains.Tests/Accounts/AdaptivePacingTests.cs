@@ -4,9 +4,11 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace ImageOrleans.Grains.Tests.Accounts;
 
-/// <summary>Pacing without a cluster: configured and advertised limits, learning from 429s, recovery.</summary>
+/// <summary>Pacing without a cluster: configured and advertised limits, windows, learning from 429s, recovery.</summary>
 public sealed class AdaptivePacingTests
 {
+    private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(10);
+
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
     private readonly AccountPolicyOptions _policy = new();
     private readonly AdaptivePacing _pacing;
@@ -20,18 +22,116 @@ public sealed class AdaptivePacingTests
     private DateTimeOffset Now => _time.GetUtcNow();
 
     [Fact]
-    public void Paces_just_under_the_configured_limit_with_a_burst_below_a_full_minute()
+    public void Paces_just_under_the_configured_limit_with_a_burst_of_one_call()
     {
-        Assert.Equal(new BucketLevel(54, 54, 60 * 0.98 / 60), _pacing.Requests(Now));
-        Assert.Equal(new BucketLevel(540, 540, 600 * 0.98 / 60), _pacing.Images(Now));
+        // One call (the bucket also keeps 100 ms of refill, so that a call taken a moment late loses nothing).
+        AssertLevel(_pacing.Requests(Now), 1, 1, 0.995);
+
+        // The image bucket holds the largest request (ten images), no more than the burst share beyond it.
+        AssertLevel(_pacing.Images(Now), 10, 10, 9.95);
     }
 
     [Fact]
-    public void A_small_image_limit_still_holds_the_largest_request()
+    public void A_small_image_limit_still_holds_the_largest_request_it_allows()
     {
         _pacing.Configure(new UpstreamAccount { Id = "a", RequestsPerMinute = 60, ImagesPerMinute = 11 }, Now);
-
         Assert.Equal(10, _pacing.Images(Now).Capacity);
+
+        _pacing.Configure(new UpstreamAccount { Id = "a", RequestsPerMinute = 60, ImagesPerMinute = 4 }, Now);
+        Assert.Equal(4, _pacing.Images(Now).Capacity);
+    }
+
+    [Fact]
+    public void A_fresh_account_taking_all_it_is_given_never_sends_more_than_its_limit_in_any_minute()
+    {
+        // The old buckets (90 % burst + a minute's refill) sent 107 in the first minute of a 60/min account.
+        var sent = TakeGreedily(images: 1, TimeSpan.FromMinutes(3));
+
+        Assert.InRange(MostInAnyWindow(sent, TimeSpan.FromMinutes(1)), 59, 60);
+        Assert.InRange(sent.Count(t => t < Start + TimeSpan.FromMinutes(1)), 59, 60);
+    }
+
+    [Fact]
+    public void Requests_of_ten_images_still_keep_every_minute_within_the_image_limit()
+    {
+        _pacing.Configure(new UpstreamAccount { Id = "a", RequestsPerMinute = 600, ImagesPerMinute = 65 }, Now);
+
+        var sent = TakeGreedily(images: 10, TimeSpan.FromMinutes(3));
+
+        // The bucket alone would let the ten-image burst and a minute's refill through: 70 images.
+        Assert.Equal(6, MostInAnyWindow(sent, TimeSpan.FromMinutes(1)));
+    }
+
+    [Fact]
+    public void After_a_cool_down_the_waiting_calls_resume_at_the_pace_not_together()
+    {
+        var cooldown = _pacing.OnRateLimited(TimeSpan.FromSeconds(40), new RateLimitInfo { RemainingRequests = 0 }, _pacing.Version, Now);
+        Assert.Equal(TimeSpan.FromSeconds(40), cooldown);
+        _time.Advance(cooldown);
+
+        var sent = TakeGreedily(images: 1, TimeSpan.FromSeconds(10));
+
+        Assert.Equal(1, MostInAnyWindow(sent, TimeSpan.FromSeconds(1)));
+        Assert.InRange(sent.Count, 8, 10);
+    }
+
+    [Fact]
+    public void A_burst_refusal_of_a_short_window_spreads_calls_evenly_at_the_same_pace()
+    {
+        _pacing.Configure(new UpstreamAccount { Id = "a", RequestsPerMinute = 600, ImagesPerMinute = 600 }, Now);
+        Assert.Equal(3, _pacing.Requests(Now).Capacity);
+        var version = _pacing.Version;
+
+        // 600 a minute counted as 10 a second: the window was full for another 200 ms.
+        var cooldown = _pacing.OnRateLimited(TimeSpan.FromMilliseconds(200),
+            new RateLimitInfo { LimitRequests = 600, RemainingRequests = 0, ResetRequests = TimeSpan.FromMilliseconds(200) }, version, Now);
+
+        Assert.Equal(TimeSpan.FromMilliseconds(200), cooldown);
+        Assert.Equal((1.0, 1), (_pacing.LearnedRateFactor, _pacing.ShortWindowSeconds));
+        AssertLevel(_pacing.Requests(Now), 0, 1, 9.95);
+        _time.Advance(cooldown);
+        var sent = TakeGreedily(images: 1, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(1));
+        Assert.Equal(10, MostInAnyWindow(sent, TimeSpan.FromSeconds(1)));
+        Assert.InRange(sent.Count, 290, 299);
+    }
+
+    [Fact]
+    public void A_success_that_shows_a_short_window_full_is_learned_without_waiting_for_a_429()
+    {
+        _pacing.OnSuccess(new RateLimitInfo { LimitRequests = 60, RemainingRequests = 0, ResetRequests = TimeSpan.FromMilliseconds(400) }, Now);
+
+        Assert.Equal(1, _pacing.ShortWindowSeconds);
+        Assert.Equal(1, _pacing.Requests(Now).Capacity);
+        Assert.Equal(1.0, _pacing.LearnedRateFactor);
+    }
+
+    [Fact]
+    public void A_success_that_leaves_a_bucket_empty_is_no_short_window()
+    {
+        _pacing.OnSuccess(new RateLimitInfo { LimitRequests = 60, RemainingRequests = 0, ResetRequests = TimeSpan.FromSeconds(59.5) }, Now);
+
+        Assert.Null(_pacing.ShortWindowSeconds);
+    }
+
+    [Fact]
+    public void A_longer_short_window_spreads_its_share_over_that_window()
+    {
+        _pacing.OnRateLimited(null, new RateLimitInfo { RemainingRequests = 0, ResetRequests = TimeSpan.FromSeconds(9.2) }, _pacing.Version, Now);
+
+        Assert.Equal(10, _pacing.ShortWindowSeconds);
+        Assert.Equal(0.995, _pacing.Requests(Now).RatePerSecond, 12);
+        Assert.Equal(1.0, _pacing.LearnedRateFactor);
+    }
+
+    [Theory]
+    [InlineData(1, 59.0)]    // a bucket or a minute's window, empty: full again only in most of a minute
+    [InlineData(3, 0.2)]     // a short window, but three calls were still left: not what refused it
+    public void A_429_that_is_no_burst_refusal_slows_down(int remaining, double resetSeconds)
+    {
+        _pacing.OnRateLimited(null, new RateLimitInfo { RemainingRequests = remaining, ResetRequests = TimeSpan.FromSeconds(resetSeconds) }, _pacing.Version, Now);
+
+        Assert.Equal(0.85, _pacing.LearnedRateFactor);
+        Assert.Null(_pacing.ShortWindowSeconds);
     }
 
     [Fact]
@@ -39,9 +139,9 @@ public sealed class AdaptivePacingTests
     {
         var version = _pacing.Version;
 
-        _pacing.OnSuccess(new RateLimitInfo { LimitRequests = 30, RemainingRequests = 5 }, Now);
+        _pacing.OnSuccess(new RateLimitInfo { LimitRequests = 30, RemainingRequests = 0 }, Now);
 
-        Assert.Equal(new BucketLevel(5, 27, 30 * 0.98 / 60), _pacing.Requests(Now));
+        AssertLevel(_pacing.Requests(Now), 0, 1, 30 * 0.995 / 60);
         Assert.Equal(1.0, _pacing.LearnedRateFactor);
         Assert.Equal(version + 1, _pacing.Version);
     }
@@ -50,11 +150,11 @@ public sealed class AdaptivePacingTests
     public void A_remaining_figure_without_a_new_limit_does_not_lower_the_level()
     {
         _pacing.OnSuccess(new RateLimitInfo { LimitRequests = 60, RemainingRequests = 0 }, Now);
+        _time.Advance(TimeSpan.FromSeconds(2));
         _pacing.OnSuccess(new RateLimitInfo { LimitRequests = 60, RemainingRequests = 0 }, Now);
 
         // The first success taught the limit (the configured one) and the level; the second changes nothing.
-        _time.Advance(TimeSpan.FromSeconds(10));
-        Assert.Equal(10 * 0.98, _pacing.Requests(Now).Tokens, 9);
+        Assert.Equal(1, _pacing.Requests(Now).Tokens, 9);
     }
 
     [Fact]
@@ -64,7 +164,7 @@ public sealed class AdaptivePacingTests
 
         Assert.Equal(_policy.DefaultRateLimitCooldown, cooldown);
         Assert.Equal((0.85, 1.0, Now), (_pacing.LearnedRateFactor, _pacing.LearnedCeiling, _pacing.LastRateLimitedAt));
-        Assert.Equal(new BucketLevel(0, Math.Floor(51 * 0.9), 51 * 0.98 / 60), _pacing.Requests(Now));
+        AssertLevel(_pacing.Requests(Now), 0, 1, 51 * 0.995 / 60);
         Assert.Equal(0, _pacing.Images(Now).Tokens);
     }
 
@@ -83,10 +183,10 @@ public sealed class AdaptivePacingTests
     [Fact]
     public void A_429_explained_by_an_advertised_lower_limit_does_not_lower_the_factor()
     {
-        _pacing.OnRateLimited(null, new RateLimitInfo { LimitRequests = 20, RemainingRequests = 0 }, _pacing.Version, Now);
+        _pacing.OnRateLimited(null, new RateLimitInfo { LimitRequests = 20, RemainingRequests = 0, ResetRequests = TimeSpan.FromSeconds(60) }, _pacing.Version, Now);
 
         Assert.Equal(1.0, _pacing.LearnedRateFactor);
-        Assert.Equal(20 * 0.98 / 60, _pacing.Requests(Now).RatePerSecond, 12);
+        Assert.Equal(20 * 0.995 / 60, _pacing.Requests(Now).RatePerSecond, 12);
     }
 
     [Theory]
@@ -104,26 +204,38 @@ public sealed class AdaptivePacingTests
     }
 
     [Fact]
-    public void Recovery_creeps_up_per_quiet_minute_to_just_under_the_failing_pace_then_probes_past_it()
+    public void Recovery_climbs_back_in_seconds_to_just_under_the_failing_pace_then_probes_past_it_later()
     {
         _pacing.OnRateLimited(null, RateLimitInfo.None, _pacing.Version, Now);
 
-        _time.Advance(TimeSpan.FromSeconds(59));
+        _time.Advance(_policy.RateRecoveryInterval - TimeSpan.FromMilliseconds(1));
         Assert.False(_pacing.Recover(Now));
-        _time.Advance(TimeSpan.FromSeconds(1));
+        _time.Advance(TimeSpan.FromMilliseconds(1));
         Assert.True(_pacing.Recover(Now));
-        Assert.Equal(0.87, _pacing.LearnedRateFactor, 9);
+        Assert.Equal(0.85 + ((0.95 - 0.85) / 2), _pacing.LearnedRateFactor, 9);
 
-        // Ten more minutes would reach 1.07: held at 95 % of the pace that drew the 429.
-        _time.Advance(TimeSpan.FromMinutes(10));
-        Assert.True(_pacing.Recover(Now));
+        // Halfway each interval, all the way once within a point: at 95 % of the failing pace in 20 s.
+        for (var i = 0; i < 3; i++)
+        {
+            _time.Advance(_policy.RateRecoveryInterval);
+            _pacing.Recover(Now);
+        }
+
         Assert.Equal(0.95, _pacing.LearnedRateFactor, 9);
+        _time.Advance(_policy.RateRecoveryInterval);
+        Assert.False(_pacing.Recover(Now));
 
         // Once that 429 is old news, recovery tests the full rate again.
         _time.Advance(_policy.RateProbeAfter);
         Assert.True(_pacing.Recover(Now));
+        for (var i = 0; i < 2; i++)
+        {
+            _time.Advance(_policy.RateRecoveryInterval);
+            Assert.True(_pacing.Recover(Now));
+        }
+
         Assert.Equal(1.0, _pacing.LearnedRateFactor);
-        Assert.Equal(60 * 0.98 / 60, _pacing.Requests(Now).RatePerSecond, 12);
+        Assert.Equal(60 * 0.995 / 60, _pacing.Requests(Now).RatePerSecond, 12);
     }
 
     [Fact]
@@ -134,17 +246,24 @@ public sealed class AdaptivePacingTests
         _pacing.Reset(Now);
 
         Assert.Equal((1.0, 1.0), (_pacing.LearnedRateFactor, _pacing.LearnedCeiling));
-        Assert.Equal(new BucketLevel(0, 54, 0.98), _pacing.Requests(Now));
+        AssertLevel(_pacing.Requests(Now), 0, 1, 0.995);
     }
 
     [Fact]
-    public void A_refund_gives_back_the_tokens_of_a_call_that_never_left()
+    public void A_refund_gives_back_the_tokens_and_the_window_room_of_a_call_that_never_left()
     {
-        _pacing.Take(4, Now);
-        Assert.Equal((53, 536), (_pacing.Requests(Now).Tokens, _pacing.Images(Now).Tokens));
+        _pacing.Configure(new UpstreamAccount { Id = "a", RequestsPerMinute = 600, ImagesPerMinute = 12 }, Now);
+        _pacing.Take(10, Now);
+        Assert.Equal(0, _pacing.Requests(Now).Tokens, 9);
+        Assert.Equal(0, _pacing.Images(Now).Tokens);
 
-        _pacing.Refund(4, Now);
-        Assert.Equal((54, 540), (_pacing.Requests(Now).Tokens, _pacing.Images(Now).Tokens));
+        // Twenty seconds refill 20 × 12 × 0.995 / 60 image tokens, but the minute's window leaves room for 2.
+        _time.Advance(TimeSpan.FromSeconds(20));
+        Assert.Equal(2, _pacing.Images(Now).Tokens, 9);
+
+        _pacing.Refund(10, Now);
+        Assert.Equal(3, _pacing.Requests(Now).Tokens, 9);
+        Assert.Equal(10, _pacing.Images(Now).Tokens);
     }
 
     [Fact]
@@ -155,7 +274,7 @@ public sealed class AdaptivePacingTests
 
         _pacing.StartRamp(Now);
         Assert.Equal(0.1 * full, _pacing.Requests(Now).RatePerSecond, 12);
-        Assert.Equal(Math.Floor(6 * 0.9), _pacing.Requests(Now).Capacity);
+        Assert.Equal(1, _pacing.Requests(Now).Capacity);
 
         foreach (var (after, share) in new[] { (third - TimeSpan.FromSeconds(1), 0.1), (third, 0.25), (third * 2, 0.5), (_policy.RecoveryRamp, 1.0) })
         {
@@ -174,6 +293,49 @@ public sealed class AdaptivePacingTests
 
         _pacing.Reset(Now);
 
-        Assert.Equal((1.0, 0.98), (_pacing.RampFactor, _pacing.Requests(Now).RatePerSecond));
+        Assert.Equal(1.0, _pacing.RampFactor);
+        Assert.Equal(0.995, _pacing.Requests(Now).RatePerSecond, 12);
+    }
+
+    private DateTimeOffset Start { get; } = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static void AssertLevel(BucketLevel actual, double tokens, double capacity, double ratePerSecond)
+    {
+        Assert.Equal(tokens, actual.Tokens, 9);
+        Assert.Equal(capacity, actual.Capacity);
+        Assert.Equal(ratePerSecond, actual.RatePerSecond, 9);
+    }
+
+    /// <summary>Takes a call of <paramref name="images"/> whenever pacing allows one, every 10 ms (or <paramref name="step"/>), as a saturated pool would.</summary>
+    private List<DateTimeOffset> TakeGreedily(int images, TimeSpan duration, TimeSpan? step = null)
+    {
+        var sent = new List<DateTimeOffset>();
+        for (var end = Now + duration; Now < end; _time.Advance(step ?? Step))
+        {
+            while (_pacing.Requests(Now).TimeUntil(1) == TimeSpan.Zero && _pacing.Images(Now).TimeUntil(images) == TimeSpan.Zero)
+            {
+                _pacing.Take(images, Now);
+                sent.Add(Now);
+            }
+        }
+
+        return sent;
+    }
+
+    /// <summary>The most calls any window of <paramref name="window"/> holds (each call counted in every window that contains it).</summary>
+    private static int MostInAnyWindow(List<DateTimeOffset> sent, TimeSpan window)
+    {
+        var most = 0;
+        for (int first = 0, last = 0; last < sent.Count; last++)
+        {
+            while (sent[last] - sent[first] >= window)
+            {
+                first++;
+            }
+
+            most = Math.Max(most, last - first + 1);
+        }
+
+        return most;
     }
 }

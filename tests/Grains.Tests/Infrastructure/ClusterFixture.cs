@@ -43,6 +43,9 @@ public class ClusterFixture : IAsyncLifetime
             // Small enough that overflow and displacement are cheap to provoke.
             ["ImageOrleans:Dispatch:QueueDepth"] = QueueDepth.ToString(System.Globalization.CultureInfo.InvariantCulture),
 
+            // Requests a test left waiting do not hold up the cluster's shutdown for the default 150 s.
+            ["ImageOrleans:Dispatch:DrainTimeout"] = "00:00:01",
+
             // Budget days begin at midnight Tokyo time (UTC+9, no daylight saving), not UTC midnight.
             ["ImageOrleans:Billing:TimeZone"] = BillingTimeZone,
 

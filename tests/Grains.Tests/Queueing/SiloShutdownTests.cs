@@ -54,8 +54,8 @@ public sealed class SiloShutdownTests : IAsyncLifetime
             BaseUrl = new Uri(_simulator.BaseAddress, "v1/").ToString(),
             ApiKey = new UpstreamSecret("shutdown-key"),
             Models = [Model],
-            RequestsPerMinute = 60,
-            ImagesPerMinute = 60,
+            RequestsPerMinute = 6000,
+            ImagesPerMinute = 6000,
             MaxConcurrency = 64,
         });
     }
@@ -65,8 +65,8 @@ public sealed class SiloShutdownTests : IAsyncLifetime
     {
         var now = DateTimeOffset.UtcNow;
 
-        // Eighty requests at once against a pool that bursts 54 and then earns one a second: some are
-        // in flight upstream and many wait, on both silos, when one of them is told to stop.
+        // Eighty requests at once against a pool that takes 31 at once and then earns a hundred a second:
+        // some are in flight upstream and many wait, on both silos, when one of them is told to stop.
         var calls = Enumerable.Range(0, 80).Select(i =>
         {
             var job = Jobs.For(Model, $"shutdown {i}", now, wait: TimeSpan.FromSeconds(6));
