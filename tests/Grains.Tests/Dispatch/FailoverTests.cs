@@ -59,7 +59,7 @@ public sealed class FailoverTests(ClusterFixture fixture)
             ClusterFixture.Account(simulator, Id("a"), "rr-a", _model),
             ClusterFixture.Account(simulator, Id("b"), "rr-b", _model));
 
-        var reply = await Generate("doomed everywhere");
+        var reply = await fixture.Time.AdvanceUntilAsync(TimeSpan.FromSeconds(1), Generate("doomed everywhere"));
 
         // Three rounds over both accounts, each account once per round: six calls, three each.
         Assert.Equal((502, "upstream_error"), (reply.Error?.Status, reply.Error?.Code));
