@@ -116,15 +116,17 @@ public sealed class BatchFailoverTests(ServersFixture servers)
         Assert.Equal(Items, ids.Count);
         Assert.Equal(Items, ids.Distinct().Count());
 
-        // Charged once per generation: the usage ledger's generated images (the warm-up's one besides)
-        // agree with the upstream's count, and the key's spend with the ledger's.
+        // Charged once per generation: every generation delivered is paid, and nothing is paid that the upstream
+        // did not make (the warm-up's one besides). A generation that completed on a surviving dispatcher for the
+        // killed silo's batch runner is paid by its key even when the resumed item is then answered from the
+        // cache; one whose dispatcher died with the silo was made upstream and paid by nobody.
         var usage = default(JsonElement);
         await Wait.UntilAsync(async () =>
         {
             usage = (await SendAsync(cluster, survivor, HttpMethod.Get, "v1/usage")).GetProperty("totals");
             return usage.GetProperty("generated").GetInt64() >= delivered + 1;
         }, TimeSpan.FromSeconds(30), "the usage ledger to record the batch's generations");
-        Assert.Equal(delivered + 1, usage.GetProperty("generated").GetInt64());
+        Assert.InRange(usage.GetProperty("generated").GetInt64() - 1, delivered, upstream);
         var spent = (await cluster.ClientKeyAsync(survivor.Index)).GetProperty("spend").GetProperty("today_usd").GetDecimal();
         Assert.Equal(usage.GetProperty("spend_usd").GetDecimal(), spent);
         Assert.True(spent > spentBefore * delivered * 0.9m, $"spent {spent} for {delivered} generations after {spentBefore} for one");
