@@ -107,7 +107,8 @@ public sealed class BatchFailoverTests(ServersFixture servers)
         // nobody received and nobody was charged for; at most one per item that was in flight there.
         var delivered = Items - batch.GetProperty("imageorleans").GetProperty("cache_hits").GetInt32();
         var upstream = simulator.Stats.Total.Snapshot().Served - served;
-        Assert.InRange(delivered, DistinctPrompts, Items);
+        // A first generation made for the killed silo's runner may answer its own resumed item from the cache.
+        Assert.InRange(delivered, DistinctPrompts - InFlight, Items);
         Assert.InRange(upstream, delivered, delivered + InFlight);
 
         // The output has every custom_id exactly once.
