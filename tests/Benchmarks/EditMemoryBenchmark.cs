@@ -51,10 +51,12 @@ public static class EditMemoryBenchmark
             using var sampling = new CancellationTokenSource();
             var sampler = Task.Run(async () =>
             {
+                // Sampled every 5 ms until the edit has its answer.
+                using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(5));
                 while (!sampling.IsCancellationRequested)
                 {
                     peak = Math.Max(peak, GC.GetTotalMemory(forceFullCollection: false));
-                    await Task.Delay(5, CancellationToken.None);
+                    await tick.WaitForNextTickAsync(CancellationToken.None);
                 }
             });
 

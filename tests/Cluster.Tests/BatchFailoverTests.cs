@@ -107,7 +107,8 @@ public sealed class BatchFailoverTests(ServersFixture servers)
         // nobody received and nobody was charged for; at most one per item that was in flight there.
         var delivered = Items - batch.GetProperty("imageorleans").GetProperty("cache_hits").GetInt32();
         var upstream = simulator.Stats.Total.Snapshot().Served - served;
-        Assert.InRange(delivered, DistinctPrompts, Items);
+        // A first generation made for the killed silo's runner may answer its own resumed item from the cache.
+        Assert.InRange(delivered, DistinctPrompts - InFlight, Items);
         Assert.InRange(upstream, delivered, delivered + InFlight);
 
         // The output has every custom_id exactly once.
@@ -116,15 +117,17 @@ public sealed class BatchFailoverTests(ServersFixture servers)
         Assert.Equal(Items, ids.Count);
         Assert.Equal(Items, ids.Distinct().Count());
 
-        // Charged once per generation: the usage ledger's generated images (the warm-up's one besides)
-        // agree with the upstream's count, and the key's spend with the ledger's.
+        // Charged once per generation: every generation delivered is paid, and nothing is paid that the upstream
+        // did not make (the warm-up's one besides). A generation that completed on a surviving dispatcher for the
+        // killed silo's batch runner is paid by its key even when the resumed item is then answered from the
+        // cache; one whose dispatcher died with the silo was made upstream and paid by nobody.
         var usage = default(JsonElement);
         await Wait.UntilAsync(async () =>
         {
             usage = (await SendAsync(cluster, survivor, HttpMethod.Get, "v1/usage")).GetProperty("totals");
             return usage.GetProperty("generated").GetInt64() >= delivered + 1;
         }, TimeSpan.FromSeconds(30), "the usage ledger to record the batch's generations");
-        Assert.Equal(delivered + 1, usage.GetProperty("generated").GetInt64());
+        Assert.InRange(usage.GetProperty("generated").GetInt64() - 1, delivered, upstream);
         var spent = (await cluster.ClientKeyAsync(survivor.Index)).GetProperty("spend").GetProperty("today_usd").GetDecimal();
         Assert.Equal(usage.GetProperty("spend_usd").GetDecimal(), spent);
         Assert.True(spent > spentBefore * delivered * 0.9m, $"spent {spent} for {delivered} generations after {spentBefore} for one");

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using ImageOrleans.Gateway.Tests.Infrastructure;
 using ImageOrleans.Silo.GrpcApi;
@@ -17,7 +16,12 @@ public sealed class GrpcNodeClientTests(AdminGatewayFixture gateway) : IClassFix
     {
         var served = gateway.Simulator.Stats.Total.Snapshot().Served;
 
-        var seen = await RunAsync("grpc-client.mjs");
+        var address = gateway.Services.GetRequiredService<GrpcFrontDoor>().Address!;
+        var seen = await NodeScript.RunAsync("GrpcNode", "@grpc/grpc-js", "grpc-client.mjs", new Dictionary<string, string>
+        {
+            ["GRPC_ADDRESS"] = $"{address.Host}:{address.Port}",
+            ["CLIENT_KEY"] = GatewayFactory.KeyA,
+        });
 
         var generate = seen.GetProperty("generate");
         Assert.Equal(1, generate.GetProperty("images").GetInt32());
@@ -46,37 +50,5 @@ public sealed class GrpcNodeClientTests(AdminGatewayFixture gateway) : IClassFix
         var wrong = seen.GetProperty("wrongKey");
         Assert.Equal(16, wrong.GetProperty("code").GetInt32());
         Assert.Equal("invalid_api_key", wrong.GetProperty("details")[0].GetProperty("value").GetProperty("reason").GetString());
-    }
-
-    private async Task<JsonElement> RunAsync(string script)
-    {
-        var folder = Path.Combine(RepositoryRoot.Path, "tests", "GrpcNode");
-        Assert.True(Directory.Exists(Path.Combine(folder, "node_modules", "@grpc", "grpc-js")),
-            "tests/GrpcNode/node_modules is missing: run the tests through ./test.sh, which installs it with npm ci.");
-        var address = gateway.Services.GetRequiredService<GrpcFrontDoor>().Address!;
-        var start = new ProcessStartInfo("node", [Path.Combine(folder, script)])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = folder,
-        };
-        start.Environment["GRPC_ADDRESS"] = $"{address.Host}:{address.Port}";
-        start.Environment["CLIENT_KEY"] = GatewayFactory.KeyA;
-        using var node = Process.Start(start)!;
-        var output = node.StandardOutput.ReadToEndAsync();
-        var errors = node.StandardError.ReadToEndAsync();
-        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        try
-        {
-            await node.WaitForExitAsync(limit.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            node.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{script} did not finish within 2 minutes: " + await errors);
-        }
-
-        Assert.True(node.ExitCode == 0, $"{script} failed ({node.ExitCode}): {await errors}\n{await output}");
-        return JsonDocument.Parse((await output).Trim().Split('\n')[^1]).RootElement;
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using ImageOrleans.Gateway.Tests.Infrastructure;
 
@@ -10,12 +9,14 @@ public sealed class NodeSdkTests(GatewayFixture gateway) : IClassFixture<Gateway
     [Fact]
     public async Task The_node_sdk_edits_three_images_with_a_mask_makes_a_variation_streams_and_uses_an_alias()
     {
-        var folder = Path.Combine(RepositoryRoot.Path, "tests", "Node");
-        Assert.True(File.Exists(Path.Combine(folder, "node_modules", "openai", "package.json")),
-            "tests/Node/node_modules/openai is missing: run the tests through ./test.sh, which installs it with npm ci.");
         var run = Guid.NewGuid().ToString("N");
 
-        var seen = await RunNodeAsync(folder, run);
+        var seen = await NodeScript.RunAsync("Node", "openai", "images.mjs", new Dictionary<string, string>
+        {
+            ["GATEWAY_URL"] = gateway.BaseAddress.ToString(),
+            ["API_KEY"] = GatewayFactory.KeyA,
+            ["RUN_ID"] = run,
+        });
 
         // Three images and a mask arrived upstream as image[] file parts, byte for byte.
         var sent = seen.GetProperty("sent");
@@ -46,34 +47,5 @@ public sealed class NodeSdkTests(GatewayFixture gateway) : IClassFixture<Gateway
         var completed = events.EnumerateArray().Last();
         Assert.True(completed.GetProperty("hasImage").GetBoolean());
         Assert.Equal(JsonValueKind.Object, completed.GetProperty("usage").ValueKind);
-    }
-
-    private async Task<JsonElement> RunNodeAsync(string folder, string run)
-    {
-        var start = new ProcessStartInfo("node", ["images.mjs"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = folder,
-        };
-        start.Environment["GATEWAY_URL"] = gateway.BaseAddress.ToString();
-        start.Environment["API_KEY"] = GatewayFactory.KeyA;
-        start.Environment["RUN_ID"] = run;
-        using var node = Process.Start(start)!;
-        var output = node.StandardOutput.ReadToEndAsync();
-        var errors = node.StandardError.ReadToEndAsync();
-        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        try
-        {
-            await node.WaitForExitAsync(limit.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            node.Kill(entireProcessTree: true);
-            throw new TimeoutException("The Node SDK script did not finish within 2 minutes: " + await errors);
-        }
-
-        Assert.True(node.ExitCode == 0, $"The Node SDK script failed ({node.ExitCode}): {await errors}\n{await output}");
-        return JsonDocument.Parse((await output).Trim().Split('\n')[^1]).RootElement;
     }
 }

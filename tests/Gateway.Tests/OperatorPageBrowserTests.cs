@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -17,10 +16,7 @@ public sealed class OperatorPageBrowserTests(OperatorPageFixture gateway) : ICla
     [Fact]
     public async Task An_operator_signs_in_sees_every_account_and_drains_one()
     {
-        var script = Path.Combine(RepositoryRoot.Path, "tests", "Browser", "operator-page.mjs");
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: run the tests through ./test.sh, which installs Debian's chromium.");
-        Assert.True(Directory.Exists(Path.Combine(RepositoryRoot.Path, "tests", "Browser", "node_modules", "playwright-core")),
-            "tests/Browser/node_modules/playwright-core is missing: run the tests through ./test.sh, which installs it with npm ci.");
 
         using var load = new CancellationTokenSource();
         var traffic = Task.WhenAll(Enumerable.Range(0, 3).Select(i => LoadAsync(i, load.Token)));
@@ -32,7 +28,14 @@ public sealed class OperatorPageBrowserTests(OperatorPageFixture gateway) : ICla
 
             var screenshot = Path.Combine(AppContext.BaseDirectory, "artifacts", "operator-page.png");
             Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
-            var shown = await RunBrowserAsync(script, screenshot, drain: "sim-2");
+            var shown = await NodeScript.RunAsync("Browser", "playwright-core", "operator-page.mjs", new Dictionary<string, string>
+            {
+                ["GATEWAY_URL"] = gateway.BaseAddress.ToString(),
+                ["ADMIN_KEY"] = AdminGatewayFixture.AdminKey,
+                ["DRAIN_ACCOUNT"] = "sim-2",
+                ["SCREENSHOT"] = screenshot,
+                ["CHROMIUM"] = Chromium,
+            });
 
             // Every account, with the values /admin/accounts gives for it.
             var rows = shown.GetProperty("before").EnumerateArray().ToDictionary(r => r.GetProperty("id").GetString()!);
@@ -99,36 +102,5 @@ public sealed class OperatorPageBrowserTests(OperatorPageFixture gateway) : ICla
                 return;
             }
         }
-    }
-
-    private async Task<JsonElement> RunBrowserAsync(string script, string screenshot, string drain)
-    {
-        var start = new ProcessStartInfo("node", [script])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(script)!,
-        };
-        start.Environment["GATEWAY_URL"] = gateway.BaseAddress.ToString();
-        start.Environment["ADMIN_KEY"] = AdminGatewayFixture.AdminKey;
-        start.Environment["DRAIN_ACCOUNT"] = drain;
-        start.Environment["SCREENSHOT"] = screenshot;
-        start.Environment["CHROMIUM"] = Chromium;
-        using var node = Process.Start(start)!;
-        var output = node.StandardOutput.ReadToEndAsync();
-        var errors = node.StandardError.ReadToEndAsync();
-        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        try
-        {
-            await node.WaitForExitAsync(limit.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            node.Kill(entireProcessTree: true);
-            throw new TimeoutException("The browser script did not finish within 2 minutes: " + await errors);
-        }
-
-        Assert.True(node.ExitCode == 0, $"The browser script failed ({node.ExitCode}): {await errors}\n{await output}");
-        return JsonDocument.Parse((await output).Trim().Split('\n')[^1]).RootElement;
     }
 }

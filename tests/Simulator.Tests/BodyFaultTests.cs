@@ -28,8 +28,21 @@ public sealed class BodyFaultTests : IAsyncLifetime
     public async Task TruncatedRateOneAnnouncesTheWholeBodyAndEndsTheConnectionHalfway()
     {
         using var client = _host.NewClient();
-        using var response = await SendAsync(client, "fault-truncated");
+        HttpResponseMessage response;
+        try
+        {
+            response = await SendAsync(client, "fault-truncated");
+        }
+        catch (HttpRequestException ex) when (ex.InnerException is HttpIOException { HttpRequestError: HttpRequestError.ResponseEnded })
+        {
+            // On a busy machine the connection may end before the client has read the headers: the answer
+            // still ended part way, which is the fault; nothing was served.
+            Assert.Equal(1, _host.Stats.Keys["fault-truncated"].FaultsTruncated);
+            Assert.Equal(0, _host.Stats.Keys["fault-truncated"].Served);
+            return;
+        }
 
+        using var answered = response;
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var announced = response.Content.Headers.ContentLength!.Value;
         await using var body = await response.Content.ReadAsStreamAsync();

@@ -10,6 +10,7 @@ using ImageOrleans.Grains.Upstreams;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
+using Orleans.Storage;
 
 namespace ImageOrleans.Grains.Dispatch;
 
@@ -302,7 +303,7 @@ public sealed partial class DispatcherGrain(
         {
             broker.Observe(await GrainFactory.GetGrain<IAccountGrain>(accountId).ReportOutcomeAsync(report));
         }
-        catch (Exception ex) when (ex is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException)
+        catch (Exception ex) when (ex is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException or InconsistentStateException)
         {
             // The account's silo went away: its grain reactivates elsewhere and the lease expires there.
             LogReportFailed(logger, ex);

@@ -1,6 +1,7 @@
 using ImageOrleans.Grains.Accounts;
 using ImageOrleans.Grains.Pool;
 using Orleans.Runtime;
+using Orleans.Storage;
 
 namespace ImageOrleans.Grains.Dispatch;
 
@@ -62,10 +63,12 @@ public sealed class LeaseBroker(IGrainFactory grains, AccountDirectory directory
                     Observer = observer,
                 });
             }
-            catch (Exception ex) when (ex is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException)
+            catch (Exception ex) when (ex is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException or InconsistentStateException)
             {
                 // The account's grain is on a silo that just died; it reactivates elsewhere once the
-                // cluster notices. Until then, treat the account as briefly busy and use the others.
+                // cluster notices (and while the directory heals, a second activation may lose its first
+                // write to the one that won: a version conflict). Until then, treat the account as
+                // briefly busy and use the others.
                 var unreachable = time.GetUtcNow() + TimeSpan.FromSeconds(1);
                 loads.Observe(new AccountLoad
                 {

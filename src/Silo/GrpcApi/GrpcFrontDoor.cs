@@ -40,7 +40,15 @@ public sealed partial class GrpcFrontDoor(IServiceProvider services, IOptions<Gr
         builder.Services.AddSingleton(services.GetRequiredService<ILoggerFactory>());
         builder.Services.AddSingleton<IHostLifetime, HostedLifetime>();
         builder.WebHost.UseUrls(settings.Url);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(endpoint => endpoint.Protocols = HttpProtocols.Http2));
+        // TLS for an https Url: Kestrel's own settings under ImageOrleans:Grpc:Kestrel, e.g.
+        // Certificates:Default:Path and KeyPath (PEM) or Path and Password (PFX).
+        var kestrelSettings = services.GetRequiredService<IConfiguration>().GetSection("ImageOrleans:Grpc:Kestrel");
+        builder.WebHost.UseKestrelHttpsConfiguration();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Configure(kestrelSettings, reloadOnChange: false);
+            kestrel.ConfigureEndpointDefaults(endpoint => endpoint.Protocols = HttpProtocols.Http2);
+        });
         builder.Services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = settings.MaxReceiveMessageBytes);
         builder.Services.AddGrpcReflection();
         var oracle = services.GetRequiredService<ISiloStatusOracle>();
