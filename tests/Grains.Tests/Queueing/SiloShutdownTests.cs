@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using ImageOrleans.Grains.Caching;
 using ImageOrleans.Grains.Configuration;
 using ImageOrleans.Grains.Dispatch;
@@ -8,6 +9,9 @@ using ImageOrleans.Grains.Tests.Secrets;
 using ImageOrleans.Simulator;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Providers;
+using Orleans.Runtime.Hosting;
+using Orleans.Serialization;
 using Orleans.TestingHost;
 
 namespace ImageOrleans.Grains.Tests.Queueing;
@@ -18,6 +22,7 @@ public sealed class SiloShutdownTests : IAsyncLifetime
     private const string Model = "shutdown-model";
     private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "io-shutdown-tests-" + Guid.NewGuid().ToString("N"));
     private InProcessTestCluster _cluster = null!;
+    private readonly ConcurrentDictionary<string, (byte[] State, long Version)> _storage = new();
     private SimulatorServer _simulator = null!;
 
     public async Task InitializeAsync()
@@ -36,12 +41,12 @@ public sealed class SiloShutdownTests : IAsyncLifetime
         var builder = new InProcessTestClusterBuilder(2);
         builder.ConfigureSilo((_, silo) =>
         {
-            foreach (var name in GrainStorageNames.All)
+            // State survives the silo that stops, as it does in every production profile.
+            foreach (var name in GrainStorageNames.All.Append(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME))
             {
-                silo.AddMemoryGrainStorage(name);
+                silo.Services.AddGrainStorage(name, (services, _) => new SharedGrainStorage(_storage, services.GetRequiredService<Serializer>()));
             }
 
-            silo.AddMemoryGrainStorageAsDefault();
             silo.Services.AddImageOrleansGrainServices(configuration, _dataPath);
         });
         builder.ConfigureClient(client => TestSecrets.AddTo(client.Services));
