@@ -17,15 +17,16 @@ public sealed class DispatchTests(ClusterFixture fixture)
     [Fact]
     public async Task Routing_prefers_the_least_loaded_account()
     {
-        // Upstream calls hang until the fake clock moves, so in-flight counts stay put while we look.
+        // Upstream calls hang until the fake clock moves, so in-flight counts stay put while we look;
+        // the buckets hold far more than ten calls, so only the in-flight counts decide.
         var simulator = await fixture.StartSimulatorAsync(new SimulatorOptions
         {
             Keys = [new SimulatedKey { Key = "ll-a" }, new SimulatedKey { Key = "ll-b" }],
             Latency = new LatencyOptions { Distribution = "fixed", MedianMs = 30_000 },
         });
         await fixture.UpsertAccountsAsync(
-            ClusterFixture.Account(simulator, Id("a"), "ll-a", _model, perMinute: 600, concurrency: 10),
-            ClusterFixture.Account(simulator, Id("b"), "ll-b", _model, perMinute: 600, concurrency: 10));
+            ClusterFixture.Account(simulator, Id("a"), "ll-a", _model, perMinute: 6000, concurrency: 10),
+            ClusterFixture.Account(simulator, Id("b"), "ll-b", _model, perMinute: 6000, concurrency: 10));
 
         var calls = new List<Task<GenerationReply>>();
         for (var i = 1; i <= 10; i++)
@@ -57,15 +58,19 @@ public sealed class DispatchTests(ClusterFixture fixture)
         var a = ClusterFixture.Account(simulator, Id("a"), "rl-a", _model);
         await fixture.UpsertAccountsAsync(a);
 
+        var firstAt = fixture.Time.GetUtcNow();
         Assert.NotNull((await Generate("first")).Result);
 
-        // The second call meets the upstream's real limit; the request then waits, it is not refused.
+        // Two seconds later the account's pace (just under 60 a minute) allows another call, which
+        // meets the upstream's real limit; the request then waits, it is not refused.
+        fixture.Time.Advance(TimeSpan.FromSeconds(2));
         var second = Generate("second");
         var scheduler = fixture.Silo<CapacityScheduler>();
+        await Eventually.TrueAsync(() => simulator.Stats.Keys["rl-a"].Snapshot().RefusedRateLimit == 1, "the second call meets the upstream's limit");
         await Eventually.TrueAsync(() => scheduler.Waiting == 1, "the rate-limited request waits for capacity");
-        Assert.Equal(1, simulator.Stats.Keys["rl-a"].Snapshot().RefusedRateLimit);
         var status = await fixture.Grains.GetGrain<IAccountGrain>(a.Id).GetStatusAsync();
-        Assert.Equal(fixture.Time.GetUtcNow() + TimeSpan.FromSeconds(60), status.CooldownUntil);
+        // The upstream's Retry-After: its one call a minute comes back a minute after the first.
+        Assert.Equal(firstAt + TimeSpan.FromSeconds(60), status.CooldownUntil);
         Assert.Equal(DenyReason.CoolingDown, status.Load.Blocked);
 
         // A new account joins: the waiting request and the next ones go there, not to the cooling one.
@@ -73,8 +78,12 @@ public sealed class DispatchTests(ClusterFixture fixture)
         Assert.Equal(Id("b"), (await second).Result?.AccountId);
         for (var i = 0; i < 5; i++)
         {
-            Assert.Equal(Id("b"), (await Generate($"while cooling {i}")).Result?.AccountId);
+            // At b's pace of one call a second, well inside a's minute of cool-down.
+            var reply = await fixture.Time.AdvanceUntilAsync(TimeSpan.FromMilliseconds(250), Generate($"while cooling {i}"));
+            Assert.Equal(Id("b"), reply.Result?.AccountId);
         }
+
+        Assert.True(fixture.Time.GetUtcNow() < firstAt + TimeSpan.FromSeconds(60), "all of this happened while a cooled down");
 
         Assert.Equal(2, simulator.Stats.Keys["rl-a"].Snapshot().Requests);
 
@@ -123,16 +132,17 @@ public sealed class DispatchTests(ClusterFixture fixture)
         {
             Keys =
             [
-                new SimulatedKey { Key = "dead-a", Revoked = true },
-                new SimulatedKey { Key = "dead-b" },
-                new SimulatedKey { Key = "dead-c" },
+                new SimulatedKey { Key = "dead-a", Revoked = true, RequestsPerMinute = 6000, ImagesPerMinute = 6000 },
+                new SimulatedKey { Key = "dead-b", RequestsPerMinute = 6000, ImagesPerMinute = 6000 },
+                new SimulatedKey { Key = "dead-c", RequestsPerMinute = 6000, ImagesPerMinute = 6000 },
             ],
         });
-        // A heavy weight makes the dead account the first choice, so it is surely tried.
+        // A heavy weight makes the dead account the first choice, so it is surely tried; limits far
+        // above the run's twelve calls keep pacing out of it (the clock stands still).
         await fixture.UpsertAccountsAsync(
-            ClusterFixture.Account(simulator, Id("a"), "dead-a", _model) with { Weight = 10 },
-            ClusterFixture.Account(simulator, Id("b"), "dead-b", _model),
-            ClusterFixture.Account(simulator, Id("c"), "dead-c", _model));
+            ClusterFixture.Account(simulator, Id("a"), "dead-a", _model, perMinute: 6000) with { Weight = 10 },
+            ClusterFixture.Account(simulator, Id("b"), "dead-b", _model, perMinute: 6000),
+            ClusterFixture.Account(simulator, Id("c"), "dead-c", _model, perMinute: 6000));
 
         var replies = new List<GenerationReply>();
         for (var i = 0; i < 12; i++)
@@ -159,13 +169,14 @@ public sealed class DispatchTests(ClusterFixture fixture)
         {
             Keys =
             [
-                new SimulatedKey { Key = "sick-a", Faults = new FaultOptions { ServerErrorRate = 1.0 } },
-                new SimulatedKey { Key = "sick-b" },
+                new SimulatedKey { Key = "sick-a", Faults = new FaultOptions { ServerErrorRate = 1.0 }, RequestsPerMinute = 6000, ImagesPerMinute = 6000 },
+                new SimulatedKey { Key = "sick-b", RequestsPerMinute = 6000, ImagesPerMinute = 6000 },
             ],
         });
+        // Limits far above the run's calls keep pacing out of it (the clock stands still).
         await fixture.UpsertAccountsAsync(
-            ClusterFixture.Account(simulator, Id("a"), "sick-a", _model) with { Weight = 10 },
-            ClusterFixture.Account(simulator, Id("b"), "sick-b", _model));
+            ClusterFixture.Account(simulator, Id("a"), "sick-a", _model, perMinute: 6000) with { Weight = 10 },
+            ClusterFixture.Account(simulator, Id("b"), "sick-b", _model, perMinute: 6000));
 
         for (var i = 0; i < 12; i++)
         {
@@ -186,9 +197,9 @@ public sealed class DispatchTests(ClusterFixture fixture)
     {
         var simulator = await fixture.StartSimulatorAsync(new SimulatorOptions
         {
-            Keys = [new SimulatedKey { Key = "r-a", Faults = new FaultOptions { ServerErrorRate = 1.0 } }],
+            Keys = [new SimulatedKey { Key = "r-a", Faults = new FaultOptions { ServerErrorRate = 1.0 }, RequestsPerMinute = 6000, ImagesPerMinute = 6000 }],
         });
-        await fixture.UpsertAccountsAsync(ClusterFixture.Account(simulator, Id("a"), "r-a", _model));
+        await fixture.UpsertAccountsAsync(ClusterFixture.Account(simulator, Id("a"), "r-a", _model, perMinute: 6000));
 
         var reply = await Generate("doomed");
 
@@ -216,12 +227,12 @@ public sealed class DispatchTests(ClusterFixture fixture)
     public async Task Quota_and_permission_errors_take_the_account_out_for_the_model_with_the_reason_visible(string reason)
     {
         var broken = reason == "insufficient_quota"
-            ? new SimulatedKey { Key = "q-a", InsufficientQuota = true }
-            : new SimulatedKey { Key = "q-a", ForbiddenModels = [_model] };
-        var simulator = await fixture.StartSimulatorAsync(new SimulatorOptions { Keys = [broken, new SimulatedKey { Key = "q-b" }] });
+            ? new SimulatedKey { Key = "q-a", InsufficientQuota = true, RequestsPerMinute = 6000, ImagesPerMinute = 6000 }
+            : new SimulatedKey { Key = "q-a", ForbiddenModels = [_model], RequestsPerMinute = 6000, ImagesPerMinute = 6000 };
+        var simulator = await fixture.StartSimulatorAsync(new SimulatorOptions { Keys = [broken, new SimulatedKey { Key = "q-b", RequestsPerMinute = 6000, ImagesPerMinute = 6000 }] });
         await fixture.UpsertAccountsAsync(
-            ClusterFixture.Account(simulator, Id("a"), "q-a", _model) with { Weight = 10 },
-            ClusterFixture.Account(simulator, Id("b"), "q-b", _model));
+            ClusterFixture.Account(simulator, Id("a"), "q-a", _model, perMinute: 6000) with { Weight = 10 },
+            ClusterFixture.Account(simulator, Id("b"), "q-b", _model, perMinute: 6000));
 
         for (var i = 0; i < 4; i++)
         {
