@@ -58,7 +58,10 @@ public sealed class CanaryTests(ClusterFixture fixture)
         var replies = new List<GenerationReply>();
         for (var i = 0; i < 100; i++)
         {
-            replies.Add(await fixture.Grains.GetGrain<IDispatcherGrain>(0).GenerateAsync(Jobs.For(_model, $"canary {i}", fixture.Time.GetUtcNow(), $"t{i}"), CancellationToken.None));
+            // Time passes between requests, as it does for real traffic: the buckets refill meanwhile.
+            replies.Add(await fixture.Time.AdvanceUntilAsync(
+                TimeSpan.FromMilliseconds(50),
+                fixture.Grains.GetGrain<IDispatcherGrain>(0).GenerateAsync(Jobs.For(_model, $"canary {i}", fixture.Time.GetUtcNow(), $"t{i}"), CancellationToken.None)));
         }
 
         Assert.All(replies, r => Assert.NotNull(r.Result));
@@ -68,7 +71,9 @@ public sealed class CanaryTests(ClusterFixture fixture)
         await fixture.Grains.GetGrain<ImageOrleans.Grains.Accounts.IAccountGrain>(_model + "-new").SetDrainingAsync(true);
         for (var i = 0; i < 10; i++)
         {
-            var reply = await fixture.Grains.GetGrain<IDispatcherGrain>(0).GenerateAsync(Jobs.For(_model, $"drained {i}", fixture.Time.GetUtcNow()), CancellationToken.None);
+            var reply = await fixture.Time.AdvanceUntilAsync(
+                TimeSpan.FromMilliseconds(50),
+                fixture.Grains.GetGrain<IDispatcherGrain>(0).GenerateAsync(Jobs.For(_model, $"drained {i}", fixture.Time.GetUtcNow()), CancellationToken.None));
             Assert.Equal(_model + "-old", reply.Result?.AccountId);
         }
     }

@@ -51,17 +51,18 @@ public sealed class FailoverTests(ClusterFixture fixture)
         {
             Keys =
             [
-                new SimulatedKey { Key = "rr-a", Faults = new FaultOptions { ServerErrorRate = 1 } },
-                new SimulatedKey { Key = "rr-b", Faults = new FaultOptions { MalformedRate = 1 } },
+                new SimulatedKey { Key = "rr-a", Faults = new FaultOptions { ServerErrorRate = 1 }, RequestsPerMinute = 6000, ImagesPerMinute = 6000 },
+                new SimulatedKey { Key = "rr-b", Faults = new FaultOptions { MalformedRate = 1 }, RequestsPerMinute = 6000, ImagesPerMinute = 6000 },
             ],
         });
         await fixture.UpsertAccountsAsync(
-            ClusterFixture.Account(simulator, Id("a"), "rr-a", _model),
-            ClusterFixture.Account(simulator, Id("b"), "rr-b", _model));
+            ClusterFixture.Account(simulator, Id("a"), "rr-a", _model, perMinute: 6000),
+            ClusterFixture.Account(simulator, Id("b"), "rr-b", _model, perMinute: 6000));
 
         var reply = await fixture.Time.AdvanceUntilAsync(TimeSpan.FromSeconds(1), Generate("doomed everywhere"));
 
-        // Three rounds over both accounts, each account once per round: six calls, three each.
+        // Three rounds over both accounts, each account once per round: six calls, three each. (Limits
+        // far above these calls: an account is never skipped for a token it has not yet earned.)
         Assert.Equal((502, "upstream_error"), (reply.Error?.Status, reply.Error?.Code));
         var keys = simulator.Stats.Snapshot().Keys;
         Assert.Equal((3L, 3L), (keys["rr-a"].FaultsServerError, keys["rr-b"].FaultsMalformed));
