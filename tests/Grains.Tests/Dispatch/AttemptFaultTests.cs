@@ -14,11 +14,12 @@ public sealed class AttemptFaultTests(ClusterFixture fixture)
     [Fact]
     public async Task A_failed_image_store_ends_the_lease_and_the_request_with_an_error_and_the_next_request_is_served_at_once()
     {
-        var simulator = await fixture.StartSimulatorAsync(new SimulatorOptions { Keys = [new SimulatedKey { Key = "fault-a" }] });
+        var simulator = await fixture.StartSimulatorAsync(new SimulatorOptions { Keys = [new SimulatedKey { Key = "fault-a", RequestsPerMinute = 6000, ImagesPerMinute = 6000 }] });
         var account = "fault-" + Guid.NewGuid().ToString("N")[..8];
 
-        // One lease at a time: a lease left taken would block the next request until it expired.
-        await fixture.UpsertAccountsAsync(ClusterFixture.Account(simulator, account, "fault-a", _model, concurrency: 1));
+        // One lease at a time: a lease left taken would block the next request until it expired. (The
+        // limit is far above two calls: only the lease, not pacing, could hold the second one back.)
+        await fixture.UpsertAccountsAsync(ClusterFixture.Account(simulator, account, "fault-a", _model, perMinute: 6000, concurrency: 1));
         var dispatcher = fixture.Grains.GetGrain<IDispatcherGrain>(0);
 
         FlakyImageStore.FailNextSaves(1);

@@ -19,8 +19,8 @@ public sealed class ExpiredStateTests(ClusterFixture fixture)
     [Fact]
     public async Task Expired_cache_and_idempotency_rows_are_deleted_from_storage_by_the_sweep()
     {
-        var simulator = await fixture.StartSimulatorAsync(new SimulatorOptions { Keys = [new SimulatedKey { Key = "exp-a" }] });
-        await fixture.UpsertAccountsAsync(ClusterFixture.Account(simulator, "exp-" + Guid.NewGuid().ToString("N")[..8], "exp-a", _model));
+        var simulator = await fixture.StartSimulatorAsync(new SimulatorOptions { Keys = [new SimulatedKey { Key = "exp-a", RequestsPerMinute = 6000, ImagesPerMinute = 6000 }] });
+        await fixture.UpsertAccountsAsync(ClusterFixture.Account(simulator, "exp-" + Guid.NewGuid().ToString("N")[..8], "exp-a", _model, perMinute: 6000));
         var now = fixture.Time.GetUtcNow();
 
         var cached = Jobs.For(_model, "a lighthouse kept for a day", now);

@@ -8,8 +8,8 @@ using ImageOrleans.Simulator;
 namespace ImageOrleans.Grains.Tests.Queueing;
 
 /// <summary>
-/// Waiting for capacity on a pool of one account that earns one request a minute (paced at 98 %: a
-/// token every 61.2 s of fake time), so every grant is an explicit step of the clock.
+/// Waiting for capacity on a pool of one account that earns one request a minute (paced at 99.5 %: a
+/// token every 60.3 s of fake time), so every grant is an explicit step of the clock.
 /// </summary>
 [Collection(ClusterTests.Name)]
 public sealed class CapacitySchedulerTests(ClusterFixture fixture)
@@ -120,10 +120,10 @@ public sealed class CapacitySchedulerTests(ClusterFixture fixture)
         await Eventually.TrueAsync(() => Scheduler.WaitingAt(RequestPriority.Normal) == ClusterFixture.QueueDepth, "eight normal requests wait");
 
         // Nothing below normal is left to displace: refused, told to come back when the queue ahead
-        // has drained (eight waiting and itself, at one request per 61.2 s).
+        // has drained (eight waiting and itself, at one request per 60.3 s).
         var refused = await Dispatch(Jobs.For(_model, "one too many", fixture.Time.GetUtcNow()));
         Assert.Equal((503, "pool_saturated"), (refused.Error?.Status, refused.Error?.Code));
-        Assert.InRange(refused.Error!.RetryAfter!.Value.TotalSeconds, 9 * 61.0, 9 * 61.5);
+        Assert.InRange(refused.Error!.RetryAfter!.Value.TotalSeconds, 9 * 60.2, 9 * 60.4);
 
         // A high arrival displaces the most recent normal one and is served first.
         var urgent = Dispatch(Jobs.For(_model, "urgent", fixture.Time.GetUtcNow(), priority: RequestPriority.High));

@@ -44,14 +44,19 @@ public sealed class PoolSecretsTests(ClusterFixture fixture)
     {
         var simulator = await fixture.StartSimulatorAsync(new SimulatorOptions
         {
-            Keys = [new SimulatedKey { Key = "undecryptable-a" }, new SimulatedKey { Key = "undecryptable-b" }],
+            // Limits far above the run's calls: the clock stands still, and pacing is not what is tested.
+            Keys =
+            [
+                new SimulatedKey { Key = "undecryptable-a", RequestsPerMinute = 6000, ImagesPerMinute = 6000 },
+                new SimulatedKey { Key = "undecryptable-b", RequestsPerMinute = 6000, ImagesPerMinute = 6000 },
+            ],
         });
 
         // Sealed under a key id this cluster does not have (a master key removed too early).
         var lost = TestSecrets.Cipher(new Dictionary<string, string> { ["removed"] = TestSecrets.RandomKey() }).Seal("undecryptable-a");
         await fixture.UpsertAccountsAsync(
-            ClusterFixture.Account(simulator, Id("a"), "unused", _model) with { ApiKey = lost, Weight = 10 },
-            ClusterFixture.Account(simulator, Id("b"), "undecryptable-b", _model));
+            ClusterFixture.Account(simulator, Id("a"), "unused", _model, perMinute: 6000) with { ApiKey = lost, Weight = 10 },
+            ClusterFixture.Account(simulator, Id("b"), "undecryptable-b", _model, perMinute: 6000));
 
         var replies = new List<GenerationReply>();
         for (var i = 0; i < 4; i++)
