@@ -91,6 +91,7 @@ public static class SiloHostingExtensions
         services.AddOptions<BestOfOptions>().Bind(configuration.GetSection($"{Section}:{BestOfOptions.SectionName}")).ValidateOnStart();
         services.AddSingleton<IValidateOptions<BestOfOptions>, BestOfOptionsValidator>();
         services.AddSingleton<BestOfScorer>();
+        services.AddSingleton<BestOfRunner>();
         services.AddHttpClient(BestOfScorer.HttpClientName).RemoveAllLoggers().ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
         {
             // Like the budget webhooks: only where the egress policy allows, never redirected elsewhere.
