@@ -62,6 +62,7 @@ public static class SiloHostingExtensions
         services.AddSingleton<OutputHook>();
         services.AddSingleton<RequestChecks>();
         services.AddSingleton<ImageUrlFetcher>();
+        services.AddSingleton<JsonEditReader>();
 
         // image_url inputs of JSON edits: fetched under the egress policy, no redirects, no proxy.
         services.AddHttpClient(ImageUrlFetcher.HttpClientName)
