@@ -12,18 +12,19 @@ namespace ImageOrleans.Gateway.Tests;
 /// <summary>Files and Batches in OpenAI's shape, driven by the official .NET SDK's file and batch clients.</summary>
 public sealed class BatchesApiTests(BatchesGatewayFixture gateway) : IClassFixture<BatchesGatewayFixture>
 {
-    private static string Line(string customId, object body) =>
-        JsonSerializer.Serialize(new { custom_id = customId, method = "POST", url = "/v1/images/generations", body });
+    private static string Line(string customId, object body, string url = "/v1/images/generations") =>
+        JsonSerializer.Serialize(new { custom_id = customId, method = "POST", url, body });
 
     private static BinaryData Jsonl(IEnumerable<string> lines) => BinaryData.FromString(string.Join('\n', lines) + "\n");
 
-    private static async Task<(string FileId, CreateBatchOperation Batch)> SubmitAsync(BatchesGatewayFixture gateway, BinaryData content, string key = BatchesGatewayFixture.KeyA)
+    private static async Task<(string FileId, CreateBatchOperation Batch)> SubmitAsync(
+        BatchesGatewayFixture gateway, BinaryData content, string key = BatchesGatewayFixture.KeyA, string endpoint = "/v1/images/generations")
     {
         var file = await gateway.FileClient(key).UploadFileAsync(content, "input.jsonl", FileUploadPurpose.Batch);
         var create = BinaryContent.Create(BinaryData.FromObjectAsJson(new
         {
             input_file_id = file.Value.Id,
-            endpoint = "/v1/images/generations",
+            endpoint,
             completion_window = "24h",
             metadata = new Dictionary<string, string> { ["run"] = "sdk" },
         }));
@@ -94,6 +95,42 @@ public sealed class BatchesApiTests(BatchesGatewayFixture gateway) : IClassFixtu
 
         var outputFile = await files.GetFileAsync(done.GetProperty("output_file_id").GetString()!);
         Assert.Equal(FilePurpose.BatchOutput, outputFile.Value.Purpose);
+    }
+
+    [Fact]
+    public async Task An_edits_batch_runs_json_edits_with_data_url_images_and_a_bad_line_is_its_own_error()
+    {
+        const string Edits = "/v1/images/edits";
+        var photo = TestPng.Create(64, 64, seed: 7);
+        var prompt = $"batch edit {Guid.NewGuid():N}";
+        var image = new { image_url = "data:image/png;base64," + Convert.ToBase64String(photo) };
+        var lines = new[]
+        {
+            Line("edit-ok", new { model = "gpt-image-2.6-flare", prompt, images = new[] { image }, quality = "low" }, Edits),
+            Line("edit-no-images", new { model = "gpt-image-2.6-flare", prompt = "nothing to edit" }, Edits),
+            Line("edit-bad-url", new { model = "gpt-image-2.6-flare", prompt = "bad", images = new[] { new { image_url = "data:image/png;base64,@@@" } } }, Edits),
+        };
+        var (_, batch) = await SubmitAsync(gateway, Jsonl(lines), endpoint: Edits);
+
+        var done = await UntilAsync(batch, b => Status(b, "completed"), "the edits batch to complete");
+
+        Assert.Equal(Edits, done.GetProperty("endpoint").GetString());
+        var counts = done.GetProperty("request_counts");
+        Assert.Equal((3, 1, 2), (counts.GetProperty("total").GetInt32(), counts.GetProperty("completed").GetInt32(), counts.GetProperty("failed").GetInt32()));
+        var received = Assert.Single(gateway.Simulator.Edits.Received, e => e.Fields.GetValueOrDefault("prompt") == prompt);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(photo)), Assert.Single(received.Images).Sha256);
+
+        var files = gateway.FileClient();
+        var output = Assert.Single(await LinesAsync(files, done.GetProperty("output_file_id").GetString()!));
+        Assert.Equal("edit-ok", output.GetProperty("custom_id").GetString());
+        using var anonymous = gateway.Http(key: null);
+        using var edited = await anonymous.GetAsync(new Uri(output.GetProperty("response").GetProperty("body").GetProperty("data")[0].GetProperty("url").GetString()!));
+        Assert.Equal(HttpStatusCode.OK, edited.StatusCode);
+
+        var errors = await LinesAsync(files, done.GetProperty("error_file_id").GetString()!);
+        Assert.Equal(["edit-no-images", "edit-bad-url"], errors.Select(l => l.GetProperty("custom_id").GetString()));
+        Assert.All(errors, l => Assert.Equal(400, l.GetProperty("response").GetProperty("status_code").GetInt32()));
+        Assert.Equal(["images", "images[0]"], errors.Select(l => l.GetProperty("response").GetProperty("body").GetProperty("error").GetProperty("param").GetString()));
     }
 
     [Fact]

@@ -112,7 +112,7 @@ public sealed partial class AccountGrain(
             _writes.MarkDirty();
         }
 
-        var verdict = Eligibility.Evaluate(EligibilityOf(now), request.Model, request.Images, now);
+        var verdict = Eligibility.Evaluate(EligibilityOf(now), request.Model, request.Images, now, Eligibility.HeadroomFor(request.Priority));
         if (!verdict.IsEligible)
         {
             return Deny(verdict.Reason, verdict.RetryAt, request.Observer, now);

@@ -1,3 +1,5 @@
+using ImageOrleans.Grains.Dispatch;
+
 namespace ImageOrleans.Grains.Accounts;
 
 /// <summary>
@@ -23,10 +25,21 @@ namespace ImageOrleans.Grains.Accounts;
 public static class Eligibility
 {
     /// <summary>
-    /// Judges a request for <paramref name="images"/> images of <paramref name="model"/>; a null model
-    /// asks about any model (the status view), skipping the per-model rules.
+    /// Tokens a <c>low</c> (batch) request leaves in each bucket for live traffic. A batch that took
+    /// every token the moment it refilled would make each live request wait for the next refill (at
+    /// 60 a minute, up to a second) although live traffic goes first in the queue.
     /// </summary>
-    public static EligibilityVerdict Evaluate(in EligibilityInput input, string? model, int images, DateTimeOffset now)
+    public const double LowPriorityHeadroom = 1;
+
+    /// <summary>The tokens a request of <paramref name="priority"/> must leave in the buckets.</summary>
+    public static double HeadroomFor(RequestPriority priority) => priority == RequestPriority.Low ? LowPriorityHeadroom : 0;
+
+    /// <summary>
+    /// Judges a request for <paramref name="images"/> images of <paramref name="model"/>; a null model
+    /// asks about any model (the status view), skipping the per-model rules. With <paramref name="headroom"/>,
+    /// the buckets must hold that many tokens more than the request takes (as far as their capacity allows).
+    /// </summary>
+    public static EligibilityVerdict Evaluate(in EligibilityInput input, string? model, int images, DateTimeOffset now, double headroom = 0)
     {
         var account = input.Account;
         var facts = input.Facts;
@@ -86,7 +99,7 @@ public static class Eligibility
             return new(DenyReason.Concurrency);
         }
 
-        var wait = Max(input.Requests.TimeUntil(1), input.Images.TimeUntil(images));
+        var wait = Max(input.Requests.TimeUntil(WithHeadroom(input.Requests, 1, headroom)), input.Images.TimeUntil(WithHeadroom(input.Images, images, headroom)));
         if (wait == TimeSpan.MaxValue)
         {
             return new(DenyReason.TooLarge);
@@ -101,4 +114,8 @@ public static class Eligibility
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    /// <summary>Never more than the bucket holds: headroom must not turn a request that fits into one too large.</summary>
+    private static double WithHeadroom(BucketLevel level, double amount, double headroom) =>
+        headroom <= 0 || !level.Known ? amount : Math.Max(amount, Math.Min(amount + headroom, level.Capacity));
 }

@@ -10,4 +10,7 @@ public sealed record LeaseRequest
 
     /// <summary>Told when capacity frees up after this request was refused for lack of it.</summary>
     [Id(3)] public ICapacityObserver? Observer { get; init; }
+
+    /// <summary>A <c>low</c> request leaves <see cref="Eligibility.LowPriorityHeadroom"/> in the buckets for live traffic.</summary>
+    [Id(4)] public Dispatch.RequestPriority Priority { get; init; } = Dispatch.RequestPriority.Normal;
 }

@@ -276,7 +276,7 @@ public sealed partial class BatchGrain(
 
     private async Task<BatchItemOutcome> RunItemAsync(BatchInputLine line, int index)
     {
-        if (!BestOf.TrySplit(line.Body, out var body, out var bestOf, out var invalid) || !ImageRequestParser.TryParse(body, out var input, out invalid))
+        if (!BestOf.TrySplit(line.Body, out var body, out var bestOf, out var invalid))
         {
             return new BatchItemOutcome { Index = index, CustomId = line.CustomId, RequestId = $"{Id}-{index}", Error = invalid };
         }
@@ -287,7 +287,8 @@ public sealed partial class BatchGrain(
             KeyId = Batch.Spec.KeyId,
             Index = index,
             CustomId = line.CustomId,
-            Input = input,
+            Body = body,
+            Operation = BatchEndpoints.OperationOf(Batch.Spec.Endpoint) ?? ImageOperation.Generate,
             Priority = Batch.Spec.Priority,
             BestOf = bestOf,
         };

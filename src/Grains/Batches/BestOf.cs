@@ -12,6 +12,12 @@ public sealed record BestOf(int Candidates, int Keep)
 {
     public const int MaxCandidates = 10;
 
+    /// <summary>How many candidates a request may ask for: from 2 to <see cref="MaxCandidates"/>.</summary>
+    public static bool IsValidCandidates(int candidates) => candidates is >= 2 and <= MaxCandidates;
+
+    /// <summary>How many of the best a request may keep: at least 1 and fewer than the candidates.</summary>
+    public static bool IsValidKeep(int keep, int candidates) => keep >= 1 && keep < candidates;
+
     /// <summary>The body without the two fields, and the request they make (null when neither is given).</summary>
     public static bool TrySplit(ReadOnlyMemory<byte> body, out ReadOnlyMemory<byte> rest, out BestOf? bestOf, out GatewayError? error)
     {
@@ -34,14 +40,14 @@ public sealed record BestOf(int Candidates, int Keep)
                 return true;
             }
 
-            if (!hasN || n.ValueKind != JsonValueKind.Number || !n.TryGetInt32(out var candidates) || candidates is < 2 or > MaxCandidates)
+            if (!hasN || n.ValueKind != JsonValueKind.Number || !n.TryGetInt32(out var candidates) || !IsValidCandidates(candidates))
             {
                 error = GatewayErrors.Invalid("best_of", $"'best_of' must be a whole number from 2 to {MaxCandidates}.");
                 return false;
             }
 
             var keep = 1;
-            if (hasK && (k.ValueKind != JsonValueKind.Number || !k.TryGetInt32(out keep) || keep < 1 || keep >= candidates))
+            if (hasK && (k.ValueKind != JsonValueKind.Number || !k.TryGetInt32(out keep) || !IsValidKeep(keep, candidates)))
             {
                 error = GatewayErrors.Invalid("best_k", "'best_k' must be a whole number of at least 1 and below 'best_of'.");
                 return false;

@@ -34,7 +34,7 @@ public sealed class LeaseBroker(IGrainFactory grains, AccountDirectory directory
             }
 
             var cached = loads.Get(account.Id);
-            switch (Judge(account, cached, request.Model, request.N, now, out var until))
+            switch (Judge(account, cached, request.Model, request.N, Eligibility.HeadroomFor(job.Priority), now, out var until))
             {
                 case Verdict.Lasting:
                     continue;
@@ -61,6 +61,7 @@ public sealed class LeaseBroker(IGrainFactory grains, AccountDirectory directory
                     Images = request.N,
                     RequestId = job.RequestId,
                     Observer = observer,
+                    Priority = job.Priority,
                 });
             }
             catch (Exception ex) when (ex is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException or InconsistentStateException)
@@ -106,7 +107,7 @@ public sealed class LeaseBroker(IGrainFactory grains, AccountDirectory directory
     /// The account grain's own eligibility rule, applied to this silo's cached snapshot projected to
     /// now. A snapshot too old to trust, or none, sends the question to the grain.
     /// </summary>
-    private static Verdict Judge(UpstreamAccount account, AccountLoad? load, string model, int images, DateTimeOffset now, out DateTimeOffset? until)
+    private static Verdict Judge(UpstreamAccount account, AccountLoad? load, string model, int images, double headroom, DateTimeOffset now, out DateTimeOffset? until)
     {
         until = null;
         if (load is null)
@@ -120,7 +121,7 @@ public sealed class LeaseBroker(IGrainFactory grains, AccountDirectory directory
             return Verdict.Try;
         }
 
-        var verdict = Eligibility.Evaluate(Projected(account, load, age), model, images, now);
+        var verdict = Eligibility.Evaluate(Projected(account, load, age), model, images, now, headroom);
         switch (verdict.Reason)
         {
             case DenyReason.None:

@@ -19,7 +19,6 @@ namespace ImageOrleans.Silo.Api;
 /// </summary>
 public static class BatchesApi
 {
-    public const string GenerationsEndpoint = "/v1/images/generations";
     private const int MaxListLimit = 100;
     private const int MaxMetadataPairs = 16;
 
@@ -122,9 +121,10 @@ public static class BatchesApi
             return GatewayErrors.Missing(fields.InputFileId.Length == 0 ? "input_file_id" : fields.Endpoint.Length == 0 ? "endpoint" : "completion_window");
         }
 
-        if (fields.Endpoint != GenerationsEndpoint)
+        if (BatchEndpoints.OperationOf(fields.Endpoint) is null)
         {
-            return GatewayErrors.Invalid("endpoint", $"Invalid 'endpoint' \"{fields.Endpoint}\": this gateway runs batches of \"{GenerationsEndpoint}\".", "invalid_endpoint");
+            return GatewayErrors.Invalid("endpoint",
+                $"Invalid 'endpoint' \"{fields.Endpoint}\": this gateway runs batches of \"{BatchEndpoints.Generations}\" and \"{BatchEndpoints.Edits}\" (JSON edits).", "invalid_endpoint");
         }
 
         if (fields.CompletionWindow != "24h")

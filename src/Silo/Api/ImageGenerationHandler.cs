@@ -1,6 +1,7 @@
 using System.Globalization;
 using ImageOrleans.Grains.Requests;
 using ImageOrleans.Silo.Auth;
+using ImageOrleans.Silo.Batches;
 using ImageOrleans.Silo.Hosting;
 using ImageOrleans.Silo.Pipeline;
 using ImageOrleans.Silo.Telemetry;
@@ -13,7 +14,7 @@ namespace ImageOrleans.Silo.Api;
 /// and answer in OpenAI's shape with the gateway's headers.
 /// </summary>
 public sealed class ImageGenerationHandler(
-    GenerationPipeline pipeline, ImageStreamWriter streams, ImageLinks links, IOptions<FrontDoorOptions> frontDoor, TimeProvider time)
+    GenerationPipeline pipeline, ImageStreamWriter streams, ImageLinks links, IOptions<FrontDoorOptions> frontDoor, TimeProvider time, BestOfRunner bestOf)
 {
     public const string CacheHeader = "x-imageorleans-cache";
     public const string PriorityHeader = GenerationPipeline.PriorityOption;
@@ -35,6 +36,19 @@ public sealed class ImageGenerationHandler(
         if (!ImageRequestParser.TryParse(body, out var input, out var parseError))
         {
             return OpenAIErrors.Result(parseError!);
+        }
+
+        if (BestOfHeaders.Read(http.Request.Headers, input!, bestOf.IsConfigured, out var asked) is { } bestOfError)
+        {
+            return OpenAIErrors.Result(bestOfError);
+        }
+
+        if (asked is not null)
+        {
+            var best = await bestOf.RunAsync(CallFrom(http, input!), asked, http.RequestAborted);
+            http.Features.Get<RequestRecord>()?.Completed(best.Outcome);
+            BestOfHeaders.Write(http.Response, best);
+            return Answer(http, best.Outcome);
         }
 
         if (input!.Stream)

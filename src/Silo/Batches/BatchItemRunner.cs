@@ -1,6 +1,7 @@
 using ImageOrleans.Grains.Batches;
-using ImageOrleans.Grains.Dispatch;
 using ImageOrleans.Grains.Errors;
+using ImageOrleans.Grains.Requests;
+using ImageOrleans.Silo.Api;
 using ImageOrleans.Silo.Auth;
 using ImageOrleans.Silo.Pipeline;
 
@@ -8,11 +9,12 @@ namespace ImageOrleans.Silo.Batches;
 
 /// <summary>
 /// A batch item through the live pipeline, as the key that created the batch, at the batch's priority
-/// and under an idempotency key per batch and <c>custom_id</c>. With <c>best_of</c>, the candidates are
-/// generated (one <c>n=N</c> call, or N calls where the model allows only one image), all charged, and
-/// the scorer picks the best.
+/// and under an idempotency key per batch and <c>custom_id</c>. Its body is read as the live endpoint
+/// reads it (a generation, or a JSON edit whose images are fetched into the upload store for the run).
+/// With <c>best_of</c>, the <see cref="BestOfRunner"/> generates the candidates, all charged, and keeps the scorer's best.
 /// </summary>
-public sealed class BatchItemRunner(GenerationPipeline pipeline, ClientKeyDirectory keys, BestOfScorer scorer) : IBatchItemRunner
+public sealed class BatchItemRunner(
+    GenerationPipeline pipeline, ClientKeyDirectory keys, BestOfRunner bestOfRunner, JsonEditReader jsonEdits, UploadStore uploads) : IBatchItemRunner
 {
     public async Task<BatchItemOutcome> RunAsync(BatchItemWork work, CancellationToken cancellationToken)
     {
@@ -24,86 +26,63 @@ public sealed class BatchItemRunner(GenerationPipeline pipeline, ClientKeyDirect
             return failed(GatewayErrors.InvalidApiKey());
         }
 
-        if (work.BestOf is not null && !scorer.IsConfigured)
+        if (work.BestOf is not null && !bestOfRunner.IsConfigured)
         {
             return failed(GatewayErrors.Invalid("best_of", "'best_of' needs a scorer, and this gateway has none configured (ImageOrleans:BestOf:ScorerUrl).", "scorer_not_configured"));
         }
 
-        var call = new GenerationCall
+        var saved = new List<InputImage>();
+        try
         {
-            RequestId = requestId,
-            Client = ClientIdentity.Of(key),
-            Input = work.BestOf is { } bestOf ? work.Input with { N = bestOf.Candidates } : work.Input,
-            Priority = work.Priority.ToString(),
-            IdempotencyKey = BatchIds.ItemIdempotencyKey(work.BatchId, work.CustomId),
-        };
-        var outcome = await pipeline.RunAsync(call, cancellationToken);
-        if (work.BestOf is { } asked && outcome.Error is { Param: "n" })
-        {
-            outcome = await OneByOneAsync(call, asked.Candidates, cancellationToken);
-        }
-
-        var result = outcome.Error is null ? outcome.Result : null;
-        IReadOnlyList<double>? scores = null;
-        string? scorerFailure = null;
-        if (work.BestOf is { } best && result is not null)
-        {
-            var (all, failure) = await scorer.ScoreAsync(outcome.Request?.Prompt ?? work.Input.Prompt ?? string.Empty, [.. result.Images.Select(i => i.ImageId)], cancellationToken);
-            var kept = all is null
-                ? Enumerable.Range(0, best.Keep).ToList()
-                : [.. Enumerable.Range(0, all.Count).OrderByDescending(i => all[i]).ThenBy(i => i).Take(best.Keep)];
-            result = result with { Images = [.. kept.Select(i => result.Images[i])] };
-            scores = all is null ? null : [.. kept.Select(i => all[i])];
-            scorerFailure = failure;
-        }
-
-        return new BatchItemOutcome
-        {
-            Index = work.Index,
-            CustomId = work.CustomId,
-            RequestId = requestId,
-            Result = result,
-            Request = outcome.Request,
-            Base64 = work.Input.ResponseFormat == "b64_json",
-            Error = outcome.Error,
-            Cache = outcome.Cache,
-            Candidates = work.BestOf?.Candidates,
-            Scores = scores,
-            ScorerFailure = scorerFailure,
-            Replayed = outcome.Replayed,
-        };
-    }
-
-    /// <summary>N single-image calls for a model that makes one image a call, each its own generation (no cache) and idempotency key.</summary>
-    private async Task<GenerationOutcome> OneByOneAsync(GenerationCall call, int candidates, CancellationToken cancellationToken)
-    {
-        var outcomes = new List<GenerationOutcome>();
-        for (var i = 0; i < candidates; i++)
-        {
-            var outcome = await pipeline.RunAsync(call with
+            var call = new GenerationCall
             {
-                Input = call.Input with { N = null },
-                NoCache = true,
-                IdempotencyKey = $"{call.IdempotencyKey}:c{i}",
-            }, cancellationToken);
-            if (outcome.Error is not null)
+                RequestId = requestId,
+                Client = ClientIdentity.Of(key),
+                Input = new ImageRequestInput(),
+                Operation = work.Operation,
+                Priority = work.Priority.ToString(),
+                IdempotencyKey = BatchIds.ItemIdempotencyKey(work.BatchId, work.CustomId),
+            };
+            if (work.Operation == ImageOperation.Edit)
             {
-                return outcome;
+                var (edit, invalid) = await jsonEdits.ReadAsync(work.Body, saved, cancellationToken);
+                if (edit is null)
+                {
+                    return failed(invalid!);
+                }
+
+                call = call with { Input = edit.Input, Images = edit.Images, Mask = edit.Mask };
+            }
+            else if (ImageRequestParser.TryParse(work.Body, out var input, out var invalid))
+            {
+                call = call with { Input = input! };
+            }
+            else
+            {
+                return failed(invalid!);
             }
 
-            outcomes.Add(outcome);
-        }
-
-        var first = outcomes[0];
-        return first with
-        {
-            Result = first.Result! with
+            var best = work.BestOf is { } bestOf ? await bestOfRunner.RunAsync(call, bestOf, cancellationToken) : null;
+            var outcome = best?.Outcome ?? await pipeline.RunAsync(call, cancellationToken);
+            return new BatchItemOutcome
             {
-                Images = [.. outcomes.SelectMany(o => o.Result!.Images)],
-                CostUsd = outcomes.Sum(o => o.Result!.CostUsd),
-                UsageJson = null,
-            },
-            Cache = CacheStatus.Bypass,
-        };
+                Index = work.Index,
+                CustomId = work.CustomId,
+                RequestId = requestId,
+                Result = outcome.Error is null ? outcome.Result : null,
+                Request = outcome.Request,
+                Base64 = call.Input.ResponseFormat == "b64_json",
+                Error = outcome.Error,
+                Cache = outcome.Cache,
+                Candidates = best?.Candidates,
+                Scores = best?.Scores,
+                ScorerFailure = best?.ScorerFailure,
+                Replayed = outcome.Replayed,
+            };
+        }
+        finally
+        {
+            uploads.Delete(saved);
+        }
     }
 }

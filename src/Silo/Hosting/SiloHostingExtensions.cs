@@ -62,6 +62,7 @@ public static class SiloHostingExtensions
         services.AddSingleton<OutputHook>();
         services.AddSingleton<RequestChecks>();
         services.AddSingleton<ImageUrlFetcher>();
+        services.AddSingleton<JsonEditReader>();
 
         // image_url inputs of JSON edits: fetched under the egress policy, no redirects, no proxy.
         services.AddHttpClient(ImageUrlFetcher.HttpClientName)
@@ -91,6 +92,7 @@ public static class SiloHostingExtensions
         services.AddOptions<BestOfOptions>().Bind(configuration.GetSection($"{Section}:{BestOfOptions.SectionName}")).ValidateOnStart();
         services.AddSingleton<IValidateOptions<BestOfOptions>, BestOfOptionsValidator>();
         services.AddSingleton<BestOfScorer>();
+        services.AddSingleton<BestOfRunner>();
         services.AddHttpClient(BestOfScorer.HttpClientName).RemoveAllLoggers().ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
         {
             // Like the budget webhooks: only where the egress policy allows, never redirected elsewhere.

@@ -1,4 +1,5 @@
 using ImageOrleans.Grains.Accounts;
+using ImageOrleans.Grains.Dispatch;
 using ImageOrleans.Grains.Pool;
 
 namespace ImageOrleans.Grains.Tests.Accounts;
@@ -147,6 +148,22 @@ public sealed class EligibilityTests
         Assert.Equal(DenyReason.None, Eligibility.Evaluate(scenario.Input, Model, 2, Now).Reason);
         Assert.Equal(new EligibilityVerdict(DenyReason.RateLimited, Now.AddSeconds(6)), Eligibility.Evaluate(scenario.Input, Model, 5, Now));
         Assert.Equal(DenyReason.TooLarge, Eligibility.Evaluate(scenario.Input, Model, 11, Now).Reason);
+    }
+
+    [Fact]
+    public void A_low_request_leaves_headroom_in_the_buckets_for_live_traffic_but_never_more_than_they_hold()
+    {
+        var low = Eligibility.HeadroomFor(RequestPriority.Low);
+        var scenario = new Scenario { Images = new BucketLevel(1.5, 10, 0.5) };
+
+        Assert.Equal(DenyReason.None, Eligibility.Evaluate(scenario.Input, Model, 1, Now, Eligibility.HeadroomFor(RequestPriority.Normal)).Reason);
+        Assert.Equal(new EligibilityVerdict(DenyReason.RateLimited, Now.AddSeconds(1)), Eligibility.Evaluate(scenario.Input, Model, 1, Now, low));
+        scenario.Requests = new BucketLevel(1.25, 10, 0.25);
+        Assert.Equal(new EligibilityVerdict(DenyReason.RateLimited, Now.AddSeconds(3)), Eligibility.Evaluate(scenario.Input, Model, 1, Now, low));
+
+        // A bucket of one token cannot keep headroom: the low request fits, as before, and is never "too large".
+        var small = new Scenario { Requests = new BucketLevel(1, 1, 1), Images = new BucketLevel(1, 1, 1) };
+        Assert.Equal(DenyReason.None, Eligibility.Evaluate(small.Input, Model, 1, Now, low).Reason);
     }
 
     [Fact]
