@@ -2,6 +2,7 @@ using ImageOrleans.Grains.ClientKeys;
 using ImageOrleans.Grains.Configuration;
 using ImageOrleans.Grains.Dispatch;
 using ImageOrleans.Grains.Errors;
+using ImageOrleans.Grains.Images;
 using ImageOrleans.Grains.Maintenance;
 using Orleans.Placement;
 using Microsoft.Extensions.Logging;
@@ -20,6 +21,7 @@ public sealed partial class PromptCacheGrain(
     [PersistentState("entry", GrainStorageNames.Cache)] IPersistentState<PromptCacheState> state,
     IOptions<CacheOptions> options,
     SettlementBook settlements,
+    ImageWriteBehind writeBehind,
     TimeProvider time,
     ILogger<PromptCacheGrain> logger) : Grain, IPromptCacheGrain
 {
@@ -46,7 +48,7 @@ public sealed partial class PromptCacheGrain(
             return hit;
         }
 
-        if (_inFlight is { Completion.IsCompleted: true })
+        if (_inFlight is { Completion.IsCompleted: true, Stored: null or { IsCompleted: true } })
         {
             _inFlight = null;
         }
@@ -78,6 +80,12 @@ public sealed partial class PromptCacheGrain(
 
                 await flight.Cancellation.CancelAsync();
             }
+        }
+
+        if (!job.StoreBehind && flight.Stored is { } stored)
+        {
+            // Answered from bytes that are still being stored: an answer by link waits until they are.
+            await stored;
         }
 
         if (!coalesced)
@@ -131,10 +139,16 @@ public sealed partial class PromptCacheGrain(
             var reply = await GrainFactory.GetGrain<IDispatcherGrain>(0).GenerateAsync(job, flight.Cancellation.Token);
             if (reply.Result is { } result)
             {
-                state.State = new PromptCacheState { Result = result, ExpiresAt = time.GetUtcNow() + options.Value.Ttl };
-
-                // Stored behind the answer, never in front of it: the waiters have their images now.
-                _ = PersistAsync();
+                if (reply.Contents is { } contents)
+                {
+                    // The waiters answer from the bytes now; the entry is cached once its images are stored,
+                    // and until then the flight stays open, so an identical request joins it instead of paying again.
+                    flight.Stored = StoreThenCacheAsync(result, contents, flight);
+                }
+                else
+                {
+                    Cache(result);
+                }
             }
 
             return reply;
@@ -145,13 +159,40 @@ public sealed partial class PromptCacheGrain(
         }
         finally
         {
-            if (ReferenceEquals(_inFlight, flight))
+            if (flight.Stored is null && ReferenceEquals(_inFlight, flight))
             {
                 _inFlight = null;
             }
 
             flight.Cancellation.Dispose();
         }
+    }
+
+    private async Task StoreThenCacheAsync(GenerationResult result, IReadOnlyList<ReadOnlyMemory<byte>> contents, InFlight flight)
+    {
+        try
+        {
+            // A store that fails leaves nothing cached: an entry must never point at images that are not there.
+            if (await writeBehind.SaveAsync(result, contents))
+            {
+                Cache(result);
+            }
+        }
+        finally
+        {
+            if (ReferenceEquals(_inFlight, flight))
+            {
+                _inFlight = null;
+            }
+        }
+    }
+
+    private void Cache(GenerationResult result)
+    {
+        state.State = new PromptCacheState { Result = result, ExpiresAt = time.GetUtcNow() + options.Value.Ttl };
+
+        // Stored behind the answer, never in front of it: the waiters have their images now.
+        _ = PersistAsync();
     }
 
     private async Task PersistAsync()
@@ -177,6 +218,9 @@ public sealed partial class PromptCacheGrain(
         public CancellationTokenSource Cancellation { get; } = new();
 
         public Task<GenerationReply> Completion { get; set; } = null!;
+
+        /// <summary>Storing the images of an answer given from their bytes; null when they were stored before it.</summary>
+        public Task? Stored { get; set; }
 
         public int Waiters { get; set; }
     }

@@ -157,7 +157,7 @@ public sealed class ImageStreamWriter(GenerationPipeline pipeline, StreamRelay r
         {
             json.WriteStartObject();
             json.WriteString("type", $"{prefix}.completed");
-            json.WriteBase64String("b64_json", outcome.Contents![index]);
+            json.WriteBase64String("b64_json", outcome.Contents![index].Span);
             json.WriteNumber("created_at", result.Created);
             WriteIfSet(json, "size", result.Produced?.Size ?? (request.Size is "auto" ? null : request.Size));
             WriteIfSet(json, "quality", result.Produced?.Quality ?? (request.Quality is "auto" ? null : request.Quality));

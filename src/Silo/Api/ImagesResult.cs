@@ -8,7 +8,7 @@ namespace ImageOrleans.Silo.Api;
 public sealed class ImagesResult(
     GenerationResult result,
     ImageRequest request,
-    IReadOnlyList<byte[]>? contents,
+    IReadOnlyList<ReadOnlyMemory<byte>>? contents,
     IReadOnlyList<string>? urls) : IResult
 {
     public async Task ExecuteAsync(HttpContext httpContext)
@@ -39,7 +39,7 @@ public sealed class ImagesResult(
             }
             else
             {
-                json.WriteBase64String("b64_json", contents![i]);
+                json.WriteBase64String("b64_json", contents![i].Span);
             }
 
             WriteIfSet(json, "revised_prompt", result.Images[i].RevisedPrompt);
@@ -66,15 +66,16 @@ public sealed class ImagesResult(
             : null;
 
     /// <summary>The pixel size of the first image when it is a PNG at hand (its IHDR chunk), else null.</summary>
-    private static string? SizeOf(IReadOnlyList<byte[]>? contents)
+    private static string? SizeOf(IReadOnlyList<ReadOnlyMemory<byte>>? contents)
     {
-        if (contents is not [{ Length: >= 24 } png, ..] || png[0] != 0x89 || png[1] != (byte)'P' || png[12] != (byte)'I' || png[13] != (byte)'H')
+        if (contents is not { Count: > 0 } || contents[0].Span is not { Length: >= 24 } png
+            || png[0] != 0x89 || png[1] != (byte)'P' || png[12] != (byte)'I' || png[13] != (byte)'H')
         {
             return null;
         }
 
-        var width = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16, 4));
-        var height = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20, 4));
+        var width = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.Slice(16, 4));
+        var height = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.Slice(20, 4));
         return width > 0 && height > 0 ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{width}x{height}") : null;
     }
 

@@ -402,7 +402,7 @@ public sealed class ImagesGrpcService(
             var stored = result.Images[i];
             response.Data.Add(new Image
             {
-                ImageBytes = outcome.Contents is { } contents ? ByteString.CopyFrom(contents[i]) : ByteString.Empty,
+                ImageBytes = outcome.Contents is { } contents ? ByteString.CopyFrom(contents[i].Span) : ByteString.Empty,
                 Url = outcome.Format == ResponseFormat.Url ? links.CreateForHttpFrontDoor(stored.ImageId) : string.Empty,
                 RevisedPrompt = stored.RevisedPrompt ?? string.Empty,
                 ContentType = stored.ContentType,
