@@ -27,28 +27,29 @@ public sealed partial class PromptCacheGrain(
 {
     private InFlight? _inFlight;
 
+    // The cached answer's images while they are still being stored behind it, with their bytes.
+    private Pending? _pending;
+
     public async Task<GenerationReply?> GetCachedAsync(GenerationJob job)
     {
-        if (state.State.Result is not { } cached || time.GetUtcNow() >= state.State.ExpiresAt)
+        if (await HitAsync(job) is not { } hit)
         {
             return null;
         }
 
-        var hit = new GenerationReply { Result = cached, Cache = CacheStatus.Hit };
         await settlements.SettleAsync(job, hit, SettlementRole.Beneficiary);
         return hit;
     }
 
     public async Task<GenerationReply> GetOrGenerateAsync(GenerationJob job, CancellationToken cancellationToken)
     {
-        if (state.State.Result is { } cached && time.GetUtcNow() < state.State.ExpiresAt)
+        if (await HitAsync(job) is { } hit)
         {
-            var hit = new GenerationReply { Result = cached, Cache = CacheStatus.Hit };
             await settlements.SettleAsync(job, hit, SettlementRole.Beneficiary);
             return hit;
         }
 
-        if (_inFlight is { Completion.IsCompleted: true, Stored: null or { IsCompleted: true } })
+        if (_inFlight is { Completion.IsCompleted: true })
         {
             _inFlight = null;
         }
@@ -84,7 +85,7 @@ public sealed partial class PromptCacheGrain(
 
         if (!job.StoreBehind && flight.Stored is { } stored)
         {
-            // Answered from bytes that are still being stored: an answer by link waits until they are.
+            // Joined a generation answered from its bytes: an answer by link waits until they are stored.
             await stored;
         }
 
@@ -96,6 +97,27 @@ public sealed partial class PromptCacheGrain(
         reply = reply.Error is { Code: GatewayErrors.CancelledCode } ? reply : reply with { Cache = CacheStatus.Coalesced };
         await settlements.SettleAsync(job, reply, SettlementRole.Beneficiary);
         return reply;
+    }
+
+    /// <summary>
+    /// The cached answer, or null. While its images are still being stored, a caller that answers from bytes
+    /// gets them from memory; any other waits for the store (a link must work), and finds no entry if it failed.
+    /// </summary>
+    private async ValueTask<GenerationReply?> HitAsync(GenerationJob job)
+    {
+        if (_pending is { } pending && ReferenceEquals(pending.Result, state.State.Result))
+        {
+            if (job.StoreBehind && !pending.Stored.IsCompleted)
+            {
+                return new GenerationReply { Result = pending.Result, Cache = CacheStatus.Hit, Contents = pending.Contents };
+            }
+
+            await pending.Stored;
+        }
+
+        return state.State.Result is { } cached && time.GetUtcNow() < state.State.ExpiresAt
+            ? new GenerationReply { Result = cached, Cache = CacheStatus.Hit }
+            : null;
     }
 
     public ValueTask<int> GetWaitingAsync() => ValueTask.FromResult(_inFlight is { Completion.IsCompleted: false } flight ? flight.Waiters : 0);
@@ -113,7 +135,7 @@ public sealed partial class PromptCacheGrain(
 
     public async Task<bool> ExpireAsync()
     {
-        if (!state.RecordExists || _inFlight is not null || time.GetUtcNow() < state.State.ExpiresAt)
+        if (!state.RecordExists || _inFlight is not null || _pending is not null || time.GetUtcNow() < state.State.ExpiresAt)
         {
             // Written again since (a later bucket holds it), or gone already.
             return false;
@@ -139,15 +161,20 @@ public sealed partial class PromptCacheGrain(
             var reply = await GrainFactory.GetGrain<IDispatcherGrain>(0).GenerateAsync(job, flight.Cancellation.Token);
             if (reply.Result is { } result)
             {
+                state.State = new PromptCacheState { Result = result, ExpiresAt = time.GetUtcNow() + options.Value.Ttl };
                 if (reply.Contents is { } contents)
                 {
-                    // The waiters answer from the bytes now; the entry is cached once its images are stored,
-                    // and until then the flight stays open, so an identical request joins it instead of paying again.
-                    flight.Stored = StoreThenCacheAsync(result, contents, flight);
+                    // Answered from the upstream's bytes: the entry serves from them until its images are
+                    // stored, and is persisted only then.
+                    var pending = new Pending(result, contents);
+                    _pending = pending;
+                    pending.Stored = StoreThenPersistAsync(pending);
+                    flight.Stored = pending.Stored;
                 }
                 else
                 {
-                    Cache(result);
+                    // Stored behind the answer, never in front of it: the waiters have their images now.
+                    _ = PersistAsync();
                 }
             }
 
@@ -159,7 +186,7 @@ public sealed partial class PromptCacheGrain(
         }
         finally
         {
-            if (flight.Stored is null && ReferenceEquals(_inFlight, flight))
+            if (ReferenceEquals(_inFlight, flight))
             {
                 _inFlight = null;
             }
@@ -168,31 +195,30 @@ public sealed partial class PromptCacheGrain(
         }
     }
 
-    private async Task StoreThenCacheAsync(GenerationResult result, IReadOnlyList<ReadOnlyMemory<byte>> contents, InFlight flight)
+    private async Task StoreThenPersistAsync(Pending pending)
     {
-        try
+        var stored = await writeBehind.SaveAsync(pending.Result, pending.Contents);
+        if (ReferenceEquals(_pending, pending))
         {
-            // A store that fails leaves nothing cached: an entry must never point at images that are not there.
-            if (await writeBehind.SaveAsync(result, contents))
-            {
-                Cache(result);
-            }
+            _pending = null;
         }
-        finally
+
+        if (!ReferenceEquals(state.State.Result, pending.Result))
         {
-            if (ReferenceEquals(_inFlight, flight))
-            {
-                _inFlight = null;
-            }
+            // Invalidated or replaced meanwhile.
+            return;
         }
-    }
 
-    private void Cache(GenerationResult result)
-    {
-        state.State = new PromptCacheState { Result = result, ExpiresAt = time.GetUtcNow() + options.Value.Ttl };
-
-        // Stored behind the answer, never in front of it: the waiters have their images now.
-        _ = PersistAsync();
+        if (stored)
+        {
+            // Those who wait for the images do not wait for the entry's own storage write too.
+            _ = PersistAsync();
+        }
+        else
+        {
+            // An entry must never point at images that are not there: a failed store leaves nothing cached.
+            state.State = new PromptCacheState();
+        }
     }
 
     private async Task PersistAsync()
@@ -219,9 +245,18 @@ public sealed partial class PromptCacheGrain(
 
         public Task<GenerationReply> Completion { get; set; } = null!;
 
+        public int Waiters { get; set; }
+
         /// <summary>Storing the images of an answer given from their bytes; null when they were stored before it.</summary>
         public Task? Stored { get; set; }
+    }
 
-        public int Waiters { get; set; }
+    private sealed class Pending(GenerationResult result, IReadOnlyList<ReadOnlyMemory<byte>> contents)
+    {
+        public GenerationResult Result { get; } = result;
+
+        public IReadOnlyList<ReadOnlyMemory<byte>> Contents { get; } = contents;
+
+        public Task Stored { get; set; } = Task.CompletedTask;
     }
 }

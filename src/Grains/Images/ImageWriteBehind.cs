@@ -1,4 +1,5 @@
 using ImageOrleans.Grains.Dispatch;
+using ImageOrleans.Grains.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace ImageOrleans.Grains.Images;
@@ -17,9 +18,13 @@ public sealed partial class ImageWriteBehind(IImageStore store, ILogger<ImageWri
     }
 
     /// <summary>Writes every image of <paramref name="result"/> on the thread pool; true when all are stored. Never throws.</summary>
-    public Task<bool> SaveAsync(GenerationResult result, IReadOnlyList<ReadOnlyMemory<byte>> contents) =>
-        Task.Run(async () =>
+    public Task<bool> SaveAsync(GenerationResult result, IReadOnlyList<ReadOnlyMemory<byte>> contents)
+    {
+        // Started here, so the span sits under the request that made the images, however late it ends.
+        var storing = GatewayTelemetry.Source.StartActivity(GatewayTelemetry.Store);
+        return Task.Run(async () =>
         {
+            using var span = storing;
             try
             {
                 for (var i = 0; i < contents.Count; i++)
@@ -36,9 +41,11 @@ public sealed partial class ImageWriteBehind(IImageStore store, ILogger<ImageWri
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 LogSaveFailed(logger, ex, result.AccountId);
+                span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error);
                 return false;
             }
         });
+    }
 
     [LoggerMessage(EventId = 2320, Level = LogLevel.Warning,
         Message = "Storing generated images behind their answer failed (served by {AccountId}); the client has them, but they are not cached and no link to them works")]
