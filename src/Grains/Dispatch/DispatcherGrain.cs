@@ -255,12 +255,12 @@ public sealed partial class DispatcherGrain(
             return (result, null, null);
         }
 
-        var charge = costs.Charge(job.Request, result.UsageJson, account.PriceFactor);
+        var charge = costs.Charge(job.Request, result.Usage, account.PriceFactor);
         var generated = new GenerationResult
         {
             Created = result.Created ?? time.GetUtcNow().ToUnixTimeSeconds(),
             Images = job.StoreBehind ? Describe(result.Images) : await StoreAsync(result.Images),
-            UsageJson = result.UsageJson,
+            Usage = result.Usage,
             AccountId = account.Id,
             CostUsd = charge.Usd,
             CostBasis = charge.Basis,

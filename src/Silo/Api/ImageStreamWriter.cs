@@ -163,10 +163,10 @@ public sealed class ImageStreamWriter(GenerationPipeline pipeline, StreamRelay r
             WriteIfSet(json, "quality", result.Produced?.Quality ?? (request.Quality is "auto" ? null : request.Quality));
             WriteIfSet(json, "background", result.Produced?.Background ?? (request.Background is "auto" ? null : request.Background));
             WriteIfSet(json, "output_format", result.Produced?.OutputFormat ?? request.OutputFormat);
-            if (result.UsageJson is { } usage)
+            if (result.Usage is { } usage)
             {
                 json.WritePropertyName("usage");
-                json.WriteRawValue(usage, skipInputValidation: true);
+                json.WriteRawValue(usage.Json, skipInputValidation: true);
             }
 
             json.WriteEndObject();

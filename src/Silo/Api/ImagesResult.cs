@@ -48,10 +48,10 @@ public sealed class ImagesResult(
         }
 
         json.WriteEndArray();
-        if (result.UsageJson is { } usage)
+        if (result.Usage is { } usage)
         {
             json.WritePropertyName("usage");
-            json.WriteRawValue(usage, skipInputValidation: true);
+            json.WriteRawValue(usage.Json, skipInputValidation: true);
         }
 
         json.WriteEndObject();

@@ -101,7 +101,6 @@ public sealed class BatchItemRunner(GenerationPipeline pipeline, ClientKeyDirect
             {
                 Images = [.. outcomes.SelectMany(o => o.Result!.Images)],
                 CostUsd = outcomes.Sum(o => o.Result!.CostUsd),
-                UsageJson = null,
             },
             Cache = CacheStatus.Bypass,
         };

@@ -388,7 +388,7 @@ public sealed class ImagesGrpcService(
         var response = new ImagesResponse
         {
             Created = result.Created,
-            UsageJson = result.UsageJson ?? string.Empty,
+            UsageJson = result.Usage is { } usage ? System.Text.Encoding.UTF8.GetString(usage.Json) : string.Empty,
             Cache = outcome.Cache?.ToString().ToLowerInvariant() ?? string.Empty,
             Replayed = outcome.Replayed,
             Downgraded = outcome.Downgraded ?? string.Empty,
