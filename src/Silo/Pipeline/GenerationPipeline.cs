@@ -215,11 +215,31 @@ public sealed class GenerationPipeline(
     /// </summary>
     private AdmissionRequest AdmissionFor(ImageRequest request, PoolSnapshot pool, DateTimeOffset deadline)
     {
-        var serving = pool.Accounts.Where(a => a.Enabled && a.Serves(request.Model)).ToList();
-        var factor = serving.Count == 0 ? 1m : serving.Max(a => a.PriceFactor);
-        var timeout = serving.Count == 0 ? TimeSpan.FromMinutes(2) : serving.Max(a => a.Timeout);
-        List<CostOption> options = [new(request.Quality, costs.WorstCase(request, factor))];
-        options.AddRange(costs.CheaperQualities(request).Select(q => new CostOption(q, costs.WorstCase(request with { Quality = q }, factor))));
+        // Plain loops: this runs for every request.
+        var serving = false;
+        var factor = decimal.MinValue;
+        var timeout = TimeSpan.MinValue;
+        foreach (var account in pool.Accounts)
+        {
+            if (account.Enabled && account.Serves(request.Model))
+            {
+                serving = true;
+                factor = Math.Max(factor, account.PriceFactor);
+                timeout = account.Timeout > timeout ? account.Timeout : timeout;
+            }
+        }
+
+        if (!serving)
+        {
+            (factor, timeout) = (1m, TimeSpan.FromMinutes(2));
+        }
+
+        var cheaper = costs.CheaperQualities(request);
+        var options = new List<CostOption>(1 + cheaper.Count) { new(request.Quality, costs.WorstCase(request, factor)) };
+        foreach (var quality in cheaper)
+        {
+            options.Add(new CostOption(quality, costs.WorstCase(request with { Quality = quality }, factor)));
+        }
         return new AdmissionRequest
         {
             Model = request.Model,
