@@ -109,12 +109,20 @@ public sealed partial class PromptCacheGrain(
     {
         if (_pending is { } pending && ReferenceEquals(pending.Result, state.State.Result))
         {
-            if (job.StoreBehind && !pending.Stored.IsCompleted)
+            if (!pending.Written.IsCompleted)
             {
-                return new GenerationReply { Result = pending.Result, Cache = CacheStatus.Hit, Contents = pending.Contents };
-            }
+                if (job.StoreBehind)
+                {
+                    return new GenerationReply { Result = pending.Result, Cache = CacheStatus.Hit, Contents = pending.Contents };
+                }
 
-            await pending.Stored;
+                await pending.Stored;
+            }
+            else if (!pending.Written.Result)
+            {
+                // The store failed: the entry is being dropped.
+                return null;
+            }
         }
 
         return state.State.Result is { } cached && time.GetUtcNow() < state.State.ExpiresAt
@@ -168,7 +176,7 @@ public sealed partial class PromptCacheGrain(
                 {
                     // Answered from the upstream's bytes: the entry serves from them until its images are
                     // stored, and is persisted only then.
-                    var pending = new Pending(result, contents);
+                    var pending = new Pending(result, contents, writeBehind.SaveAsync(result, contents));
                     _pending = pending;
                     pending.Stored = StoreThenPersistAsync(pending);
                     flight.Stored = pending.Stored;
@@ -199,7 +207,7 @@ public sealed partial class PromptCacheGrain(
 
     private async Task StoreThenPersistAsync(Pending pending)
     {
-        var stored = await writeBehind.SaveAsync(pending.Result, pending.Contents);
+        var stored = await pending.Written;
         if (ReferenceEquals(_pending, pending))
         {
             _pending = null;
@@ -253,12 +261,16 @@ public sealed partial class PromptCacheGrain(
         public Task? Stored { get; set; }
     }
 
-    private sealed class Pending(GenerationResult result, IReadOnlyList<ReadOnlyMemory<byte>> contents)
+    private sealed class Pending(GenerationResult result, IReadOnlyList<ReadOnlyMemory<byte>> contents, Task<bool> written)
     {
         public GenerationResult Result { get; } = result;
 
         public IReadOnlyList<ReadOnlyMemory<byte>> Contents { get; } = contents;
 
+        /// <summary>Writing the images to the store: true once they are all there.</summary>
+        public Task<bool> Written { get; } = written;
+
+        /// <summary>The write and, after it, the entry kept (persisted) or dropped.</summary>
         public Task Stored { get; set; } = Task.CompletedTask;
     }
 }

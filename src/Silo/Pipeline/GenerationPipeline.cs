@@ -112,7 +112,8 @@ public sealed class GenerationPipeline(
 
             // A b64_json answer is written from the upstream's bytes and its images stored behind it; an
             // idempotent reply (kept for replay) and an output check (which fetches a link) need them stored first.
-            StoreBehind = validated.ResponseFormat == ResponseFormat.Base64Json && !request.Stream && call.IdempotencyKey is null && !outputHook.Enabled,
+            StoreBehind = validated.ResponseFormat == ResponseFormat.Base64Json && !request.Stream && call.IdempotencyKey is null
+                && !outputHook.Enabled && !call.StoreBeforeAnswer,
         };
 
         // From here the grains settle the reservation, where the request's fate is decided. The pipeline
