@@ -81,12 +81,14 @@ public sealed class TracingTests(TracingGatewayFixture gateway) : IClassFixture<
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var requestId = response.Headers.GetValues("x-request-id").Single();
 
-        // The server span ends after the response is written; settlement may end just before or after.
+        // The server span ends after the response is written; settlement may end just before or after, and
+        // the images of a b64_json answer are stored behind it.
         var server = await Poll.UntilAsync(
             () => Task.FromResult(gateway.Spans.FirstOrDefault(s => s.Source.Name == "Microsoft.AspNetCore" && (string?)s.GetTagItem("imageorleans.request.id") == requestId)),
             s => s is not null, $"the server span of {requestId}");
         var trace = await Poll.UntilAsync(() => Task.FromResult(gateway.Trace(server!.TraceId)),
-            t => t.Any(s => s.OperationName == GatewayTelemetry.Settlement), $"the settlement span of {requestId}");
+            t => t.Any(s => s.OperationName == GatewayTelemetry.Settlement) && t.Any(s => s.OperationName == GatewayTelemetry.Store),
+            $"the settlement and store spans of {requestId}");
         return (trace, server!);
     }
 

@@ -1,5 +1,5 @@
-using System.Text.Json;
 using ImageOrleans.Grains.Requests;
+using ImageOrleans.Grains.Upstreams;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -49,13 +49,13 @@ public sealed partial class CostCalculator(PriceTable prices, ILogger<CostCalcul
     }
 
     /// <summary>What the request cost on an account with <paramref name="factor"/>, given the upstream's usage if any.</summary>
-    public decimal Actual(ImageRequest request, string? usageJson, decimal factor = 1m) => Charge(request, usageJson, factor).Usd;
+    public decimal Actual(ImageRequest request, ImageUsage? usage, decimal factor = 1m) => Charge(request, usage, factor).Usd;
 
     /// <summary>
     /// What the request cost, and on what basis: each token rate applied to its own tokens when the
     /// upstream's usage breaks them down, else the estimate that stood in (named in <see cref="ChargedCost.Basis"/>).
     /// </summary>
-    public ChargedCost Charge(ImageRequest request, string? usageJson, decimal factor = 1m)
+    public ChargedCost Charge(ImageRequest request, ImageUsage? usage, decimal factor = 1m)
     {
         var price = prices.Find(request.Model);
         if (price is null)
@@ -65,7 +65,7 @@ public sealed partial class CostCalculator(PriceTable prices, ILogger<CostCalcul
 
         decimal cost;
         string basis;
-        if (usageJson is not null && FromUsage(price, request.Model, usageJson) is { } tokens)
+        if (usage is not null && FromUsage(price, request.Model, usage) is { } tokens)
         {
             (cost, basis) = tokens;
         }
@@ -137,99 +137,66 @@ public sealed partial class CostCalculator(PriceTable prices, ILogger<CostCalcul
     /// Cached input tokens (<c>cached_tokens_details</c>, or an undivided <c>cached_tokens</c> taken from
     /// text first) are charged at the cached rates; output text tokens at the text output rate.
     /// </summary>
-    private (decimal Cost, string Basis)? FromUsage(ModelPrice price, string model, string usageJson)
+    private (decimal Cost, string Basis)? FromUsage(ModelPrice price, string model, ImageUsage usage)
     {
-        if (price.OutputPerMillion is not { } output)
+        if (price.OutputPerMillion is not { } output || usage.OutputTokens is not { } produced)
         {
             return null;
         }
 
-        try
+        long? text = 0;
+        long? image = 0;
+        long? cachedText = 0;
+        long? cachedImage = 0;
+        long? outputText = 0;
+        var basis = CostBases.Usage;
+        if (usage.InputTokensDetails is { } details)
         {
-            using var document = JsonDocument.Parse(usageJson);
-            var usage = document.RootElement;
-            if (usage.ValueKind != JsonValueKind.Object || Count(usage, "output_tokens") is not { } produced)
+            text = details.TextTokens ?? 0;
+            image = details.ImageTokens ?? 0;
+            if ((details.CachedTokensDetails ?? usage.CachedTokensDetails) is { } cachedDetails)
             {
-                return null;
+                cachedText = cachedDetails.TextTokens ?? 0;
+                cachedImage = cachedDetails.ImageTokens ?? 0;
             }
-
-            long? text = 0;
-            long? image = 0;
-            long? cachedText = 0;
-            long? cachedImage = 0;
-            long? outputText = 0;
-            var basis = CostBases.Usage;
-            if (usage.TryGetProperty("input_tokens_details", out var details) && details.ValueKind == JsonValueKind.Object)
+            else if (details.CachedTokens is { } cached and > 0)
             {
-                text = Count(details, "text_tokens") ?? 0;
-                image = Count(details, "image_tokens") ?? 0;
-                var cachedDetails = details.TryGetProperty("cached_tokens_details", out var inner) ? inner
-                    : usage.TryGetProperty("cached_tokens_details", out var outer) ? outer : default;
-                if (cachedDetails.ValueKind == JsonValueKind.Object)
-                {
-                    cachedText = Count(cachedDetails, "text_tokens") ?? 0;
-                    cachedImage = Count(cachedDetails, "image_tokens") ?? 0;
-                }
-                else if (Count(details, "cached_tokens") is { } cached and > 0)
-                {
-                    cachedText = Math.Min(cached, text.Value);
-                    cachedImage = Math.Min(cached - cachedText.Value, image.Value);
-                }
+                cachedText = Math.Min(cached, text.Value);
+                cachedImage = Math.Min(cached - cachedText.Value, image.Value);
             }
-            else if (Count(usage, "input_tokens") is { } inputTokens)
-            {
-                text = inputTokens;
-                basis = CostBases.UsageInputAsText;
-            }
-
-            if (usage.TryGetProperty("output_tokens_details", out var outputDetails) && outputDetails.ValueKind == JsonValueKind.Object
-                && Count(outputDetails, "text_tokens") is { } textOut)
-            {
-                outputText = textOut;
-            }
-
-            var trusted = Clamp(model, "output_tokens", ref produced) & Clamp(model, "text_tokens", ref text) & Clamp(model, "image_tokens", ref image)
-                & Clamp(model, "cached_text_tokens", ref cachedText) & Clamp(model, "cached_image_tokens", ref cachedImage)
-                & Clamp(model, "output_text_tokens", ref outputText);
-            if (!trusted)
-            {
-                return null;
-            }
-
-            // Cached and output-text tokens are parts of the totals, never more than them.
-            var freshText = Math.Max(0, text!.Value - cachedText!.Value);
-            var freshImage = Math.Max(0, image!.Value - cachedImage!.Value);
-            var imageOut = Math.Max(0, produced - outputText!.Value);
-            var inputText = price.InputTextPerMillion ?? 0m;
-            var inputImage = price.InputImagePerMillion ?? 0m;
-            var cost = (freshText * inputText)
-                + (Math.Min(cachedText.Value, text.Value) * (price.CachedInputTextPerMillion ?? inputText))
-                + (freshImage * inputImage)
-                + (Math.Min(cachedImage.Value, image.Value) * (price.CachedInputImagePerMillion ?? inputImage))
-                + (imageOut * output)
-                + (Math.Min(outputText.Value, produced) * (price.OutputTextPerMillion ?? output));
-            return (cost / 1_000_000m, basis);
         }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException)
+        else if (usage.InputTokens is { } inputTokens)
         {
-            return null;
+            text = inputTokens;
+            basis = CostBases.UsageInputAsText;
         }
-    }
 
-    /// <summary>A whole number of tokens (a huge one reads as <see cref="long.MaxValue"/>), or null when there is none.</summary>
-    private static long? Count(JsonElement parent, string name)
-    {
-        if (!parent.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.Number)
+        if (usage.OutputTokensDetails?.TextTokens is { } textOut)
+        {
+            outputText = textOut;
+        }
+
+        var trusted = Clamp(model, "output_tokens", ref produced) & Clamp(model, "text_tokens", ref text) & Clamp(model, "image_tokens", ref image)
+            & Clamp(model, "cached_text_tokens", ref cachedText) & Clamp(model, "cached_image_tokens", ref cachedImage)
+            & Clamp(model, "output_text_tokens", ref outputText);
+        if (!trusted)
         {
             return null;
         }
 
-        if (value.TryGetInt64(out var count))
-        {
-            return count;
-        }
-
-        return value.GetRawText().StartsWith('-') ? long.MinValue : long.MaxValue;
+        // Cached and output-text tokens are parts of the totals, never more than them.
+        var freshText = Math.Max(0, text!.Value - cachedText!.Value);
+        var freshImage = Math.Max(0, image!.Value - cachedImage!.Value);
+        var imageOut = Math.Max(0, produced - outputText!.Value);
+        var inputText = price.InputTextPerMillion ?? 0m;
+        var inputImage = price.InputImagePerMillion ?? 0m;
+        var cost = (freshText * inputText)
+            + (Math.Min(cachedText.Value, text.Value) * (price.CachedInputTextPerMillion ?? inputText))
+            + (freshImage * inputImage)
+            + (Math.Min(cachedImage.Value, image.Value) * (price.CachedInputImagePerMillion ?? inputImage))
+            + (imageOut * output)
+            + (Math.Min(outputText.Value, produced) * (price.OutputTextPerMillion ?? output));
+        return (cost / 1_000_000m, basis);
     }
 
     private bool Clamp(string model, string field, ref long? count)

@@ -2,6 +2,7 @@ using ImageOrleans.Grains.ClientKeys;
 using ImageOrleans.Grains.Configuration;
 using ImageOrleans.Grains.Dispatch;
 using ImageOrleans.Grains.Errors;
+using ImageOrleans.Grains.Images;
 using ImageOrleans.Grains.Maintenance;
 using Orleans.Placement;
 using Microsoft.Extensions.Logging;
@@ -20,29 +21,33 @@ public sealed partial class PromptCacheGrain(
     [PersistentState("entry", GrainStorageNames.Cache)] IPersistentState<PromptCacheState> state,
     IOptions<CacheOptions> options,
     SettlementBook settlements,
+    ImageWriteBehind writeBehind,
     TimeProvider time,
     ILogger<PromptCacheGrain> logger) : Grain, IPromptCacheGrain
 {
     private InFlight? _inFlight;
 
+    // The cached answer's images while they are still being stored behind it, with their bytes.
+    private Pending? _pending;
+
     public async Task<GenerationReply?> GetCachedAsync(GenerationJob job)
     {
-        if (state.State.Result is not { } cached || time.GetUtcNow() >= state.State.ExpiresAt)
+        if (await HitAsync(job) is not { } hit)
         {
             return null;
         }
 
-        var hit = new GenerationReply { Result = cached, Cache = CacheStatus.Hit };
         await settlements.SettleAsync(job, hit, SettlementRole.Beneficiary);
         return hit;
     }
 
     public async Task<GenerationReply> GetOrGenerateAsync(GenerationJob job, CancellationToken cancellationToken)
     {
-        if (state.State.Result is { } cached && time.GetUtcNow() < state.State.ExpiresAt)
+        if (await HitAsync(job) is { } hit)
         {
-            var hit = new GenerationReply { Result = cached, Cache = CacheStatus.Hit };
-            await settlements.SettleAsync(job, hit, SettlementRole.Beneficiary);
+            // Sent to the key before the hit leaves (so it is booked ahead of anything the client asks next),
+            // completed behind it: a hit does not wait for its free settlement.
+            _ = settlements.SettleAsync(job, hit, SettlementRole.Beneficiary);
             return hit;
         }
 
@@ -80,6 +85,12 @@ public sealed partial class PromptCacheGrain(
             }
         }
 
+        if (!job.StoreBehind && flight.Stored is { } stored)
+        {
+            // Joined a generation answered from its bytes: an answer by link waits until they are stored.
+            await stored;
+        }
+
         if (!coalesced)
         {
             return reply;
@@ -88,6 +99,35 @@ public sealed partial class PromptCacheGrain(
         reply = reply.Error is { Code: GatewayErrors.CancelledCode } ? reply : reply with { Cache = CacheStatus.Coalesced };
         await settlements.SettleAsync(job, reply, SettlementRole.Beneficiary);
         return reply;
+    }
+
+    /// <summary>
+    /// The cached answer, or null. While its images are still being stored, a caller that answers from bytes
+    /// gets them from memory; any other waits for the store (a link must work), and finds no entry if it failed.
+    /// </summary>
+    private async ValueTask<GenerationReply?> HitAsync(GenerationJob job)
+    {
+        if (_pending is { } pending && ReferenceEquals(pending.Result, state.State.Result))
+        {
+            if (!pending.Written.IsCompleted)
+            {
+                if (job.StoreBehind)
+                {
+                    return new GenerationReply { Result = pending.Result, Cache = CacheStatus.Hit, Contents = pending.Contents };
+                }
+
+                await pending.Stored;
+            }
+            else if (!pending.Written.Result)
+            {
+                // The store failed: the entry is being dropped.
+                return null;
+            }
+        }
+
+        return state.State.Result is { } cached && time.GetUtcNow() < state.State.ExpiresAt
+            ? new GenerationReply { Result = cached, Cache = CacheStatus.Hit }
+            : null;
     }
 
     public ValueTask<int> GetWaitingAsync() => ValueTask.FromResult(_inFlight is { Completion.IsCompleted: false } flight ? flight.Waiters : 0);
@@ -105,7 +145,7 @@ public sealed partial class PromptCacheGrain(
 
     public async Task<bool> ExpireAsync()
     {
-        if (!state.RecordExists || _inFlight is not null || time.GetUtcNow() < state.State.ExpiresAt)
+        if (!state.RecordExists || _inFlight is not null || _pending is not null || time.GetUtcNow() < state.State.ExpiresAt)
         {
             // Written again since (a later bucket holds it), or gone already.
             return false;
@@ -132,9 +172,20 @@ public sealed partial class PromptCacheGrain(
             if (reply.Result is { } result)
             {
                 state.State = new PromptCacheState { Result = result, ExpiresAt = time.GetUtcNow() + options.Value.Ttl };
-
-                // Stored behind the answer, never in front of it: the waiters have their images now.
-                _ = PersistAsync();
+                if (reply.Contents is { } contents)
+                {
+                    // Answered from the upstream's bytes: the entry serves from them until its images are
+                    // stored, and is persisted only then.
+                    var pending = new Pending(result, contents, writeBehind.SaveAsync(result, contents));
+                    _pending = pending;
+                    pending.Stored = StoreThenPersistAsync(pending);
+                    flight.Stored = pending.Stored;
+                }
+                else
+                {
+                    // Stored behind the answer, never in front of it: the waiters have their images now.
+                    _ = PersistAsync();
+                }
             }
 
             return reply;
@@ -151,6 +202,32 @@ public sealed partial class PromptCacheGrain(
             }
 
             flight.Cancellation.Dispose();
+        }
+    }
+
+    private async Task StoreThenPersistAsync(Pending pending)
+    {
+        var stored = await pending.Written;
+        if (ReferenceEquals(_pending, pending))
+        {
+            _pending = null;
+        }
+
+        if (!ReferenceEquals(state.State.Result, pending.Result))
+        {
+            // Invalidated or replaced meanwhile.
+            return;
+        }
+
+        if (stored)
+        {
+            // Those who wait for the images do not wait for the entry's own storage write too.
+            _ = PersistAsync();
+        }
+        else
+        {
+            // An entry must never point at images that are not there: a failed store leaves nothing cached.
+            state.State = new PromptCacheState();
         }
     }
 
@@ -179,5 +256,21 @@ public sealed partial class PromptCacheGrain(
         public Task<GenerationReply> Completion { get; set; } = null!;
 
         public int Waiters { get; set; }
+
+        /// <summary>Storing the images of an answer given from their bytes; null when they were stored before it.</summary>
+        public Task? Stored { get; set; }
+    }
+
+    private sealed class Pending(GenerationResult result, IReadOnlyList<ReadOnlyMemory<byte>> contents, Task<bool> written)
+    {
+        public GenerationResult Result { get; } = result;
+
+        public IReadOnlyList<ReadOnlyMemory<byte>> Contents { get; } = contents;
+
+        /// <summary>Writing the images to the store: true once they are all there.</summary>
+        public Task<bool> Written { get; } = written;
+
+        /// <summary>The write and, after it, the entry kept (persisted) or dropped.</summary>
+        public Task Stored { get; set; } = Task.CompletedTask;
     }
 }

@@ -104,6 +104,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<AzureOpenAIUpstreamClient>();
         services.TryAddSingleton<CompatibleUpstreamClient>();
         services.TryAddSingleton<UpstreamClients>();
+        services.TryAddSingleton<ImageWriteBehind>();
         services.TryAddSingleton<IImageStore>(sp =>
         {
             var images = sp.GetRequiredService<IOptions<ImagesOptions>>().Value;

@@ -43,6 +43,7 @@ public sealed partial class DispatcherGrain(
     public async Task<GenerationReply> GenerateAsync(GenerationJob job, CancellationToken cancellationToken)
     {
         activity.Enter();
+        var settling = false;
         try
         {
             GenerationReply reply;
@@ -58,9 +59,33 @@ public sealed partial class DispatcherGrain(
             }
 
             // The generation completes here, so it is paid here: by the key whose job started it,
-            // whether or not that client (or anyone coalesced onto it) is still listening.
-            await settlements.SettleAsync(job, reply, SettlementRole.Originator);
+            // whether or not that client (or anyone coalesced onto it) is still listening. The settlement
+            // is sent to the key before the answer leaves, so the key books it ahead of anything its client
+            // asks next, and completes behind the answer; a stopping silo waits for it.
+            var settlement = settlements.SettleAsync(job, reply, SettlementRole.Originator);
+            if (!settlement.IsCompleted)
+            {
+                settling = true;
+                ExitWhenSettled(settlement);
+            }
+
             return reply;
+        }
+        finally
+        {
+            if (!settling)
+            {
+                activity.Exit();
+            }
+        }
+    }
+
+    private async void ExitWhenSettled(Task settlement)
+    {
+        try
+        {
+            // Never throws: a settlement that cannot be booked is logged by the book.
+            await settlement;
         }
         finally
         {
@@ -124,7 +149,7 @@ public sealed partial class DispatcherGrain(
             // The HTTP call, its parsing and storing the images run on the thread pool, not on this
             // activation's scheduler: one dispatcher serves every request of the silo.
             var upstream = upstreams.For(account.Kind);
-            var (result, generated, failure) = await AttemptAsync(upstream, account, job, cancellationToken);
+            var (result, generated, contents, failure) = await AttemptAsync(upstream, account, job, cancellationToken);
             calls++;
             if (failure is not null)
             {
@@ -140,7 +165,7 @@ public sealed partial class DispatcherGrain(
                 // returns reaches this silo's view when it arrives.
                 ObserveReport(GrainFactory.GetGrain<IAccountGrain>(account.Id).ReportOutcomeAsync(report));
                 LogServed(logger, job.RequestId, account.Id, result.Latency.TotalMilliseconds, calls);
-                return GenerationReply.Success(generated with { Attempts = calls }, queueWait);
+                return GenerationReply.Success(generated with { Attempts = calls }, queueWait) with { Contents = contents };
             }
 
             // A failure is booked before the next attempt so that attempt already sees its effect.
@@ -224,14 +249,14 @@ public sealed partial class DispatcherGrain(
     /// the images, reading the answer) comes back as an error for the client, with the upstream's
     /// outcome still reported so the lease is returned at once rather than at its expiry.
     /// </summary>
-    private async Task<(UpstreamResult Result, GenerationResult? Generated, GatewayError? Failure)> AttemptAsync(
+    private async Task<(UpstreamResult Result, GenerationResult? Generated, ReadOnlyMemory<byte>[]? Contents, GatewayError? Failure)> AttemptAsync(
         IUpstreamClient upstream, UpstreamAccount account, GenerationJob job, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         try
         {
-            var (result, generated) = await Task.Run(() => CallAsync(upstream, account, job, cancellationToken), CancellationToken.None);
-            return (result, generated, null);
+            var (result, generated, contents) = await Task.Run(() => CallAsync(upstream, account, job, cancellationToken), CancellationToken.None);
+            return (result, generated, contents, null);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -242,28 +267,67 @@ public sealed partial class DispatcherGrain(
                 Latency = time.GetElapsedTime(started),
                 Detail = "the gateway could not complete the call",
             };
-            return (result, null, GatewayErrors.Internal(job.RequestId));
+            return (result, null, null, GatewayErrors.Internal(job.RequestId));
         }
     }
 
-    private async Task<(UpstreamResult Result, GenerationResult? Generated)> CallAsync(
+    private async Task<(UpstreamResult Result, GenerationResult? Generated, ReadOnlyMemory<byte>[]? Contents)> CallAsync(
         IUpstreamClient upstream, UpstreamAccount account, GenerationJob job, CancellationToken cancellationToken)
     {
         var result = await upstream.GenerateAsync(account, job.Request, cancellationToken);
         if (result.Kind != OutcomeKind.Success)
         {
-            return (result, null);
+            return (result, null, null);
         }
 
-        var stored = new List<GeneratedImage>(result.Images.Count);
+        var charge = costs.Charge(job.Request, result.Usage, account.PriceFactor);
+        var generated = new GenerationResult
+        {
+            Created = result.Created ?? time.GetUtcNow().ToUnixTimeSeconds(),
+            Images = job.StoreBehind ? Describe(result.Images) : await StoreAsync(result.Images),
+            Usage = result.Usage,
+            AccountId = account.Id,
+            CostUsd = charge.Usd,
+            CostBasis = charge.Basis,
+            Produced = result.Produced,
+        };
+        return (result, generated, job.StoreBehind ? ContentsOf(result.Images) : null);
+    }
+
+    /// <summary>The images as they will be stored, for a caller that answers from their bytes and stores them behind.</summary>
+    private static GeneratedImage[] Describe(IReadOnlyList<UpstreamImage> images)
+    {
+        var described = new GeneratedImage[images.Count];
+        for (var i = 0; i < described.Length; i++)
+        {
+            described[i] = ImageWriteBehind.Describe(images[i].Bytes, images[i].RevisedPrompt);
+        }
+
+        return described;
+    }
+
+    private static ReadOnlyMemory<byte>[] ContentsOf(IReadOnlyList<UpstreamImage> images)
+    {
+        var contents = new ReadOnlyMemory<byte>[images.Count];
+        for (var i = 0; i < contents.Length; i++)
+        {
+            contents[i] = images[i].Bytes;
+        }
+
+        return contents;
+    }
+
+    private async Task<GeneratedImage[]> StoreAsync(IReadOnlyList<UpstreamImage> upstreamImages)
+    {
+        var stored = new GeneratedImage[upstreamImages.Count];
         using var storing = GatewayTelemetry.Source.StartActivity(GatewayTelemetry.Store);
         try
         {
-            foreach (var image in result.Images)
+            for (var i = 0; i < stored.Length; i++)
             {
                 // Storing must finish even if this client leaves: coalesced waiters and the cache want it.
-                var saved = await images.SaveAsync(image.Bytes, CancellationToken.None);
-                stored.Add(new GeneratedImage { ImageId = saved.Id, ContentType = saved.ContentType, RevisedPrompt = image.RevisedPrompt });
+                var saved = await images.SaveAsync(upstreamImages[i].Bytes, CancellationToken.None);
+                stored[i] = new GeneratedImage { ImageId = saved.Id, ContentType = saved.ContentType, RevisedPrompt = upstreamImages[i].RevisedPrompt };
             }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -272,17 +336,7 @@ public sealed partial class DispatcherGrain(
             throw new StoredImageException(ex);
         }
 
-        var charge = costs.Charge(job.Request, result.UsageJson, account.PriceFactor);
-        return (result, new GenerationResult
-        {
-            Created = result.Created ?? time.GetUtcNow().ToUnixTimeSeconds(),
-            Images = stored,
-            UsageJson = result.UsageJson,
-            AccountId = account.Id,
-            CostUsd = charge.Usd,
-            CostBasis = charge.Basis,
-            Produced = result.Produced,
-        });
+        return stored;
     }
 
     private static OutcomeReport ReportOf(Lease lease, GenerationJob job, UpstreamResult result) => new()

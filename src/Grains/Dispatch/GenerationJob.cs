@@ -28,4 +28,10 @@ public sealed record GenerationJob
 
     /// <summary>The side of its model's canary split the dispatcher gave this request; null without a split.</summary>
     [Id(9)] public CanaryRoute? Route { get; init; }
+
+    /// <summary>
+    /// The caller answers with the images' bytes (<c>b64_json</c>) and stores them itself, behind its answer:
+    /// the dispatcher hands the bytes back in <see cref="GenerationReply.Contents"/> instead of writing them first.
+    /// </summary>
+    [Id(10)] public bool StoreBehind { get; init; }
 }

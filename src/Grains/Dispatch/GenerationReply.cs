@@ -13,6 +13,12 @@ public sealed record GenerationReply
     /// <summary>Time spent waiting for pool capacity before the upstream call.</summary>
     [Id(3)] public TimeSpan QueueWait { get; init; }
 
+    /// <summary>
+    /// The images' bytes of a generation made for a <see cref="GenerationJob.StoreBehind"/> job, in the order of
+    /// <see cref="GenerationResult.Images"/>, which are not in the store yet; never persisted with the reply.
+    /// </summary>
+    [Id(4)] public IReadOnlyList<ReadOnlyMemory<byte>>? Contents { get; init; }
+
     public static GenerationReply Success(GenerationResult result, TimeSpan queueWait = default) =>
         new() { Result = result, QueueWait = queueWait };
 

@@ -6,7 +6,6 @@ public sealed record GenerationResult
 {
     [Id(0)] public required long Created { get; init; }
     [Id(1)] public required IReadOnlyList<GeneratedImage> Images { get; init; }
-    [Id(2)] public string? UsageJson { get; init; }
     [Id(3)] public required string AccountId { get; init; }
     [Id(4)] public int Attempts { get; init; } = 1;
 
@@ -18,4 +17,8 @@ public sealed record GenerationResult
 
     /// <summary>How <see cref="CostUsd"/> was reached: the usage breakdown, or which estimate stood in for it.</summary>
     [Id(7)] public string? CostBasis { get; init; }
+
+    /// <summary>The upstream's token usage, typed; its <see cref="Upstreams.ImageUsage.Json"/> goes to clients as it came.</summary>
+    /// <remarks>Id 2 held the usage as JSON text; it is not reused, so older stored answers read without usage.</remarks>
+    [Id(8)] public Upstreams.ImageUsage? Usage { get; init; }
 }

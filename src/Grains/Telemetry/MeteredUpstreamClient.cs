@@ -31,34 +31,14 @@ public sealed class MeteredUpstreamClient(IUpstreamClient inner, ImageOrleansMet
                 activity.SetStatus(ActivityStatusCode.Error, result.Kind.ToString());
             }
 
-            TagUsage(activity, result.UsageJson);
+            if (result.Usage is { } usage)
+            {
+                // Read once with the answer: no second parse of the usage here.
+                activity.SetTag("gen_ai.usage.input_tokens", usage.InputTokens);
+                activity.SetTag("gen_ai.usage.output_tokens", usage.OutputTokens);
+            }
         }
 
         return result;
-    }
-
-    /// <summary>The upstream's token counts as GenAI usage attributes (only when the span is recorded).</summary>
-    private static void TagUsage(Activity activity, string? usageJson)
-    {
-        if (usageJson is null)
-        {
-            return;
-        }
-
-        try
-        {
-            using var usage = System.Text.Json.JsonDocument.Parse(usageJson);
-            foreach (var (field, tag) in (ReadOnlySpan<(string, string)>)[("input_tokens", "gen_ai.usage.input_tokens"), ("output_tokens", "gen_ai.usage.output_tokens")])
-            {
-                if (usage.RootElement.TryGetProperty(field, out var value) && value.TryGetInt64(out var count))
-                {
-                    activity.SetTag(tag, count);
-                }
-            }
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            // Usage reaches here already checked; a span without token counts is no failure.
-        }
     }
 }

@@ -163,7 +163,7 @@ public abstract class HttpUpstreamClient(IHttpClientFactory httpClients, TimePro
                     StatusCode = status,
                     Images = images,
                     Created = created,
-                    UsageJson = usage,
+                    Usage = usage,
                     Produced = produced,
                     RateLimits = rateLimits,
                     Latency = latency,

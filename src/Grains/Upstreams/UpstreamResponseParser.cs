@@ -1,4 +1,4 @@
-using System.Text;
+using System.Buffers;
 using System.Text.Json;
 using ImageOrleans.Grains.Pool;
 
@@ -10,17 +10,17 @@ namespace ImageOrleans.Grains.Upstreams;
 /// </summary>
 public static class UpstreamResponseParser
 {
-    public static bool TryParseSuccess(byte[] body, out IReadOnlyList<UpstreamImage> images, out long? created, out string? usageJson) =>
-        TryParseSuccess(body, out images, out created, out usageJson, out _);
+    public static bool TryParseSuccess(byte[] body, out IReadOnlyList<UpstreamImage> images, out long? created, out ImageUsage? usage) =>
+        TryParseSuccess(body, out images, out created, out usage, out _);
 
     /// <summary>As above, with the settings the upstream reports it produced (null when it reports none).</summary>
     public static bool TryParseSuccess(
-        byte[] body, out IReadOnlyList<UpstreamImage> images, out long? created, out string? usageJson, out ProducedSettings? produced)
+        byte[] body, out IReadOnlyList<UpstreamImage> images, out long? created, out ImageUsage? usage, out ProducedSettings? produced)
     {
         produced = null;
         images = [];
         created = null;
-        usageJson = null;
+        usage = null;
         try
         {
             using var document = JsonDocument.Parse(body);
@@ -54,9 +54,9 @@ public static class UpstreamResponseParser
                 created = createdValue;
             }
 
-            if (root.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
+            if (root.TryGetProperty("usage", out var reported) && reported.ValueKind == JsonValueKind.Object)
             {
-                usageJson = Usage(usage);
+                usage = Usage(reported);
             }
 
             produced = Produced(root);
@@ -137,17 +137,17 @@ public static class UpstreamResponseParser
     /// such objects): it is passed on to clients verbatim and priced, so nothing else survives.
     /// Whether the numbers are plausible is for the cost calculator to judge.
     /// </summary>
-    private static string? Usage(JsonElement usage)
+    private static ImageUsage? Usage(JsonElement usage)
     {
         try
         {
-            using var buffer = new MemoryStream();
+            var buffer = new ArrayBufferWriter<byte>(256);
             using (var json = new Utf8JsonWriter(buffer))
             {
                 WriteCounts(json, usage, nested: false);
             }
 
-            return Encoding.UTF8.GetString(buffer.ToArray());
+            return ImageUsage.Parse(buffer.WrittenSpan);
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
         {

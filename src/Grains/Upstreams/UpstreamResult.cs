@@ -9,7 +9,8 @@ public sealed record UpstreamResult
     public int? StatusCode { get; init; }
     public IReadOnlyList<UpstreamImage> Images { get; init; } = [];
     public long? Created { get; init; }
-    public string? UsageJson { get; init; }
+    /// <summary>The upstream's token usage, read once with the answer.</summary>
+    public ImageUsage? Usage { get; init; }
 
     /// <summary>The size, quality, background and format the upstream reports it produced.</summary>
     public ProducedSettings? Produced { get; init; }

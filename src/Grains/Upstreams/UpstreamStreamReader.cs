@@ -18,7 +18,7 @@ public static class UpstreamStreamReader
         Stream body, ImageRequest request, StreamRelay relay, RateLimitInfo rateLimits, Func<TimeSpan> elapsed, CancellationToken cancellationToken)
     {
         var images = new List<UpstreamImage>();
-        string? usage = null;
+        ImageUsage? usage = null;
         ProducedSettings? produced = null;
         long? created = null;
         var relayed = 0;
@@ -84,7 +84,7 @@ public static class UpstreamStreamReader
                 StatusCode = 200,
                 Images = images,
                 Created = created,
-                UsageJson = usage,
+                Usage = usage,
                 Produced = produced,
                 RateLimits = rateLimits,
                 Latency = elapsed(),
@@ -119,7 +119,7 @@ public static class UpstreamStreamReader
         }
     }
 
-    private static bool TryReadCompleted(string data, List<UpstreamImage> images, ref string? usage, ref ProducedSettings? produced, ref long? created)
+    private static bool TryReadCompleted(string data, List<UpstreamImage> images, ref ImageUsage? usage, ref ProducedSettings? produced, ref long? created)
     {
         // The completed event has the shape of one entry of a non-streamed answer plus its settings and usage.
         var wrapped = Encoding.UTF8.GetBytes($"{{\"data\":[{data}]}}");
@@ -140,9 +140,9 @@ public static class UpstreamStreamReader
         if (root.TryGetProperty("usage", out var u) && u.ValueKind == JsonValueKind.Object)
         {
             var withUsage = Encoding.UTF8.GetBytes($"{{\"data\":[{data}],\"usage\":{u.GetRawText()}}}");
-            if (UpstreamResponseParser.TryParseSuccess(withUsage, out _, out _, out var usageJson))
+            if (UpstreamResponseParser.TryParseSuccess(withUsage, out _, out _, out var read))
             {
-                usage = usageJson;
+                usage = read;
             }
         }
 

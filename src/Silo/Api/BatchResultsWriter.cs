@@ -139,10 +139,10 @@ public sealed class BatchResultsWriter(ImageLinks links, IImageStore store)
         }
 
         json.WriteEndArray();
-        if (result.UsageJson is { } usage)
+        if (result.Usage is { } usage)
         {
             json.WritePropertyName("usage");
-            json.WriteRawValue(usage, skipInputValidation: true);
+            json.WriteRawValue(usage.Json, skipInputValidation: true);
         }
     }
 

@@ -157,16 +157,16 @@ public sealed class ImageStreamWriter(GenerationPipeline pipeline, StreamRelay r
         {
             json.WriteStartObject();
             json.WriteString("type", $"{prefix}.completed");
-            json.WriteBase64String("b64_json", outcome.Contents![index]);
+            json.WriteBase64String("b64_json", outcome.Contents![index].Span);
             json.WriteNumber("created_at", result.Created);
             WriteIfSet(json, "size", result.Produced?.Size ?? (request.Size is "auto" ? null : request.Size));
             WriteIfSet(json, "quality", result.Produced?.Quality ?? (request.Quality is "auto" ? null : request.Quality));
             WriteIfSet(json, "background", result.Produced?.Background ?? (request.Background is "auto" ? null : request.Background));
             WriteIfSet(json, "output_format", result.Produced?.OutputFormat ?? request.OutputFormat);
-            if (result.UsageJson is { } usage)
+            if (result.Usage is { } usage)
             {
                 json.WritePropertyName("usage");
-                json.WriteRawValue(usage, skipInputValidation: true);
+                json.WriteRawValue(usage.Json, skipInputValidation: true);
             }
 
             json.WriteEndObject();

@@ -8,9 +8,15 @@ namespace ImageOrleans.Silo.Api;
 public sealed class ImagesResult(
     GenerationResult result,
     ImageRequest request,
-    IReadOnlyList<byte[]>? contents,
+    IReadOnlyList<ReadOnlyMemory<byte>>? contents,
     IReadOnlyList<string>? urls) : IResult
 {
+    // 3,000 bytes of image become 4,000 of base64: each segment fits one of Kestrel's pooled 4 KB blocks.
+    private const int Base64Segment = 3_000;
+
+    // How much encoded image the writer holds before it is handed to the response.
+    private const int FlushThreshold = 64 * 1024;
+
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         httpContext.Response.StatusCode = StatusCodes.Status200OK;
@@ -39,23 +45,52 @@ public sealed class ImagesResult(
             }
             else
             {
-                json.WriteBase64String("b64_json", contents![i]);
+                await WriteBase64Async(json, contents![i], httpContext.RequestAborted);
             }
 
             WriteIfSet(json, "revised_prompt", result.Images[i].RevisedPrompt);
             json.WriteEndObject();
-            await json.FlushAsync(httpContext.RequestAborted);
+            if (i < result.Images.Count - 1)
+            {
+                // One image at a time on the wire; the last goes out with the end of the answer, in one send.
+                await json.FlushAsync(httpContext.RequestAborted);
+            }
         }
 
         json.WriteEndArray();
-        if (result.UsageJson is { } usage)
+        if (result.Usage is { } usage)
         {
             json.WritePropertyName("usage");
-            json.WriteRawValue(usage, skipInputValidation: true);
+            json.WriteRawValue(usage.Json, skipInputValidation: true);
         }
 
         json.WriteEndObject();
         await json.FlushAsync(httpContext.RequestAborted);
+    }
+
+    /// <summary>
+    /// The image as a base64 string value, encoded straight into the response's pooled buffers in segments:
+    /// no intermediate string, and no buffer the size of the whole encoded image.
+    /// </summary>
+    private static async ValueTask WriteBase64Async(Utf8JsonWriter json, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        json.WritePropertyName("b64_json");
+        if (content.IsEmpty)
+        {
+            json.WriteBase64StringSegment(ReadOnlySpan<byte>.Empty, isFinalSegment: true);
+            return;
+        }
+
+        for (var offset = 0; offset < content.Length; offset += Base64Segment)
+        {
+            var length = Math.Min(Base64Segment, content.Length - offset);
+            var final = offset + length == content.Length;
+            json.WriteBase64StringSegment(content.Span.Slice(offset, length), final);
+            if (!final && json.BytesPending >= FlushThreshold)
+            {
+                await json.FlushAsync(cancellationToken);
+            }
+        }
     }
 
     private static string? Explicit(string? requested) => requested is "auto" ? null : requested;
@@ -66,15 +101,16 @@ public sealed class ImagesResult(
             : null;
 
     /// <summary>The pixel size of the first image when it is a PNG at hand (its IHDR chunk), else null.</summary>
-    private static string? SizeOf(IReadOnlyList<byte[]>? contents)
+    private static string? SizeOf(IReadOnlyList<ReadOnlyMemory<byte>>? contents)
     {
-        if (contents is not [{ Length: >= 24 } png, ..] || png[0] != 0x89 || png[1] != (byte)'P' || png[12] != (byte)'I' || png[13] != (byte)'H')
+        if (contents is not { Count: > 0 } || contents[0].Span is not { Length: >= 24 } png
+            || png[0] != 0x89 || png[1] != (byte)'P' || png[12] != (byte)'I' || png[13] != (byte)'H')
         {
             return null;
         }
 
-        var width = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16, 4));
-        var height = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20, 4));
+        var width = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.Slice(16, 4));
+        var height = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.Slice(20, 4));
         return width > 0 && height > 0 ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{width}x{height}") : null;
     }
 

@@ -15,7 +15,8 @@ public sealed class BestOfRunner(GenerationPipeline pipeline, BestOfScorer score
 
     public async Task<BestOfOutcome> RunAsync(GenerationCall call, BestOf bestOf, CancellationToken cancellationToken)
     {
-        var candidates = call with { Input = call.Input with { N = bestOf.Candidates } };
+        // The scorer is handed links to the candidates: they must be stored before the answer.
+        var candidates = call with { Input = call.Input with { N = bestOf.Candidates }, StoreBeforeAnswer = true };
         var outcome = await pipeline.RunAsync(candidates, cancellationToken);
         if (outcome.Error is { Param: "n" })
         {
@@ -72,7 +73,6 @@ public sealed class BestOfRunner(GenerationPipeline pipeline, BestOfScorer score
             {
                 Images = [.. outcomes.SelectMany(o => o.Result!.Images)],
                 CostUsd = outcomes.Sum(o => o.Result!.CostUsd),
-                UsageJson = null,
             },
             Contents = outcomes.All(o => o.Contents is { Count: > 0 }) ? [.. outcomes.SelectMany(o => o.Contents!)] : first.Contents,
             QueueWait = outcomes.Aggregate(TimeSpan.Zero, (sum, o) => sum + o.QueueWait),

@@ -388,7 +388,7 @@ public sealed class ImagesGrpcService(
         var response = new ImagesResponse
         {
             Created = result.Created,
-            UsageJson = result.UsageJson ?? string.Empty,
+            UsageJson = result.Usage is { } usage ? System.Text.Encoding.UTF8.GetString(usage.Json) : string.Empty,
             Cache = outcome.Cache?.ToString().ToLowerInvariant() ?? string.Empty,
             Replayed = outcome.Replayed,
             Downgraded = outcome.Downgraded ?? string.Empty,
@@ -402,7 +402,7 @@ public sealed class ImagesGrpcService(
             var stored = result.Images[i];
             response.Data.Add(new Image
             {
-                ImageBytes = outcome.Contents is { } contents ? ByteString.CopyFrom(contents[i]) : ByteString.Empty,
+                ImageBytes = outcome.Contents is { } contents ? ByteString.CopyFrom(contents[i].Span) : ByteString.Empty,
                 Url = outcome.Format == ResponseFormat.Url ? links.CreateForHttpFrontDoor(stored.ImageId) : string.Empty,
                 RevisedPrompt = stored.RevisedPrompt ?? string.Empty,
                 ContentType = stored.ContentType,

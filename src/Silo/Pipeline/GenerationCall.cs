@@ -29,6 +29,12 @@ public sealed record GenerationCall
     /// <summary>The client asked to skip the prompt cache.</summary>
     public bool NoCache { get; init; }
 
+    /// <summary>
+    /// The caller hands out links to the images (a scorer, a check), so they are stored before the answer even
+    /// for <c>b64_json</c>, which is otherwise written from the upstream's bytes with the images stored behind it.
+    /// </summary>
+    public bool StoreBeforeAnswer { get; init; }
+
     /// <summary>Which Images endpoint was called.</summary>
     public ImageOperation Operation { get; init; } = ImageOperation.Generate;
 

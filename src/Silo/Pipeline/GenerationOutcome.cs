@@ -39,7 +39,7 @@ public sealed record GenerationOutcome
     public ModelResolution? Model { get; init; }
 
     /// <summary>The images' bytes when the answer carries them (<c>b64_json</c>).</summary>
-    public IReadOnlyList<byte[]>? Contents { get; init; }
+    public IReadOnlyList<ReadOnlyMemory<byte>>? Contents { get; init; }
 
     public static GenerationOutcome Failed(GatewayError error, RateLimitInfo? quota = null) => new() { Error = error, Quota = quota };
 }

@@ -30,6 +30,7 @@ public sealed class GenerationPipeline(
     RequestChecks checks,
     OutputHook outputHook,
     IImageStore store,
+    ImageWriteBehind writeBehind,
     IOptions<ImageOrleansOptions> root,
     IOptions<CacheOptions> cache,
     IOptions<DispatchOptions> dispatch,
@@ -108,6 +109,11 @@ public sealed class GenerationPipeline(
             AcceptedAt = now,
             Deadline = now + waitLimit,
             ReservationId = admission.ReservationId,
+
+            // A b64_json answer is written from the upstream's bytes and its images stored behind it; an
+            // idempotent reply (kept for replay) and an output check (which fetches a link) need them stored first.
+            StoreBehind = validated.ResponseFormat == ResponseFormat.Base64Json && !request.Stream && call.IdempotencyKey is null
+                && !outputHook.Enabled && !call.StoreBeforeAnswer,
         };
 
         // From here the grains settle the reservation, where the request's fate is decided. The pipeline
@@ -154,7 +160,7 @@ public sealed class GenerationPipeline(
         }
 
         RateLimitInfo? quota = null;
-        var contents = reply.Result is { } result ? await ReadImagesAsync(result, format, cancellationToken) : null;
+        var contents = reply.Result is not null ? await ReadImagesAsync(reply, format, cancellationToken) : null;
         if (reply.Result is { } swept && contents is null && reply.Cache is CacheStatus.Hit or CacheStatus.Coalesced)
         {
             // The answer points at images the retention sweep removed: generate afresh rather than hand
@@ -184,7 +190,7 @@ public sealed class GenerationPipeline(
                 reply = await SendAsync(fresh, bypass, cancellationToken);
             }
 
-            contents = reply.Result is { } regenerated ? await ReadImagesAsync(regenerated, format, cancellationToken) : null;
+            contents = reply.Result is not null ? await ReadImagesAsync(reply, format, cancellationToken) : null;
         }
 
         if (reply.Result is not null && contents is null)
@@ -210,11 +216,31 @@ public sealed class GenerationPipeline(
     /// </summary>
     private AdmissionRequest AdmissionFor(ImageRequest request, PoolSnapshot pool, DateTimeOffset deadline)
     {
-        var serving = pool.Accounts.Where(a => a.Enabled && a.Serves(request.Model)).ToList();
-        var factor = serving.Count == 0 ? 1m : serving.Max(a => a.PriceFactor);
-        var timeout = serving.Count == 0 ? TimeSpan.FromMinutes(2) : serving.Max(a => a.Timeout);
-        List<CostOption> options = [new(request.Quality, costs.WorstCase(request, factor))];
-        options.AddRange(costs.CheaperQualities(request).Select(q => new CostOption(q, costs.WorstCase(request with { Quality = q }, factor))));
+        // Plain loops: this runs for every request.
+        var serving = false;
+        var factor = decimal.MinValue;
+        var timeout = TimeSpan.MinValue;
+        foreach (var account in pool.Accounts)
+        {
+            if (account.Enabled && account.Serves(request.Model))
+            {
+                serving = true;
+                factor = Math.Max(factor, account.PriceFactor);
+                timeout = account.Timeout > timeout ? account.Timeout : timeout;
+            }
+        }
+
+        if (!serving)
+        {
+            (factor, timeout) = (1m, TimeSpan.FromMinutes(2));
+        }
+
+        var cheaper = costs.CheaperQualities(request);
+        var options = new List<CostOption>(1 + cheaper.Count) { new(request.Quality, costs.WorstCase(request, factor)) };
+        foreach (var quality in cheaper)
+        {
+            options.Add(new CostOption(quality, costs.WorstCase(request with { Quality = quality }, factor)));
+        }
         return new AdmissionRequest
         {
             Model = request.Model,
@@ -234,6 +260,12 @@ public sealed class GenerationPipeline(
     private async Task<GenerationReply> BypassAsync(GenerationJob job, CancellationToken cancellationToken)
     {
         var reply = await grains.GetGrain<IDispatcherGrain>(0).GenerateAsync(job, cancellationToken);
+        if (reply is { Result: { } result, Contents: { } contents })
+        {
+            // Nothing waits for these: no cache entry points at them; stored like every generated image.
+            _ = writeBehind.SaveAsync(result, contents);
+        }
+
         return reply with { Cache = CacheStatus.Bypass };
     }
 
@@ -261,11 +293,12 @@ public sealed class GenerationPipeline(
     }
 
     /// <summary>
-    /// The images' bytes for a <c>b64_json</c> answer; for a <c>url</c> answer only whether they are
-    /// all still stored (an empty list). Null when one is gone.
+    /// The images' bytes for a <c>b64_json</c> answer (from the reply when it carries them, else from the
+    /// store); for a <c>url</c> answer only whether they are all still stored (an empty list). Null when one is gone.
     /// </summary>
-    private async Task<IReadOnlyList<byte[]>?> ReadImagesAsync(GenerationResult result, ResponseFormat format, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<ReadOnlyMemory<byte>>?> ReadImagesAsync(GenerationReply reply, ResponseFormat format, CancellationToken cancellationToken)
     {
+        var result = reply.Result!;
         if (format != ResponseFormat.Base64Json)
         {
             foreach (var image in result.Images)
@@ -279,7 +312,12 @@ public sealed class GenerationPipeline(
             return [];
         }
 
-        var contents = new byte[result.Images.Count][];
+        if (reply.Contents is { } carried && carried.Count == result.Images.Count)
+        {
+            return carried;
+        }
+
+        var contents = new ReadOnlyMemory<byte>[result.Images.Count];
         for (var i = 0; i < contents.Length; i++)
         {
             if (await store.ReadAsync(result.Images[i].ImageId, cancellationToken) is not { } bytes)

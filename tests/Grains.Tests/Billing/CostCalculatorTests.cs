@@ -1,5 +1,6 @@
 using ImageOrleans.Grains.Billing;
 using ImageOrleans.Grains.Requests;
+using ImageOrleans.Grains.Upstreams;
 
 namespace ImageOrleans.Grains.Tests.Billing;
 
@@ -21,7 +22,7 @@ public sealed class CostCalculatorTests
     public void Without_usage_a_request_costs_the_published_price_per_image(string model, string? quality, string size, decimal price)
     {
         var request = Request(model, quality, size, n: 2);
-        Assert.Equal(2 * price, _costs.Actual(request, usageJson: null));
+        Assert.Equal(2 * price, _costs.Actual(request, usage: null));
     }
 
     [Fact]
@@ -31,8 +32,8 @@ public sealed class CostCalculatorTests
         const string Usage = """{"total_tokens":4170,"input_tokens":10,"output_tokens":4160,"input_tokens_details":{"text_tokens":10,"image_tokens":0}}""";
 
         // 10 × $5/M + 4160 × $40/M
-        Assert.Equal(0.16645m, _costs.Actual(request, Usage));
-        Assert.Equal(0.13316m, _costs.Actual(request, Usage, factor: 0.8m));
+        Assert.Equal(0.16645m, _costs.Actual(request, ImageUsage.Parse(Usage)));
+        Assert.Equal(0.13316m, _costs.Actual(request, ImageUsage.Parse(Usage), factor: 0.8m));
     }
 
     [Fact]
@@ -47,7 +48,7 @@ public sealed class CostCalculatorTests
 
         // 200 text × $5 + 100 cached text × $1.25 + 600 image × $8 + 400 cached image × $2 + 1000 image out × $30
         // + 100 text out × $30 (no separate text-output rate published for 2.6), all per million.
-        var charge = _costs.Charge(request, Usage);
+        var charge = _costs.Charge(request, ImageUsage.Parse(Usage));
         Assert.Equal(0.039725m, charge.Usd);
         Assert.Equal(CostBases.Usage, charge.Basis);
     }
@@ -70,7 +71,7 @@ public sealed class CostCalculatorTests
         const string Usage = """{"input_tokens":1010,"output_tokens":0,"input_tokens_details":{"text_tokens":10,"image_tokens":1000}}""";
 
         // 10 × $5/M + 1000 × $8/M
-        Assert.Equal(0.00805m, _costs.Actual(request, Usage));
+        Assert.Equal(0.00805m, _costs.Actual(request, ImageUsage.Parse(Usage)));
     }
 
     [Fact]
@@ -78,8 +79,8 @@ public sealed class CostCalculatorTests
     {
         var request = Request("gpt-image-2.6-flare", "high", "1024x1024");
 
-        Assert.Equal(CostBases.UsageInputAsText, _costs.Charge(request, """{"input_tokens":10,"output_tokens":4160}""").Basis);
-        var estimate = _costs.Charge(request, usageJson: null);
+        Assert.Equal(CostBases.UsageInputAsText, _costs.Charge(request, ImageUsage.Parse("""{"input_tokens":10,"output_tokens":4160}""")).Basis);
+        var estimate = _costs.Charge(request, usage: null);
         Assert.Equal($"{CostBases.PerImageEstimate} (high, 1024x1024)", estimate.Basis);
         Assert.Equal(0.133m, estimate.Usd);
     }
@@ -110,11 +111,11 @@ public sealed class CostCalculatorTests
     [Fact]
     public void A_flexible_size_is_priced_by_megapixel_and_an_unknown_model_costs_nothing()
     {
-        var square = _costs.Actual(Request("gpt-image-2", "high", "1024x1024"), null);
-        var big = _costs.Actual(Request("gpt-image-2", "high", "2048x2048"), null);
+        var square = _costs.Actual(Request("gpt-image-2", "high", "1024x1024"), usage: null);
+        var big = _costs.Actual(Request("gpt-image-2", "high", "2048x2048"), usage: null);
         Assert.Equal(0.133m, square);
         Assert.InRange(big, 4 * 0.133m - 0.001m, 4 * 0.133m + 0.001m);
-        Assert.Equal(0m, _costs.Actual(Request("house-model", "high", "1024x1024"), null));
+        Assert.Equal(0m, _costs.Actual(Request("house-model", "high", "1024x1024"), usage: null));
     }
 
     [Fact]
@@ -124,7 +125,7 @@ public sealed class CostCalculatorTests
         {
             ["gpt-image-1"] = new() { PerImage = new(StringComparer.OrdinalIgnoreCase) { ["low"] = new() { ["1024x1024"] = 0.001m } } },
         });
-        Assert.Equal(0.001m, new CostCalculator(table).Actual(Request("gpt-image-1", "low", "1024x1024"), null));
+        Assert.Equal(0.001m, new CostCalculator(table).Actual(Request("gpt-image-1", "low", "1024x1024"), usage: null));
     }
 
     private static ImageRequest Request(string model, string? quality, string? size, int n = 1) =>

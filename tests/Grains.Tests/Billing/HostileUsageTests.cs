@@ -1,5 +1,6 @@
 using ImageOrleans.Grains.Billing;
 using ImageOrleans.Grains.Requests;
+using ImageOrleans.Grains.Upstreams;
 using Microsoft.Extensions.Logging;
 
 namespace ImageOrleans.Grains.Tests.Billing;
@@ -21,7 +22,7 @@ public sealed class HostileUsageTests
         var log = new ListLogger();
         var costs = new CostCalculator(new PriceTable(), log);
 
-        var charged = costs.Actual(HighSquare, usage);
+        var charged = costs.Actual(HighSquare, ImageUsage.Parse(usage));
 
         Assert.Equal(0.167m, charged);
         var entry = Assert.Single(log.Entries);
@@ -41,7 +42,7 @@ public sealed class HostileUsageTests
     {
         var costs = new CostCalculator(new PriceTable());
 
-        var charged = costs.Actual(HighSquare, usage);
+        var charged = costs.Actual(HighSquare, ImageUsage.Parse(usage));
 
         Assert.Equal(0.167m, charged);
     }
@@ -54,7 +55,7 @@ public sealed class HostileUsageTests
     {
         var costs = new CostCalculator(new PriceTable());
 
-        Assert.Equal(0m, costs.Actual(HighSquare, """{"output_tokens":4160}""", (decimal)factor));
+        Assert.Equal(0m, costs.Actual(HighSquare, ImageUsage.Parse("""{"output_tokens":4160}"""), (decimal)factor));
     }
 
     private sealed class ListLogger : ILogger<CostCalculator>

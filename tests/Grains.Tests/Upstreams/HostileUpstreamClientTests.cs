@@ -36,7 +36,7 @@ public sealed class HostileUpstreamClientTests
         Assert.Equal(OutcomeKind.Success, result.Kind);
         Assert.Null(result.RateLimits.LimitRequests);
         Assert.Equal(RateLimitHeaders.MaxWait, result.RateLimits.ResetRequests);
-        Assert.Equal("{\"output_tokens\":-7}", result.UsageJson);
+        Assert.Equal("{\"output_tokens\":-7}", System.Text.Encoding.UTF8.GetString(result.Usage!.Json));
         Assert.Null(result.Images[0].RevisedPrompt);
     }
 

@@ -1,0 +1,73 @@
+using ImageOrleans.Grains.Caching;
+using ImageOrleans.Grains.Dispatch;
+using ImageOrleans.Grains.Images;
+using ImageOrleans.Grains.Tests.Infrastructure;
+using ImageOrleans.Simulator;
+
+namespace ImageOrleans.Grains.Tests.Caching;
+
+/// <summary>
+/// A <c>b64_json</c> answer is given from the upstream's bytes and its images are stored behind it: until
+/// they are stored the entry serves its bytes from memory or makes a link wait, and a failed store costs the
+/// client nothing but the cache.
+/// </summary>
+[Collection(ClusterTests.Name)]
+public sealed class WriteBehindTests(ClusterFixture fixture)
+{
+    private readonly string _model = "wb-model-" + Guid.NewGuid().ToString("N")[..8];
+
+    [Fact]
+    public async Task A_b64_generation_answers_with_its_bytes_and_a_hit_by_link_waits_until_its_images_are_stored()
+    {
+        var (simulator, cache, job) = await StartAsync("a lighthouse answered from its bytes");
+        var store = fixture.Silo<IImageStore>();
+
+        var reply = await cache.GetOrGenerateAsync(job, CancellationToken.None);
+
+        var image = Assert.Single(reply.Result!.Images);
+        var bytes = Assert.Single(reply.Contents!).ToArray();
+        Assert.Equal(ImageFormat.Png, ImageFormat.Detect(bytes));
+        Assert.Equal(ImageWriteBehind.Describe(bytes, null).ImageId, image.ImageId);
+
+        // An identical request that answers by link is a hit that waits until the images are stored: the
+        // link it hands out works. No bytes travel with it, and no second upstream call was made.
+        var byLink = await cache.GetOrGenerateAsync(job with { RequestId = "req_by_link", StoreBehind = false }, CancellationToken.None);
+        Assert.Equal(CacheStatus.Hit, byLink.Cache);
+        Assert.Null(byLink.Contents);
+        Assert.Equal(image.ImageId, Assert.Single(byLink.Result!.Images).ImageId);
+        Assert.Equal(bytes, await store.ReadAsync(image.ImageId, CancellationToken.None));
+        Assert.Equal(1, simulator.Stats.Total.Snapshot().Served);
+    }
+
+    [Fact]
+    public async Task A_b64_answer_whose_store_write_fails_still_reaches_the_client_and_nothing_is_cached()
+    {
+        var (simulator, cache, job) = await StartAsync("a lighthouse on a full disk");
+        var store = fixture.Silo<IImageStore>();
+        FlakyImageStore.FailNextSaves(1);
+
+        var reply = await cache.GetOrGenerateAsync(job, CancellationToken.None);
+
+        Assert.Null(reply.Error);
+        var image = Assert.Single(reply.Result!.Images);
+        Assert.Equal(ImageFormat.Png, ImageFormat.Detect(Assert.Single(reply.Contents!).Span));
+        Assert.False(await store.ExistsAsync(image.ImageId, CancellationToken.None));
+
+        // An answer by link waits for the store and, as it failed, finds nothing cached: a miss with an upstream
+        // call of its own, never a hit on images that are not there.
+        var byLink = await cache.GetOrGenerateAsync(job with { RequestId = "req_by_link", StoreBehind = false }, CancellationToken.None);
+        Assert.Equal(CacheStatus.Miss, byLink.Cache);
+        Assert.Null(byLink.Contents);
+        Assert.True(await store.ExistsAsync(Assert.Single(byLink.Result!.Images).ImageId, CancellationToken.None));
+        Assert.Equal(2, simulator.Stats.Total.Snapshot().Served);
+    }
+
+    private async Task<(SimulatorServer Simulator, IPromptCacheGrain Cache, GenerationJob Job)> StartAsync(string prompt)
+    {
+        var key = "wb-" + Guid.NewGuid().ToString("N")[..8];
+        var simulator = await fixture.StartSimulatorAsync(new SimulatorOptions { Keys = [new SimulatedKey { Key = key }] });
+        await fixture.UpsertAccountsAsync(ClusterFixture.Account(simulator, key, key, _model));
+        var job = Jobs.For(_model, prompt, fixture.Time.GetUtcNow()) with { StoreBehind = true };
+        return (simulator, fixture.Grains.GetGrain<IPromptCacheGrain>(CacheKey.For(job.Tenant, job.Request)), job);
+    }
+}
