@@ -252,12 +252,9 @@ public sealed partial class CapacityScheduler : ICapacityObserver, IAsyncDisposa
     {
         // Capacity may be free; or an account went out (a breaker opened, a key was refused), which
         // may leave waiters that cannot be served before their deadline: they are answered at once.
-        if (load.Blocked is DenyReason.None or DenyReason.BreakerOpen || !load.Blocked.IsTemporary())
+        if ((load.Blocked == DenyReason.BreakerOpen || !load.Blocked.IsTemporary()) && Waiting > 0)
         {
-            if (Waiting > 0)
-            {
-                Signal();
-            }
+            Signal();
         }
     }
 
