@@ -301,7 +301,16 @@ public static class SoakBenchmark
             {
                 var points = g.OrderBy(p => p.Minute).ToList();
                 var settled = points.Where(p => p.Minute >= points[0].Minute + 1).ToList();
-                return (Pid: g.Key, Minutes: points[^1].Minute - points[0].Minute, First: points[0].Mb, Last: points[^1].Mb, Slope: settled.Count >= 3 ? Slope(settled.Select(p => (p.Minute, p.Mb)).ToList()) : double.NaN);
+
+                // Warm-up (tiered JIT, GC budgets) raises RSS early on and fades; growth that lasts shows in the second half too.
+                var secondHalf = points.Where(p => p.Minute >= (points[0].Minute + points[^1].Minute) / 2).ToList();
+                return (
+                    Pid: g.Key,
+                    Minutes: points[^1].Minute - points[0].Minute,
+                    First: points[0].Mb,
+                    Last: points[^1].Mb,
+                    Slope: settled.Count >= 3 ? Slope(settled.Select(p => (p.Minute, p.Mb)).ToList()) : double.NaN,
+                    LateSlope: secondHalf.Count >= 3 ? Slope(secondHalf.Select(p => (p.Minute, p.Mb)).ToList()) : double.NaN);
             })
             .ToList();
 
@@ -309,7 +318,7 @@ public static class SoakBenchmark
             $"requests {outcomes.Count}: success {success} ({(double)success / Math.Max(1, outcomes.Count):P3}), failed {outcomes.Count - success - lost}, lost {lost}; upstream calls {upstream.Requests} ({(double)upstream.Requests / Math.Max(1, outcomes.Count):0.000} per request), upstream 429 {upstream.RefusedRateLimit}; p50 {Percentile(latencies, 50):0} ms, p99 {Percentile(latencies, 99):0} ms; {restarts} restarts"));
         foreach (var s in slopes)
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  silo process {s.Pid}: {s.Minutes:0.0} min, RSS {s.First:0} -> {s.Last:0} MB, slope {s.Slope:0.00} MB/min"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  silo process {s.Pid}: {s.Minutes:0.0} min, RSS {s.First:0} -> {s.Last:0} MB, slope {s.Slope:0.00} MB/min (second half {s.LateSlope:0.00} MB/min)"));
         }
 
         Console.WriteLine("  minute  activations  storage_rows  rss_total_mb");
@@ -335,6 +344,7 @@ public static class SoakBenchmark
             ["upstream_429"] = upstream.RefusedRateLimit,
             ["p99_ms"] = Math.Round(Percentile(latencies, 99), 1),
             ["rss_slope_mb_per_min"] = slopes.ToDictionary(s => s.Pid.ToString(CultureInfo.InvariantCulture), s => double.IsNaN(s.Slope) ? (double?)null : Math.Round(s.Slope, 3)),
+            ["rss_slope_second_half_mb_per_min"] = slopes.ToDictionary(s => s.Pid.ToString(CultureInfo.InvariantCulture), s => double.IsNaN(s.LateSlope) ? (double?)null : Math.Round(s.LateSlope, 3)),
             ["activations"] = samples.Select(s => s.Activations).ToList(),
             ["storage_rows"] = samples.Select(s => s.StorageRows).ToList(),
         }));

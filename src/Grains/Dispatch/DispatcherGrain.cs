@@ -138,9 +138,11 @@ public sealed partial class DispatcherGrain(
             if (acquisition is not { Lease: { } lease, Account: { } account })
             {
                 // After an upstream that failed outright, its failure is the answer; after one that only
-                // said "not now" (429, quota), what happened while waiting for another is.
+                // said "not now" (429, quota), what happened while waiting for another is. So is a pool
+                // found unavailable: that answer tells the client when to come back.
                 var error = acquisition.Error!;
-                var final = lastFailure is { Kind: var kind } && kind.IsTransientFailure() && error.Code != GatewayErrors.CancelledCode
+                var final = lastFailure is { Kind: var kind } && kind.IsTransientFailure()
+                    && error.Code is not (GatewayErrors.CancelledCode or GatewayErrors.PoolUnavailableCode)
                     ? FinalError(lastFailure, calls)
                     : error;
                 return GenerationReply.Failure(final, queueWait);

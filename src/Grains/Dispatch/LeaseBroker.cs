@@ -23,8 +23,7 @@ public sealed class LeaseBroker(IGrainFactory grains, AccountDirectory directory
         var now = time.GetUtcNow();
         var request = job.Request;
         var candidates = new List<(UpstreamAccount Account, AccountLoad? Load)>();
-        var anyTemporary = false;
-        DateTimeOffset? earliest = null;
+        var refusals = new PoolRefusals();
 
         foreach (var account in snapshot.Accounts)
         {
@@ -34,18 +33,13 @@ public sealed class LeaseBroker(IGrainFactory grains, AccountDirectory directory
             }
 
             var cached = loads.Get(account.Id);
-            switch (Judge(account, cached, request.Model, request.N, Eligibility.HeadroomFor(job.Priority), now, out var until))
+            if (Judge(account, cached, request.Model, request.N, Eligibility.HeadroomFor(job.Priority), now, out var lookAgainAt) is { } refusal)
             {
-                case Verdict.Lasting:
-                    continue;
-                case Verdict.Temporary:
-                    anyTemporary = true;
-                    earliest = Earliest(earliest, until);
-                    continue;
-                default:
-                    candidates.Add((account, cached?.ProjectedTo(now)));
-                    break;
+                refusals.Add(refusal.Reason, refusal.RetryAt, cached!.Facts, request.Model, lookAgainAt);
+                continue;
             }
+
+            candidates.Add((account, cached?.ProjectedTo(now)));
         }
 
         foreach (var account in router.Order(candidates, job.Route))
@@ -79,8 +73,7 @@ public sealed class LeaseBroker(IGrainFactory grains, AccountDirectory directory
                     BlockedUntil = unreachable,
                     Facts = new EligibilityFacts { CooldownUntil = unreachable },
                 });
-                anyTemporary = true;
-                earliest = Earliest(earliest, unreachable);
+                refusals.Unreachable(unreachable);
                 continue;
             }
 
@@ -90,14 +83,10 @@ public sealed class LeaseBroker(IGrainFactory grains, AccountDirectory directory
                 return LeaseAttempt.Granted(lease, account);
             }
 
-            if (decision.Reason.IsTemporary())
-            {
-                anyTemporary = true;
-                earliest = Earliest(earliest, decision.RetryAt);
-            }
+            refusals.Add(decision.Reason, decision.RetryAt, decision.Load.Facts, request.Model);
         }
 
-        return LeaseAttempt.Refused(anyTemporary, earliest);
+        return refusals.ToAttempt();
     }
 
     /// <summary>Feeds a load snapshot from an outcome report into this silo's view.</summary>
@@ -105,35 +94,38 @@ public sealed class LeaseBroker(IGrainFactory grains, AccountDirectory directory
 
     /// <summary>
     /// The account grain's own eligibility rule, applied to this silo's cached snapshot projected to
-    /// now. A snapshot too old to trust, or none, sends the question to the grain.
+    /// now: the refusal it gives, or null to ask the grain. A snapshot too old to trust, or none,
+    /// sends the question to the grain. Not asking the grain means not being told when the account
+    /// changes, so <paramref name="lookAgainAt"/> says when this verdict stops being trusted.
     /// </summary>
-    private static Verdict Judge(UpstreamAccount account, AccountLoad? load, string model, int images, double headroom, DateTimeOffset now, out DateTimeOffset? until)
+    private static EligibilityVerdict? Judge(UpstreamAccount account, AccountLoad? load, string model, int images, double headroom, DateTimeOffset now, out DateTimeOffset? lookAgainAt)
     {
-        until = null;
+        lookAgainAt = null;
         if (load is null)
         {
-            return Verdict.Try;
+            return null;
         }
 
         var age = now - load.AsOf;
         if (age > LastingVerdictAge)
         {
-            return Verdict.Try;
+            return null;
         }
 
         var verdict = Eligibility.Evaluate(Projected(account, load, age), model, images, now, headroom);
         switch (verdict.Reason)
         {
             case DenyReason.None:
-                return Verdict.Try;
+                return null;
             case DenyReason.Concurrency when age >= ConcurrencyVerdictAge:
                 // Leases end all the time; an old count of them is not worth a refusal.
-                return Verdict.Try;
-            case var reason when reason.IsTemporary():
-                until = verdict.RetryAt;
-                return Verdict.Temporary;
+                return null;
+            case DenyReason.Concurrency:
+                lookAgainAt = load.AsOf + ConcurrencyVerdictAge;
+                return verdict;
             default:
-                return Verdict.Lasting;
+                lookAgainAt = load.AsOf + LastingVerdictAge;
+                return verdict;
         }
     }
 
@@ -145,14 +137,4 @@ public sealed class LeaseBroker(IGrainFactory grains, AccountDirectory directory
         Requests = new BucketLevel(load.RequestTokens, load.RequestCapacity, load.RequestRatePerSecond).After(age),
         Images = new BucketLevel(load.ImageTokens, load.ImageCapacity, load.ImageRatePerSecond).After(age),
     };
-
-    private static DateTimeOffset? Earliest(DateTimeOffset? current, DateTimeOffset? candidate) =>
-        candidate is null ? current : current is null || candidate < current ? candidate : current;
-
-    private enum Verdict
-    {
-        Try,
-        Temporary,
-        Lasting,
-    }
 }

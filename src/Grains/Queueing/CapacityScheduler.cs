@@ -83,9 +83,9 @@ public sealed partial class CapacityScheduler : ICapacityObserver, IAsyncDisposa
                 return Acquisition.Granted(lease, account, TimeSpan.Zero);
             }
 
-            if (!attempt.AnyTemporary)
+            if (attempt.Hopeless(job.Deadline))
             {
-                return Acquisition.Failed(GatewayErrors.PoolUnavailable(job.Request.Model, null), _time.GetElapsedTime(started));
+                return Acquisition.Failed(Unavailable(job, attempt), _time.GetElapsedTime(started));
             }
         }
 
@@ -241,9 +241,20 @@ public sealed partial class CapacityScheduler : ICapacityObserver, IAsyncDisposa
         return wait < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : wait > MaxRetryAfter ? MaxRetryAfter : wait;
     }
 
+    /// <summary>503 pool_unavailable, come back when the first breaker or exclusion lets a probe through.</summary>
+    private GatewayError Unavailable(GenerationJob job, LeaseAttempt attempt)
+    {
+        var retryAfter = attempt.NextProbe is { } at ? at - _time.GetUtcNow() : (TimeSpan?)null;
+        return GatewayErrors.PoolUnavailable(
+            job.Request.Model,
+            retryAfter is null ? null : retryAfter < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : retryAfter > MaxRetryAfter ? MaxRetryAfter : retryAfter);
+    }
+
     private void OnLoadChanged(AccountLoad load)
     {
-        if (load.Blocked == DenyReason.None && Waiting > 0)
+        // Capacity may be free; or an account went out (a breaker opened, a key was refused), which
+        // may leave waiters that cannot be served before their deadline: they are answered at once.
+        if ((load.Blocked == DenyReason.BreakerOpen || !load.Blocked.IsTemporary()) && Waiting > 0)
         {
             Signal();
         }
@@ -346,16 +357,24 @@ public sealed partial class CapacityScheduler : ICapacityObserver, IAsyncDisposa
                     await ReleaseUnusedAsync(lease, waiter.Job);
                 }
             }
-            else if (!attempt.AnyTemporary)
-            {
-                if (_queue.Remove(waiter))
-                {
-                    Answer(waiter, Acquisition.Failed(GatewayErrors.PoolUnavailable(waiter.Job.Request.Model, null), _time.GetUtcNow() - waiter.EnqueuedAt));
-                }
-            }
             else
             {
-                _queue.Blocked(waiter, attempt.EarliestRetry);
+                if (attempt.UnavailableUntil is { } until)
+                {
+                    // Nothing can serve this model before then: whoever cannot wait that long is
+                    // answered now rather than at a deadline that cannot be met.
+                    var error = Unavailable(waiter.Job, attempt);
+                    var now = _time.GetUtcNow();
+                    foreach (var unservable in _queue.RemoveUnservable(waiter, until))
+                    {
+                        Answer(unservable, Acquisition.Failed(error, now - unservable.EnqueuedAt));
+                    }
+                }
+
+                if (!waiter.Done)
+                {
+                    _queue.Blocked(waiter, attempt.EarliestRetry);
+                }
             }
         }
 

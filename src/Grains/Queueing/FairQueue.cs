@@ -19,11 +19,13 @@ public sealed class FairQueue(int depth)
 
     private readonly Lock _lock = new();
     private readonly PriorityClass[] _classes = [new(RequestPriority.High), new(RequestPriority.Normal), new(RequestPriority.Low)];
-    private readonly Dictionary<(string Model, int Images), DateTimeOffset?> _blocked = [];
+    private readonly HashSet<(string Model, int Images)> _blocked = [];
     private long _sequence;
     private int _count;
 
     // Where the current pass stands.
+    private long _pass;
+    private DateTimeOffset? _lookAgainAt;
     private int _class;
     private LinkedListNode<Flow>? _node;
     private int _unproductive;
@@ -157,6 +159,8 @@ public sealed class FairQueue(int depth)
         lock (_lock)
         {
             _blocked.Clear();
+            _lookAgainAt = null;
+            _pass++;
             (_class, _node, _unproductive) = (0, null, 0);
         }
     }
@@ -246,19 +250,27 @@ public sealed class FairQueue(int depth)
 
     /// <summary>
     /// No account has room for <paramref name="waiter"/> before <paramref name="until"/> (null: not
-    /// known). Its model counts as full for the rest of the pass, unless the waiter avoids some
-    /// accounts, and the turn moves on.
+    /// known); it is not asked about again in this pass. Its model counts as full for the rest of the
+    /// pass and the turn moves on; unless the waiter avoids some accounts: then the ones it avoids may
+    /// have room for the requests behind it, and its key's turn goes on with the next of them.
     /// </summary>
     public void Blocked(Waiter waiter, DateTimeOffset? until)
     {
         lock (_lock)
         {
             waiter.Attempting = false;
-            if (waiter.Excluded.Count == 0)
+            waiter.RefusedInPass = _pass;
+            if (until is { } at && (_lookAgainAt is null || at < _lookAgainAt))
             {
-                _blocked[(waiter.Job.Request.Model, waiter.Cost)] = until;
+                _lookAgainAt = at;
             }
 
+            if (waiter.Excluded.Count > 0)
+            {
+                return;
+            }
+
+            _blocked.Add((waiter.Job.Request.Model, waiter.Cost));
             _unproductive++;
             if (_class < _classes.Length)
             {
@@ -267,21 +279,36 @@ public sealed class FairQueue(int depth)
         }
     }
 
-    /// <summary>The earliest time a model blocked in this pass may have room again: when to look next.</summary>
+    /// <summary>
+    /// No account can serve <paramref name="refused"/>'s model before <paramref name="until"/>
+    /// (<see cref="DateTimeOffset.MaxValue"/>: not by itself). Takes out, and returns, whoever that
+    /// answer holds for and whose deadline comes first: the refused waiter, and when it avoided no
+    /// account, every waiter of its model asking for as many images or more (more images, or fewer
+    /// accounts to choose from, never make a request easier to serve).
+    /// </summary>
+    public IReadOnlyList<Waiter> RemoveUnservable(Waiter refused, DateTimeOffset until)
+    {
+        lock (_lock)
+        {
+            refused.Attempting = false;
+            var model = refused.Job.Request.Model;
+            var unservable = refused.Excluded.Count > 0
+                ? [.. All().Where(w => ReferenceEquals(w, refused) && w.Job.Deadline <= until)]
+                : All().Where(w => (ReferenceEquals(w, refused) || !w.Attempting)
+                    && w.Job.Deadline <= until
+                    && w.Cost >= refused.Cost
+                    && string.Equals(w.Job.Request.Model, model, StringComparison.Ordinal)).ToList();
+            unservable.ForEach(w => RemoveLocked(w));
+            return unservable;
+        }
+    }
+
+    /// <summary>The earliest time anyone refused in this pass may find room: when to look next.</summary>
     public DateTimeOffset? EndPass()
     {
         lock (_lock)
         {
-            DateTimeOffset? next = null;
-            foreach (var until in _blocked.Values)
-            {
-                if (until is { } at && (next is null || at < next))
-                {
-                    next = at;
-                }
-            }
-
-            return next;
+            return _lookAgainAt;
         }
     }
 
@@ -366,7 +393,7 @@ public sealed class FairQueue(int depth)
         {
             var candidate = node.Value;
             var model = candidate.Job.Request.Model;
-            if (!_blocked.ContainsKey((model, candidate.Cost)) && !_blocked.ContainsKey((model, 1)))
+            if (candidate.RefusedInPass != _pass && !_blocked.Contains((model, candidate.Cost)) && !_blocked.Contains((model, 1)))
             {
                 return candidate;
             }

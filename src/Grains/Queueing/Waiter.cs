@@ -35,6 +35,9 @@ public sealed class Waiter
     /// <summary>Out of the queue (leased, refused, cancelled, expired or displaced).</summary>
     public bool Done { get; internal set; }
 
+    /// <summary>The pass of the queue in which the pool last refused it: it is asked about once per pass.</summary>
+    internal long RefusedInPass { get; set; }
+
     internal CancellationTokenRegistration Cancellation { get; set; }
 
     internal Flow Flow { get; set; } = null!;

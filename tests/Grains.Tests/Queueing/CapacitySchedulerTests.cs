@@ -162,6 +162,42 @@ public sealed class CapacitySchedulerTests(ClusterFixture fixture)
         Assert.Equal(2, simulator.Stats.Total.Snapshot().Served);
     }
 
+    [Fact]
+    public async Task A_waiter_that_avoids_the_free_account_does_not_hold_up_the_waiter_behind_it_that_can_use_it()
+    {
+        var simulator = await fixture.StartSimulatorAsync(new SimulatorOptions { Keys = [new SimulatedKey { Key = _model }] });
+        var free = ClusterFixture.Account(simulator, _model + "-free", _model, _model);
+        var slow = ClusterFixture.Account(simulator, _model + "-slow", _model, _model, perMinute: 1);
+        await fixture.UpsertAccountsAsync(free, slow);
+        HashSet<string> avoidFree = [free.Id];
+
+        // The slow account's only token goes; a request that avoids the free account (it failed there) now waits.
+        var first = await Scheduler.AcquireAsync(Jobs.For(_model, "first", fixture.Time.GetUtcNow()), avoidFree, CancellationToken.None);
+        Assert.Equal(slow.Id, first.Account?.Id);
+        await ReleaseAsync(first, sent: true);
+        using var leaving = new CancellationTokenSource();
+        var avoiding = Scheduler.AcquireAsync(Jobs.For(_model, "avoiding", fixture.Time.GetUtcNow()), avoidFree, leaving.Token);
+        await Eventually.TrueAsync(() => Scheduler.Waiting == 1, "the avoiding request waits for the slow account");
+
+        // The same key's next request queues behind it, and the free account serves it at once.
+        var plain = Scheduler.AcquireAsync(Jobs.For(_model, "plain", fixture.Time.GetUtcNow()), new HashSet<string>(), CancellationToken.None);
+        await Eventually.TrueAsync(() => plain.IsCompleted, "the request behind is served by the free account with the clock standing still");
+        Assert.Equal(free.Id, (await plain).Account?.Id);
+        await ReleaseAsync(await plain, sent: false);
+
+        await leaving.CancelAsync();
+        Assert.Equal("client_closed_request", (await avoiding).Error?.Code);
+    }
+
+    private async Task ReleaseAsync(Acquisition acquisition, bool sent) =>
+        await fixture.Grains.GetGrain<IAccountGrain>(acquisition.Account!.Id).ReportOutcomeAsync(new OutcomeReport
+        {
+            LeaseId = acquisition.Lease!.Id,
+            Kind = sent ? OutcomeKind.Success : OutcomeKind.Cancelled,
+            Model = _model,
+            Sent = sent,
+        });
+
     private async Task<SimulatorServer> OneSlowAccountAsync()
     {
         var simulator = await fixture.StartSimulatorAsync(new SimulatorOptions { Keys = [new SimulatedKey { Key = _model }] });

@@ -166,6 +166,63 @@ public sealed class FairQueueTests
         Assert.Equal("plain", _queue.Next()!.Job.Request.Prompt);
     }
 
+    [Fact]
+    public void A_request_that_avoids_the_free_account_does_not_hold_up_the_requests_of_its_own_key_behind_it()
+    {
+        var avoiding = _queue.Enqueue(Job("avoiding"), new HashSet<string> { "acct-1" }, Now).Admitted!;
+        Add("plain");
+
+        _queue.BeginPass();
+        Assert.Same(avoiding, _queue.Next());
+        _queue.Blocked(avoiding, Now.AddSeconds(40));
+
+        // The account it avoids may well have room for the request behind it.
+        var plain = _queue.Next();
+        Assert.Equal("plain", plain?.Job.Request.Prompt);
+        Assert.True(_queue.Granted(plain!));
+
+        // Asked once per pass, and looked at again when its own refusal says.
+        Assert.Null(_queue.Next());
+        Assert.Equal(Now.AddSeconds(40), _queue.EndPass());
+        _queue.BeginPass();
+        Assert.Same(avoiding, _queue.Next());
+    }
+
+    [Fact]
+    public void A_model_nobody_can_serve_until_a_time_lets_go_of_exactly_the_waiters_whose_deadline_comes_first()
+    {
+        var refused = Add("refused", n: 2, wait: TimeSpan.FromSeconds(30));
+        Add("as many images", n: 2, wait: TimeSpan.FromSeconds(45));
+        Add("more images", n: 3, wait: TimeSpan.FromSeconds(30));
+        var avoiding = _queue.Enqueue(Job("avoiding", n: 2, wait: TimeSpan.FromSeconds(30)), new HashSet<string> { "acct-1" }, Now).Admitted!;
+        var fewer = Add("fewer images", n: 1, wait: TimeSpan.FromSeconds(30));
+        var later = Add("later deadline", n: 2, wait: TimeSpan.FromSeconds(90));
+        var other = Add("other model", n: 2, model: "m2", wait: TimeSpan.FromSeconds(30));
+
+        _queue.BeginPass();
+        Assert.Same(refused, _queue.Next());
+        var gone = _queue.RemoveUnservable(refused, Now.AddSeconds(60));
+
+        Assert.Equal(["as many images", "avoiding", "more images", "refused"], gone.Select(w => w.Job.Request.Prompt).Order(StringComparer.Ordinal));
+        Assert.True(avoiding.Done);
+        Assert.Equal((false, false, false), (fewer.Done, later.Done, other.Done));
+        Assert.Equal(3, _queue.Count);
+    }
+
+    [Fact]
+    public void A_request_that_avoids_accounts_speaks_only_for_itself_when_nothing_else_can_serve_it()
+    {
+        var avoiding = _queue.Enqueue(Job("avoiding", wait: TimeSpan.FromSeconds(30)), new HashSet<string> { "acct-1" }, Now).Admitted!;
+        var plain = Add("plain", wait: TimeSpan.FromSeconds(30));
+
+        _queue.BeginPass();
+        Assert.Same(avoiding, _queue.Next());
+
+        Assert.Equal([avoiding], _queue.RemoveUnservable(avoiding, DateTimeOffset.MaxValue));
+        Assert.False(plain.Done);
+        Assert.Same(plain, _queue.Next());
+    }
+
     /// <summary>Runs passes in which the pool grants up to <paramref name="grants"/> leases in all and refuses the rest.</summary>
     private List<string> Serve(int grants)
     {
