@@ -65,8 +65,9 @@ public sealed class WriteBehindTests(ClusterFixture fixture)
     private async Task<(SimulatorServer Simulator, IPromptCacheGrain Cache, GenerationJob Job)> StartAsync(string prompt)
     {
         var key = "wb-" + Guid.NewGuid().ToString("N")[..8];
-        var simulator = await fixture.StartSimulatorAsync(new SimulatorOptions { Keys = [new SimulatedKey { Key = key }] });
-        await fixture.UpsertAccountsAsync(ClusterFixture.Account(simulator, key, key, _model));
+        // Room for both calls on the standing clock: pacing is not what is tested here.
+        var simulator = await fixture.StartSimulatorAsync(new SimulatorOptions { Keys = [new SimulatedKey { Key = key, RequestsPerMinute = 6000, ImagesPerMinute = 6000 }] });
+        await fixture.UpsertAccountsAsync(ClusterFixture.Account(simulator, key, key, _model, perMinute: 6000));
         var job = Jobs.For(_model, prompt, fixture.Time.GetUtcNow()) with { StoreBehind = true };
         return (simulator, fixture.Grains.GetGrain<IPromptCacheGrain>(CacheKey.For(job.Tenant, job.Request)), job);
     }
