@@ -45,9 +45,7 @@ public sealed partial class PromptCacheGrain(
     {
         if (await HitAsync(job) is { } hit)
         {
-            // Sent to the key before the hit leaves (so it is booked ahead of anything the client asks next),
-            // completed behind it: a hit does not wait for its free settlement.
-            _ = settlements.SettleAsync(job, hit, SettlementRole.Beneficiary);
+            await settlements.SettleAsync(job, hit, SettlementRole.Beneficiary);
             return hit;
         }
 

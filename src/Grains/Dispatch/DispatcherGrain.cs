@@ -43,7 +43,6 @@ public sealed partial class DispatcherGrain(
     public async Task<GenerationReply> GenerateAsync(GenerationJob job, CancellationToken cancellationToken)
     {
         activity.Enter();
-        var settling = false;
         try
         {
             GenerationReply reply;
@@ -59,33 +58,9 @@ public sealed partial class DispatcherGrain(
             }
 
             // The generation completes here, so it is paid here: by the key whose job started it,
-            // whether or not that client (or anyone coalesced onto it) is still listening. The settlement
-            // is sent to the key before the answer leaves, so the key books it ahead of anything its client
-            // asks next, and completes behind the answer; a stopping silo waits for it.
-            var settlement = settlements.SettleAsync(job, reply, SettlementRole.Originator);
-            if (!settlement.IsCompleted)
-            {
-                settling = true;
-                ExitWhenSettled(settlement);
-            }
-
+            // whether or not that client (or anyone coalesced onto it) is still listening.
+            await settlements.SettleAsync(job, reply, SettlementRole.Originator);
             return reply;
-        }
-        finally
-        {
-            if (!settling)
-            {
-                activity.Exit();
-            }
-        }
-    }
-
-    private async void ExitWhenSettled(Task settlement)
-    {
-        try
-        {
-            // Never throws: a settlement that cannot be booked is logged by the book.
-            await settlement;
         }
         finally
         {
