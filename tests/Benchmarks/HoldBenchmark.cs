@@ -82,9 +82,17 @@ public static class HoldBenchmark
         var waitingAtPeak = 0;
         var mostWaiting = 0;
         var everything = Task.WhenAll(all);
+        using var sampler = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
+        var sampling = Stopwatch.StartNew();
         while (!everything.IsCompleted)
         {
-            await Task.WhenAny(everything, Task.Delay(250));
+            // Bounded: the requests' own deadlines end them well before this.
+            if (sampling.Elapsed > TimeSpan.FromMinutes(30))
+            {
+                throw new TimeoutException("The held requests did not all end within 30 minutes.");
+            }
+
+            await Task.WhenAny(everything, sampler.WaitForNextTickAsync().AsTask());
             var rss = RssBytes(silo.ProcessId);
             var waiting = requests - Volatile.Read(ref completed);
             mostWaiting = Math.Max(mostWaiting, waiting);
