@@ -137,7 +137,11 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
         }
         else if (!explained && grantedAtCurrentPace)
         {
-            LearnedCeiling = LearnedRateFactor;
+            // Another 429 before the last one is old news: the real limit lies lower than recovery
+            // assumed, so the ceiling steps down with the pace, not only to the pace that failed (which
+            // recovery reaches again within 5 %, a 429 every few seconds for minutes on a hidden limit).
+            var repeated = now - LastRateLimitedAt < policy.RateProbeAfter;
+            LearnedCeiling = repeated ? Math.Min(LearnedRateFactor, LearnedCeiling * 0.85) : LearnedRateFactor;
             LearnedRateFactor = Math.Max(policy.MinLearnedRateFactor, LearnedRateFactor * 0.85);
             LastRateLimitedAt = now;
             _lastRecoveryAt = now;

@@ -239,6 +239,35 @@ public sealed class AdaptivePacingTests
     }
 
     [Fact]
+    public void A_second_429_before_the_first_is_old_news_steps_the_ceiling_down_so_recovery_stays_below_it()
+    {
+        _pacing.OnRateLimited(null, RateLimitInfo.None, _pacing.Version, Now);
+        for (var i = 0; i < 4; i++)
+        {
+            _time.Advance(_policy.RateRecoveryInterval);
+            _pacing.Recover(Now);
+        }
+
+        Assert.Equal(0.95, _pacing.LearnedRateFactor, 9);
+
+        // Recovery was back within 5 % of the failing pace and failed again: the limit is lower still.
+        _pacing.OnRateLimited(null, RateLimitInfo.None, _pacing.Version, Now);
+        Assert.Equal(0.95 * 0.85, _pacing.LearnedRateFactor, 9);
+        Assert.Equal(0.85, _pacing.LearnedCeiling, 9);
+        for (var i = 0; i < 4; i++)
+        {
+            _time.Advance(_policy.RateRecoveryInterval);
+            _pacing.Recover(Now);
+        }
+
+        Assert.True(_pacing.LearnedRateFactor <= 0.85 * 0.95 + 1e-9, $"recovery stays under the lowered ceiling ({_pacing.LearnedRateFactor})");
+
+        // A third steps it down again.
+        _pacing.OnRateLimited(null, RateLimitInfo.None, _pacing.Version, Now);
+        Assert.Equal(0.85 * 0.85, _pacing.LearnedCeiling, 9);
+    }
+
+    [Fact]
     public void Reset_forgets_what_429s_taught_and_keeps_the_level()
     {
         _pacing.OnRateLimited(null, RateLimitInfo.None, _pacing.Version, Now);
