@@ -93,7 +93,7 @@ public static class FaultsBenchmark
                 await Task.Delay(ahead);
             }
 
-            sends.Add(SendAsync(http, gateway.Address, scenario, i, outcomes));
+            sends.Add(GenerationProbe.SendAsync(http, gateway.Address, ClientKey, $"faults benchmark {scenario} {i} {Guid.NewGuid():N}", outcomes));
         }
 
         await Task.WhenAll(sends);
@@ -157,36 +157,6 @@ public static class FaultsBenchmark
         }
 
         return settings;
-    }
-
-    private static async Task SendAsync(HttpClient http, Uri gateway, string scenario, int index, ConcurrentBag<(int Status, string? Code, double Ms)> outcomes)
-    {
-        var started = Stopwatch.GetTimestamp();
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(gateway, "v1/images/generations"))
-        {
-            Content = new StringContent(
-                JsonSerializer.Serialize(new { model = "gpt-image-1", prompt = $"faults benchmark {scenario} {index} {Guid.NewGuid():N}", quality = "low" }),
-                Encoding.UTF8,
-                "application/json"),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ClientKey);
-        try
-        {
-            using var response = await http.SendAsync(request);
-            var body = await response.Content.ReadAsStringAsync();
-            string? code = null;
-            if (!response.IsSuccessStatusCode)
-            {
-                using var json = JsonDocument.Parse(body);
-                code = json.RootElement.GetProperty("error").GetProperty("code").GetString();
-            }
-
-            outcomes.Add(((int)response.StatusCode, code, Stopwatch.GetElapsedTime(started).TotalMilliseconds));
-        }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException)
-        {
-            outcomes.Add((-1, ex.GetType().Name, Stopwatch.GetElapsedTime(started).TotalMilliseconds));
-        }
     }
 
     private static double Percentile(List<double> sorted, double p) =>

@@ -89,7 +89,7 @@ public static class SoakBenchmark
 
             if (target is not null)
             {
-                sends.Add(SendAsync(http, target.BaseAddress, i, outcomes));
+                sends.Add(GenerationProbe.SendAsync(http, target.BaseAddress, ClientKey, $"soak {i} {Guid.NewGuid():N}", outcomes));
             }
         }
 
@@ -255,36 +255,6 @@ public static class SoakBenchmark
         catch (PostgresException)
         {
             return -1;
-        }
-    }
-
-    private static async Task SendAsync(HttpClient http, Uri gateway, int index, ConcurrentBag<(int Status, string? Code, double Ms)> outcomes)
-    {
-        var started = Stopwatch.GetTimestamp();
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(gateway, "v1/images/generations"))
-        {
-            Content = new StringContent(
-                JsonSerializer.Serialize(new { model = "gpt-image-1", prompt = $"soak {index} {Guid.NewGuid():N}", quality = "low" }),
-                Encoding.UTF8,
-                "application/json"),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ClientKey);
-        try
-        {
-            using var response = await http.SendAsync(request);
-            var body = await response.Content.ReadAsStringAsync();
-            string? code = null;
-            if (!response.IsSuccessStatusCode)
-            {
-                using var json = JsonDocument.Parse(body);
-                code = json.RootElement.GetProperty("error").GetProperty("code").GetString();
-            }
-
-            outcomes.Add(((int)response.StatusCode, code, Stopwatch.GetElapsedTime(started).TotalMilliseconds));
-        }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException)
-        {
-            outcomes.Add((-1, ex.GetType().Name, Stopwatch.GetElapsedTime(started).TotalMilliseconds));
         }
     }
 
