@@ -112,6 +112,7 @@ public sealed partial class AccountGrain(
             _writes.MarkDirty();
         }
 
+        _pacing.HoldReserve(request.Priority == Dispatch.RequestPriority.Low, now);
         var verdict = Eligibility.Evaluate(EligibilityOf(now), request.Model, request.Images, now, Eligibility.HeadroomFor(request.Priority));
         if (!verdict.IsEligible)
         {
@@ -129,6 +130,7 @@ public sealed partial class AccountGrain(
         if (Scope is { } scope && await scope.TryTakeAsync(new ScopeTake
             {
                 RequestsPerMinute = _account!.RequestsPerMinute, ImagesPerMinute = _account.ImagesPerMinute, Images = request.Images,
+                Headroom = Eligibility.HeadroomFor(request.Priority),
             }) is { } sharedAt)
         {
             return sharedAt == DateTimeOffset.MaxValue

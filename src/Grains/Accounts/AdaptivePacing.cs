@@ -25,6 +25,12 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
     // Recovery stops this far under the pace that drew the last 429.
     private const double RecoveryHeadroom = 0.05;
 
+    // The smallest per-minute limit that keeps a live reserve (it costs a batch at most 5 % of it).
+    private const double ReserveFromLimit = 20;
+
+    // How long the live reserve stays after the last low call asked.
+    private static readonly TimeSpan ReserveHold = TimeSpan.FromMinutes(1);
+
     private static readonly double[] RampSteps = [0.1, 0.25, 0.5, 1.0];
 
     private UpstreamAccount? _account;
@@ -37,6 +43,8 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
     private int? _advertisedImageLimit;
     private DateTimeOffset _lastRecoveryAt = DateTimeOffset.MinValue;
     private DateTimeOffset? _rampStartedAt;
+    private bool _reserveHeld;
+    private DateTimeOffset _reserveUntil;
     private long _loweredAtVersion;
 
     /// <summary>Share of the configured rate the account is paced at.</summary>
@@ -66,14 +74,41 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
         LastRateLimitedAt = lastRateLimitedAt;
     }
 
+    /// <summary>
+    /// Keeps the live reserve while <c>low</c> calls ask for this account, and for
+    /// <see cref="ReserveHold"/> after the last did; returns whether the buckets changed shape.
+    /// </summary>
+    public bool HoldReserve(bool lowAsking, DateTimeOffset now)
+    {
+        if (lowAsking)
+        {
+            _reserveUntil = now + ReserveHold;
+        }
+
+        var held = now < _reserveUntil;
+        if (held == _reserveHeld)
+        {
+            return false;
+        }
+
+        _reserveHeld = held;
+        if (_requests is not null)
+        {
+            Reshape(now);
+        }
+
+        return true;
+    }
+
     /// <summary>Builds fresh buckets as they stood at <paramref name="at"/> (full when the levels are unknown).</summary>
     public void Start(UpstreamAccount? account, DateTimeOffset at, double? requestTokens, double? imageTokens)
     {
         _account = account;
         var (requests, images) = Shape();
-        // Fresh buckets hold the burst but not the lag allowance: the first two calls are a full interval apart.
-        _requests = new TokenBucket(requests.Capacity, requests.Rate, at, requestTokens ?? Math.Floor(requests.Capacity));
-        _images = new TokenBucket(images.Capacity, images.Rate, at, imageTokens ?? Math.Floor(images.Capacity));
+        // Fresh buckets hold the burst but neither the lag allowance nor the live reserve: the first two
+        // calls are a full interval apart.
+        _requests = new TokenBucket(requests.Capacity, requests.Rate, at, requestTokens ?? Math.Floor(requests.Capacity - requests.Reserve));
+        _images = new TokenBucket(images.Capacity, images.Rate, at, imageTokens ?? Math.Floor(images.Capacity - images.Reserve));
         _sentRequests = new SendLog(TimeSpan.FromMinutes(1) + policy.WindowGuard);
         _sentImages = new SendLog(TimeSpan.FromMinutes(1) + policy.WindowGuard);
         _windowLimits = (requests.PerWindow, images.PerWindow);
@@ -348,14 +383,24 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
         // A little over the burst, so a call taken a moment after its token came does not lose the
         // refill meanwhile; the minute's log keeps the sum under the limit all the same.
         var burst = Math.Max(1, Math.Floor(perMinute * policy.BurstFraction)) + Math.Min(1, rate * LagAllowance.TotalSeconds);
+        // The reserve is room in the minute's window too, so it costs a batch alone one call a minute:
+        // kept only where that is a small share of the limit.
+        var reserve = _reserveHeld && perMinute >= ReserveFromLimit ? Eligibility.LowPriorityHeadroom : 0;
         if (ShortWindowSeconds is { } seconds)
         {
-            // Each window's share spread over the window and its guard, exactly one call at a time.
+            // Each window's share spread over the window and its guard, exactly one call at a time:
+            // no room for a reserve beside it.
             burst = 1;
+            reserve = 0;
             rate = Math.Min(rate, UpstreamWindow.PerWindow(perMinute, seconds) / (seconds + policy.ShortWindowGuard.TotalSeconds));
         }
 
-        return new BucketShape(Math.Max(burst, largestCall), rate, Math.Max(1, Math.Floor(perMinute + 1e-9)));
+        // Above the burst, while low calls ask, the live reserve: the tokens a low (batch) call must
+        // leave for live traffic. It is room the bucket keeps, not extra pace: a batch running the
+        // account at full pace holds it just under full, so a live call finds a token at once instead
+        // of waiting for the next refill, and the batch loses nothing to overflow. The minute's log
+        // still caps the sum.
+        return new BucketShape(Math.Max(burst, largestCall) + reserve, rate, Math.Max(1, Math.Floor(perMinute + 1e-9)), reserve);
     }
 
     /// <summary>Takes a short window <paramref name="info"/> shows, when our last minute kept to the limit; returns whether it is new.</summary>
@@ -396,5 +441,5 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
     private static TimeSpan OneToken(int? perMinute) => TimeSpan.FromSeconds(60.0 / Math.Max(1, perMinute ?? 1));
 
     /// <summary>One bucket's shape: its capacity, its refill per second, and the most a minute may hold.</summary>
-    private readonly record struct BucketShape(double Capacity, double Rate, double PerWindow);
+    private readonly record struct BucketShape(double Capacity, double Rate, double PerWindow, double Reserve);
 }

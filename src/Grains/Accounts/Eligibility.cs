@@ -99,7 +99,7 @@ public static class Eligibility
             return new(DenyReason.Concurrency);
         }
 
-        var wait = Max(input.Requests.TimeUntil(WithHeadroom(input.Requests, 1, headroom)), input.Images.TimeUntil(WithHeadroom(input.Images, images, headroom)));
+        var wait = BucketWait(input.Requests, input.Images, images, headroom);
         if (wait == TimeSpan.MaxValue)
         {
             return new(DenyReason.TooLarge);
@@ -112,6 +112,13 @@ public static class Eligibility
 
         return new(DenyReason.None, null, exclusionProbe, breakerProbe);
     }
+
+    /// <summary>
+    /// Time until both buckets have room for one call of <paramref name="images"/> images leaving
+    /// <paramref name="headroom"/> behind; <see cref="TimeSpan.MaxValue"/> if never.
+    /// </summary>
+    public static TimeSpan BucketWait(BucketLevel requestLevel, BucketLevel imageLevel, int images, double headroom) =>
+        Max(requestLevel.TimeUntil(WithHeadroom(requestLevel, 1, headroom)), imageLevel.TimeUntil(WithHeadroom(imageLevel, images, headroom)));
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 

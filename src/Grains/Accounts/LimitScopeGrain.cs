@@ -18,7 +18,8 @@ public sealed class LimitScopeGrain(IOptions<AccountPolicyOptions> policy, TimeP
     {
         var now = time.GetUtcNow();
         Shape(take, now);
-        var wait = Max(_pacing.Requests(now).TimeUntil(1), _pacing.Images(now).TimeUntil(take.Images));
+        _pacing.HoldReserve(take.Headroom > 0, now);
+        var wait = Eligibility.BucketWait(_pacing.Requests(now), _pacing.Images(now), take.Images, take.Headroom);
         if (wait == TimeSpan.MaxValue)
         {
             return ValueTask.FromResult<DateTimeOffset?>(DateTimeOffset.MaxValue);
@@ -77,6 +78,4 @@ public sealed class LimitScopeGrain(IOptions<AccountPolicyOptions> policy, TimeP
 
         _limits = limits;
     }
-
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }

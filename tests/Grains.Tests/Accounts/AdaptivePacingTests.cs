@@ -1,4 +1,5 @@
 using ImageOrleans.Grains.Accounts;
+using ImageOrleans.Grains.Dispatch;
 using ImageOrleans.Grains.Pool;
 using Microsoft.Extensions.Time.Testing;
 
@@ -327,6 +328,70 @@ public sealed class AdaptivePacingTests
     }
 
     private DateTimeOffset Start { get; } = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void While_a_batch_asks_a_live_call_finds_a_token_at_once_and_the_batch_still_runs_at_full_pace()
+    {
+        var live = 0;
+        var lows = new List<DateTimeOffset>();
+        var sent = new List<DateTimeOffset>();
+        var nextLive = Start + TimeSpan.FromSeconds(30);
+        for (var end = Start + TimeSpan.FromMinutes(3); Now < end; _time.Advance(Step))
+        {
+            _pacing.HoldReserve(lowAsking: true, Now);
+            if (Now >= nextLive)
+            {
+                // Without the reserve the batch has just taken every token: the live call would wait up to a second.
+                Assert.Equal(TimeSpan.Zero, Eligibility.BucketWait(_pacing.Requests(Now), _pacing.Images(Now), 1, headroom: 0));
+                _pacing.Take(1, Now);
+                sent.Add(Now);
+                live++;
+                nextLive += TimeSpan.FromSeconds(7.3);
+            }
+
+            while (Eligibility.BucketWait(_pacing.Requests(Now), _pacing.Images(Now), 1, Eligibility.HeadroomFor(RequestPriority.Low)) == TimeSpan.Zero)
+            {
+                _pacing.Take(1, Now);
+                lows.Add(Now);
+                sent.Add(Now);
+            }
+        }
+
+        sent.Sort();
+        Assert.True(live >= 20, $"{live} live calls");
+        Assert.InRange(MostInAnyWindow(sent, TimeSpan.FromMinutes(1)), 58, 60);
+
+        // Nothing lost to the reserve: from the second minute on, live and batch together use the whole pace (0.995/s).
+        Assert.InRange(sent.Count(t => t >= Start + TimeSpan.FromMinutes(1)), 118, 120);
+        Assert.True(lows.Count(t => t >= Start + TimeSpan.FromMinutes(1)) >= 118 - live, $"{lows.Count} low calls");
+    }
+
+    [Fact]
+    public void The_live_reserve_goes_a_minute_after_the_last_low_call_asked()
+    {
+        var before = _pacing.Requests(Now).Capacity;
+        Assert.True(_pacing.HoldReserve(lowAsking: true, Now));
+        Assert.Equal(before + Eligibility.LowPriorityHeadroom, _pacing.Requests(Now).Capacity, 9);
+
+        _time.Advance(TimeSpan.FromSeconds(59));
+        Assert.False(_pacing.HoldReserve(lowAsking: false, Now));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(_pacing.HoldReserve(lowAsking: false, Now));
+        Assert.Equal(before, _pacing.Requests(Now).Capacity, 9);
+    }
+
+    [Fact]
+    public void A_small_limit_keeps_no_live_reserve_so_a_batch_alone_is_not_slowed()
+    {
+        // At 6 a minute a reserved call would be a sixth of the limit (and at 1 a minute lows would never go).
+        _pacing.Configure(new UpstreamAccount { Id = "a", RequestsPerMinute = 6, ImagesPerMinute = 6 }, Now);
+        var before = _pacing.Requests(Now).Capacity;
+
+        _pacing.HoldReserve(lowAsking: true, Now);
+
+        Assert.Equal(before, _pacing.Requests(Now).Capacity, 9);
+        Assert.Equal(TimeSpan.Zero, Eligibility.BucketWait(_pacing.Requests(Now), _pacing.Images(Now), 1, Eligibility.HeadroomFor(RequestPriority.Low)));
+    }
 
     private static void AssertLevel(BucketLevel actual, double tokens, double capacity, double ratePerSecond)
     {
