@@ -40,14 +40,21 @@ public sealed class SharedLimitDetector
             _samples[accountId] = own = [];
         }
 
+        // Calls report in any order: a sample goes where its grant time puts it. With the list full, the
+        // oldest makes room, and a sample older than every kept one has nothing to compare with.
         var at = own.FindLastIndex(s => s.At <= grantedAt) + 1;
-        own.Insert(at, new Sample(grantedAt, remaining, limit));
-        if (own.Count > Kept)
+        if (own.Count >= Kept)
         {
+            if (at == 0)
+            {
+                return null;
+            }
+
             own.RemoveAt(0);
             at--;
         }
 
+        own.Insert(at, new Sample(grantedAt, remaining, limit));
         if (at == 0)
         {
             return null;

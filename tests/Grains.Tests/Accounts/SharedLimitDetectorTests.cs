@@ -58,6 +58,22 @@ public sealed class SharedLimitDetectorTests
     }
 
     [Fact]
+    public void A_slow_call_reporting_after_a_full_history_of_later_ones_is_dropped_not_thrown()
+    {
+        var detector = new SharedLimitDetector();
+        var info = new RateLimitInfo { LimitRequests = 600, RemainingRequests = 300 };
+        for (var i = 1; i <= 100; i++)
+        {
+            detector.Observe("a", Start + TimeSpan.FromSeconds(i), info);
+        }
+
+        // A call granted before every kept sample (a 60 s call on a busy account) reports last. It threw
+        // out of range once, which failed the whole outcome report and left its lease to expire.
+        Assert.Null(detector.Observe("a", Start, info));
+        Assert.Null(detector.Observe("a", Start + TimeSpan.FromSeconds(101), info));
+    }
+
+    [Fact]
     public void Figures_without_a_limit_teach_nothing()
     {
         var detector = new SharedLimitDetector();
