@@ -25,6 +25,10 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
     // Recovery stops this far under the pace that drew the last 429.
     private const double RecoveryHeadroom = 0.05;
 
+    // The least time and calls between two 429s that tell the upstream's real rate.
+    private static readonly TimeSpan MeasureAtLeast = TimeSpan.FromSeconds(5);
+    private const int MeasureCallsAtLeast = 5;
+
     // The smallest per-minute limit that keeps a live reserve (it costs a batch at most 5 % of it).
     private const double ReserveFromLimit = 20;
 
@@ -46,6 +50,12 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
     private bool _reserveHeld;
     private DateTimeOffset _reserveUntil;
     private long _loweredAtVersion;
+
+    // Calls sent and 429s seen since the start, and both as they stood at the last 429 that lowered
+    // the pace: between two such 429s the upstream's limit was spent at both ends, so what it
+    // accepted in between is what it refills.
+    private (long Requests, long Images, long Refused) _counted;
+    private (long Requests, long Images, long Refused) _countedAtLastLowering;
 
     /// <summary>Share of the configured rate the account is paced at.</summary>
     public double LearnedRateFactor { get; private set; } = 1.0;
@@ -135,6 +145,7 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
         ImageBucket.TryTake(images, now);
         _sentRequests!.Add(1, now);
         _sentImages!.Add(images, now);
+        _counted = (_counted.Requests + 1, _counted.Images + images, _counted.Refused);
     }
 
     /// <summary>Gives back the tokens of a call that never reached the upstream.</summary>
@@ -144,6 +155,7 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
         ImageBucket.Refund(images, now);
         _sentRequests!.Remove(1, now);
         _sentImages!.Remove(images, now);
+        _counted = (_counted.Requests - 1, _counted.Images - images, _counted.Refused);
     }
 
     /// <summary>
@@ -154,6 +166,7 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
     public TimeSpan OnRateLimited(TimeSpan? retryAfter, RateLimitInfo info, long? grantedAtVersion, DateTimeOffset now)
     {
         var cooldown = CooldownFor(retryAfter, info);
+        _counted = (_counted.Requests, _counted.Images, _counted.Refused + 1);
 
         // The upstream's own figure for its limit explains the 429 when it is lower than ours. A short
         // window momentarily full while our last minute kept to the limit is a burst refusal: spread
@@ -178,6 +191,16 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
             var repeated = now - LastRateLimitedAt < policy.RateProbeAfter;
             LearnedCeiling = repeated ? Math.Min(LearnedRateFactor, LearnedCeiling * 0.85) : LearnedRateFactor;
             LearnedRateFactor = Math.Max(policy.MinLearnedRateFactor, LearnedRateFactor * 0.85);
+
+            // Between this 429 and the last, what the upstream accepted is what it refilled: a hidden
+            // limit measured, not guessed down to in steps of 15 % (one 429 every few seconds for minutes).
+            if (repeated && AcceptedSinceLastLowering(now) is { } measured)
+            {
+                LearnedCeiling = Math.Min(LearnedCeiling, measured);
+                LearnedRateFactor = Math.Max(policy.MinLearnedRateFactor, Math.Min(LearnedRateFactor, measured * (1 - RecoveryHeadroom)));
+            }
+
+            _countedAtLastLowering = _counted;
             LastRateLimitedAt = now;
             _lastRecoveryAt = now;
             Reshape(now);
@@ -186,6 +209,29 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
         RequestBucket.LimitTo(info.RemainingRequests ?? 0, now);
         ImageBucket.LimitTo(info.RemainingImages ?? 0, now);
         return cooldown;
+    }
+
+    /// <summary>
+    /// The share of the configured (or advertised) limit the upstream accepted since the last 429 that
+    /// lowered the pace, counting the limit that binds (requests or images); null when too little time
+    /// or too few calls passed to tell.
+    /// </summary>
+    private double? AcceptedSinceLastLowering(DateTimeOffset now)
+    {
+        var elapsed = now - LastRateLimitedAt;
+        var requests = _counted.Requests - _countedAtLastLowering.Requests;
+        var images = _counted.Images - _countedAtLastLowering.Images;
+        var refused = _counted.Refused - _countedAtLastLowering.Refused;
+        if (elapsed < MeasureAtLeast || requests - refused < MeasureCallsAtLeast)
+        {
+            return null;
+        }
+
+        var acceptedRequests = requests - refused;
+        var acceptedImages = images * (acceptedRequests / (double)requests);
+        var requestShare = acceptedRequests / elapsed.TotalMinutes / Math.Min(_account?.RequestsPerMinute ?? 1, _advertisedRequestLimit ?? int.MaxValue);
+        var imageShare = acceptedImages / elapsed.TotalMinutes / Math.Min(_account?.ImagesPerMinute ?? 1, _advertisedImageLimit ?? int.MaxValue);
+        return Math.Min(1.0, Math.Max(requestShare, imageShare));
     }
 
     /// <summary>

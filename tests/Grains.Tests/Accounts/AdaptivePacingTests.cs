@@ -269,6 +269,43 @@ public sealed class AdaptivePacingTests
     }
 
     [Fact]
+    public void A_hidden_lower_limit_is_measured_between_two_429s_and_they_stop()
+    {
+        // The upstream refills 30 a minute (half the configured 60) into a bucket of a minute's worth, full at the start, and says nothing.
+        var (upstream, upstreamAt) = (30.0, Now);
+        var refusedAt = new List<DateTimeOffset>();
+        var accepted = new List<DateTimeOffset>();
+        var coolUntil = Now;
+        for (var end = Now + TimeSpan.FromMinutes(8); Now < end; _time.Advance(Step))
+        {
+            _pacing.Recover(Now);
+            upstream = Math.Min(30, upstream + ((Now - upstreamAt).TotalSeconds * 0.5));
+            upstreamAt = Now;
+            while (Now >= coolUntil && _pacing.Requests(Now).TimeUntil(1) == TimeSpan.Zero && _pacing.Images(Now).TimeUntil(1) == TimeSpan.Zero)
+            {
+                var version = _pacing.Version;
+                _pacing.Take(1, Now);
+                if (upstream >= 1)
+                {
+                    upstream--;
+                    accepted.Add(Now);
+                    continue;
+                }
+
+                refusedAt.Add(Now);
+                coolUntil = Now + _pacing.OnRateLimited(null, RateLimitInfo.None, version, Now);
+            }
+        }
+
+        // The bucket is spent after about two minutes; the second 429 measures the refill, and there it ends.
+        Assert.InRange(refusedAt.Count, 2, 3);
+        Assert.True(refusedAt[^1] - refusedAt[0] < TimeSpan.FromSeconds(30), $"429s at {string.Join(", ", refusedAt.Select(t => (t - Start).TotalSeconds))} s");
+
+        // Meanwhile the account keeps serving just under the real limit: over the last three minutes, 27 to 30 a minute.
+        Assert.InRange(accepted.Count(t => t >= Now - TimeSpan.FromMinutes(3)), 81, 90);
+    }
+
+    [Fact]
     public void Reset_forgets_what_429s_taught_and_keeps_the_level()
     {
         _pacing.OnRateLimited(null, RateLimitInfo.None, _pacing.Version, Now);
