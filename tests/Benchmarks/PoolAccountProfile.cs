@@ -6,6 +6,9 @@ public sealed record PoolAccountProfile(int ImagesPerMinute, double LatencyMs, d
     /// <summary>What the upstream really allows: floor(configured × factor), at least 1.</summary>
     public int TrueImagesPerMinute => (int)Math.Max(1, Math.Floor(ImagesPerMinute * TrueLimitFactor));
 
+    /// <summary>What the upstream can really serve: its true limit, less the share of calls it fails.</summary>
+    public double ServableImagesPerMinute => TrueImagesPerMinute * (1 - FailureRate);
+
     /// <summary>
     /// The heterogeneous mix: limits from 6 to 600 images/min, latencies from 2 to 60 s, one account
     /// that fails 20 % of its calls and one whose real limit is half its configured one and says nothing about it.

@@ -46,7 +46,8 @@ public sealed record PoolBenchmarkOptions
 
     public double CapacityImagesPerMinute => Profiles.Sum(p => (double)p.ImagesPerMinute);
 
-    public double TrueCapacityImagesPerMinute => Profiles.Sum(p => (double)p.TrueImagesPerMinute);
+    /// <summary>What the pool can really serve: each account's true limit, less the share of its calls that fail.</summary>
+    public double TrueCapacityImagesPerMinute => Profiles.Sum(p => p.ServableImagesPerMinute);
 
     public static PoolBenchmarkOptions Read(ArgReader args)
     {
@@ -72,7 +73,8 @@ public sealed record PoolBenchmarkOptions
         var rateLimit = args.Text("rate-limit", options.WindowSeconds > 0 ? "fixed-window" : "bucket");
         options = options with
         {
-            WarmupSeconds = args.Number("warmup-seconds", Math.Clamp(options.Seconds / 6, 5, 30)),
+            // Served images are counted as they complete: the warm-up must let the slowest account's first calls end.
+            WarmupSeconds = args.Number("warmup-seconds", Math.Max(Math.Clamp(options.Seconds / 6, 5, 30), (int)Math.Ceiling(options.Profiles.Max(p => p.LatencyMs) / 1000) + 5)),
             Cluster = options.Silos > 0,
             Silos = Math.Max(1, options.Silos),
             Accounts = options.Mix == "heterogeneous" ? PoolAccountProfile.Heterogeneous.Count : options.Accounts,

@@ -69,7 +69,7 @@ public sealed class PoolReport
         report._json["completed_per_tenant_in_window"] = perTenant;
         report._json["errors"] = errors;
 
-        report._lines.Add(string.Create(CultureInfo.InvariantCulture, $"capacity          {capacity,10:0} images/min (true {trueCapacity:0})"));
+        report._lines.Add(string.Create(CultureInfo.InvariantCulture, $"capacity          {capacity,10:0} images/min (true {trueCapacity:0}: real limits, less what failing accounts fail)"));
         report._lines.Add(string.Create(CultureInfo.InvariantCulture, $"offered           {offeredPerSecond * 60,10:0} images/min, {offered} requests ({prefill} of them at once to spend the initial bursts)"));
         report._lines.Add(string.Create(CultureInfo.InvariantCulture, $"achieved          {achievedPerMinute,10:0.0} images/min after {options.WarmupSeconds} s warm-up"));
         report._lines.Add(string.Create(CultureInfo.InvariantCulture, $"utilization       {achievedPerMinute / capacity,10:0.000} (of true capacity {achievedPerMinute / trueCapacity:0.000})"));
@@ -86,7 +86,7 @@ public sealed class PoolReport
         return report;
     }
 
-    /// <summary>Each account's share of what was served in the window, next to its fair share (its true limit's share of the true capacity).</summary>
+    /// <summary>Each account's share of what was served in the window, next to its fair share (what it can serve, as a share of the true capacity).</summary>
     public void AddShares(PoolBenchmarkOptions options, IReadOnlyList<long> servedInWindow)
     {
         var total = Math.Max(1, servedInWindow.Sum());
@@ -100,7 +100,7 @@ public sealed class PoolReport
             failure_rate = p.FailureRate,
             served = servedInWindow[i],
             share = Math.Round(servedInWindow[i] / (double)total, 4),
-            fair_share = Math.Round(p.TrueImagesPerMinute / trueCapacity, 4),
+            fair_share = Math.Round(p.ServableImagesPerMinute / trueCapacity, 4),
         }).ToList();
         _json["per_account"] = rows;
         _lines.Add("account      limit  true  latency  fails   served   share   fair");
