@@ -30,7 +30,10 @@ public sealed class AccountPolicyOptions
     /// </summary>
     public TimeSpan ShortWindowGuard { get; set; } = TimeSpan.FromMilliseconds(5);
 
-    /// <summary>Failures among the last <see cref="BreakerWindow"/> outcomes it takes, at least, to open the breaker.</summary>
+    /// <summary>
+    /// Failures among the last <see cref="BreakerWindow"/> outcomes it takes, at least, to open the
+    /// breaker; this many in a row open it whatever the window holds.
+    /// </summary>
     public int BreakerFailureThreshold { get; set; } = 5;
 
     /// <summary>
@@ -39,8 +42,12 @@ public sealed class AccountPolicyOptions
     /// </summary>
     public double BreakerFailureRate { get; set; } = 0.5;
 
-    /// <summary>How many recent outcomes the breaker judges its failure rate on.</summary>
-    public int BreakerWindow { get; set; } = 20;
+    /// <summary>
+    /// How many recent outcomes the breaker judges its failure rate on. Over 20, an account failing a
+    /// fifth of its calls at random reached half of some window every few hundred calls and was shut
+    /// out for nothing; over 40 that takes tens of thousands.
+    /// </summary>
+    public int BreakerWindow { get; set; } = 40;
 
     /// <summary>
     /// After a breaker's probe succeeds, the account's pace ramps up over this window (10 %, 25 %,

@@ -2,9 +2,11 @@ namespace ImageOrleans.Grains.Accounts;
 
 /// <summary>
 /// Opens on a sustained failure rate: among the last <c>window</c> outcomes at least
-/// <c>failureThreshold</c> failures that make up at least <c>failureRate</c> of them. An account that
-/// fails every call opens after <c>failureThreshold</c> calls; one whose faults are scattered (a hang
-/// here, a 500 there) stays closed. Open, it lets one probe through after a cool-down and closes
+/// <c>failureThreshold</c> failures that make up at least <c>failureRate</c> of them, or
+/// <c>failureThreshold</c> failures in a row. An account that fails every call opens after
+/// <c>failureThreshold</c> calls, even after a long healthy run; one whose faults are scattered (a hang
+/// here, a 500 there, a fifth of its calls) stays closed: the window is long enough that chance
+/// clusters of such faults do not reach the rate. Open, it lets one probe through after a cool-down and closes
 /// again on its success; each failed probe doubles the cool-down up to a ceiling.
 /// </summary>
 public sealed class CircuitBreaker(int failureThreshold, TimeSpan openDuration, TimeSpan maxOpenDuration, double failureRate = 0.5, int window = 20)
@@ -88,7 +90,8 @@ public sealed class CircuitBreaker(int failureThreshold, TimeSpan openDuration, 
             _currentOpenDuration = TimeSpan.FromTicks(Math.Min(maxOpenDuration.Ticks, _currentOpenDuration.Ticks * 2));
             Open(now);
         }
-        else if (State == BreakerState.Closed && _recentFailures >= failureThreshold && _recentFailures >= failureRate * _recentCount)
+        else if (State == BreakerState.Closed
+                 && (_consecutiveFailures >= failureThreshold || (_recentFailures >= failureThreshold && _recentFailures >= failureRate * _recentCount)))
         {
             Open(now);
         }

@@ -60,6 +60,58 @@ public sealed class CircuitBreakerTests
     }
 
     [Fact]
+    public void An_account_failing_a_fifth_of_its_calls_in_clusters_stays_closed_over_the_default_window()
+    {
+        var policy = new AccountPolicyOptions();
+        var breaker = new CircuitBreaker(policy.BreakerFailureThreshold, policy.BreakerOpenDuration, policy.BreakerMaxOpenDuration, policy.BreakerFailureRate, policy.BreakerWindow);
+
+        for (var i = 0; i < policy.BreakerWindow; i++)
+        {
+            breaker.OnSuccess(false);
+        }
+
+        // Ten failures in twenty calls, then thirty successes: a fifth overall, as a 20 %-failing upstream
+        // clusters by chance now and then. Over a window of 20 this opened the breaker every time.
+        for (var block = 0; block < 20; block++)
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                if (i < 20 && i % 2 == 0)
+                {
+                    breaker.OnFailure(false, _time.GetUtcNow());
+                }
+                else
+                {
+                    breaker.OnSuccess(false);
+                }
+
+                Assert.Equal(BreakerState.Closed, breaker.State);
+            }
+        }
+    }
+
+    [Fact]
+    public void An_account_that_dies_after_a_long_healthy_run_opens_after_the_threshold_in_a_row()
+    {
+        var policy = new AccountPolicyOptions();
+        var breaker = new CircuitBreaker(policy.BreakerFailureThreshold, policy.BreakerOpenDuration, policy.BreakerMaxOpenDuration, policy.BreakerFailureRate, policy.BreakerWindow);
+        for (var i = 0; i < 100; i++)
+        {
+            breaker.OnSuccess(false);
+        }
+
+        // Its window is full of successes: the rate alone would wait for half of it to fail.
+        for (var i = 1; i < policy.BreakerFailureThreshold; i++)
+        {
+            breaker.OnFailure(false, _time.GetUtcNow());
+            Assert.Equal(BreakerState.Closed, breaker.State);
+        }
+
+        breaker.OnFailure(false, _time.GetUtcNow());
+        Assert.Equal(BreakerState.Open, breaker.State);
+    }
+
+    [Fact]
     public void Failures_interrupted_by_successes_still_open_it_once_they_are_half_of_the_recent_calls()
     {
         // The old rule (a run of consecutive failures) never opened on this pattern.
