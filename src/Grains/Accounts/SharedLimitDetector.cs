@@ -48,7 +48,8 @@ public sealed class SharedLimitDetector
             at--;
         }
 
-        if (at == 0)
+        // First in time, or older than every kept sample (then just dropped again): nothing earlier to compare with.
+        if (at <= 0)
         {
             return null;
         }

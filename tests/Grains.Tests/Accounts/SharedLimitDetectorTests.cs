@@ -68,6 +68,22 @@ public sealed class SharedLimitDetectorTests
         }
     }
 
+    [Fact]
+    public void A_report_older_than_every_kept_sample_is_dropped_without_failing()
+    {
+        var detector = new SharedLimitDetector();
+        var info = new RateLimitInfo { LimitRequests = 600, RemainingRequests = 300 };
+        for (var i = 1; i <= 64; i++)
+        {
+            Assert.Null(detector.Observe("a", Start + TimeSpan.FromMilliseconds(i), info));
+        }
+
+        // Reports arrive in the order calls end, not the order they were granted: under load one granted
+        // before all 64 kept ones comes last. It used to throw (index out of range) inside the outcome report.
+        Assert.Null(detector.Observe("a", Start, info));
+        Assert.Null(detector.Observe("a", Start + TimeSpan.FromMilliseconds(65), info));
+    }
+
     /// <summary>An upstream's per-minute bucket as OpenAI counts it, reporting what is left after each call.</summary>
     private sealed class UpstreamCounter(int limit)
     {
