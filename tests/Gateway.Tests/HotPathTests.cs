@@ -11,6 +11,9 @@ public sealed class HotPathTests(HotPathGatewayFixture gateway) : IClassFixture<
     private const string Admit = "IClientKeyGrain.AdmitAsync";
     private const string Quota = "IClientKeyGrain.GetQuotaAsync";
     private const string Settle = "IClientKeyGrain.SettleAsync";
+    private const string Cache = "IPromptCacheGrain.GetOrGenerateAsync";
+    private const string Dispatch = "IDispatcherGrain.GenerateAsync";
+    private const string Lease = "IAccountGrain.TryLeaseAsync";
 
     [Fact]
     public async Task A_generation_by_a_key_without_limits_does_not_ask_the_key_for_its_quota_again()
@@ -29,6 +32,34 @@ public sealed class HotPathTests(HotPathGatewayFixture gateway) : IClassFixture<
         // Admission already handed over the key's quota (no limits: no headers); the answer did not fetch it again.
         Assert.Equal(new Dictionary<string, int> { [Admit] = 1, [Quota] = 0, [Settle] = 1 }, gateway.Calls.Since(before));
         Assert.False(response.Headers.Contains("x-ratelimit-limit-requests"));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_miss_runs_on_the_silos_dispatcher_in_process_and_is_settled_once(bool noCache)
+    {
+        using var http = gateway.Http();
+        var served = gateway.Simulator.Stats.Total.Snapshot().Served;
+        var before = gateway.Calls.Snapshot(Admit, Cache, Dispatch, Lease, Settle);
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/images/generations")
+        {
+            Content = JsonContent.Create(new { model = "gpt-image-2.6-flare", prompt = $"hot path dispatch {Guid.NewGuid():N}" }),
+        };
+        if (noCache)
+        {
+            request.Headers.CacheControl = new System.Net.Http.Headers.CacheControlHeaderValue { NoCache = true };
+        }
+
+        using var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(noCache ? "bypass" : "miss", response.Headers.GetValues("x-imageorleans-cache").Single());
+        Assert.Equal(served + 1, gateway.Simulator.Stats.Total.Snapshot().Served);
+
+        // One upstream generation, leased once and paid once by the key that asked; no dispatcher grain call on the way.
+        Assert.Equal(new Dictionary<string, int> { [Admit] = 1, [Cache] = noCache ? 0 : 1, [Dispatch] = 0, [Lease] = 1, [Settle] = 1 }, gateway.Calls.Since(before));
     }
 
     [Fact]

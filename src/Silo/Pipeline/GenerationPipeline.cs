@@ -31,6 +31,7 @@ public sealed class GenerationPipeline(
     OutputHook outputHook,
     IImageStore store,
     ImageWriteBehind writeBehind,
+    Dispatcher dispatcher,
     IOptions<ImageOrleansOptions> root,
     IOptions<CacheOptions> cache,
     IOptions<DispatchOptions> dispatch,
@@ -259,7 +260,8 @@ public sealed class GenerationPipeline(
 
     private async Task<GenerationReply> BypassAsync(GenerationJob job, CancellationToken cancellationToken)
     {
-        var reply = await grains.GetGrain<IDispatcherGrain>(0).GenerateAsync(job, cancellationToken);
+        // This silo's dispatcher, in process: no grain call of its own.
+        var reply = await dispatcher.GenerateAsync(job, cancellationToken);
         if (reply is { Result: { } result, Contents: { } contents })
         {
             // Nothing waits for these: no cache entry points at them; stored like every generated image.
