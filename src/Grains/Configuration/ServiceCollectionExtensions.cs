@@ -98,6 +98,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<CapacityScheduler>();
         services.TryAddSingleton<DispatchActivity>();
         services.TryAddSingleton<Dispatcher>();
+        services.TryAddSingleton<GrainReferences>();
         services.TryAddSingleton(sp => RetryBudget.From(sp.GetRequiredService<IOptions<DispatchOptions>>().Value));
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, CapacitySchedulerLifecycle>();
         services.TryAddSingleton<EmbeddedSimulatorEndpoint>();

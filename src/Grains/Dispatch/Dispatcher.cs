@@ -22,7 +22,7 @@ namespace ImageOrleans.Grains.Dispatch;
 /// only a grain factory.
 /// </summary>
 public sealed partial class Dispatcher(
-    IGrainFactory grains,
+    GrainReferences grains,
     CapacityScheduler scheduler,
     LeaseBroker broker,
     CanaryRouter canary,
@@ -146,7 +146,7 @@ public sealed partial class Dispatcher(
             {
                 // The answer does not wait for the account to book the outcome; the load snapshot it
                 // returns reaches this silo's view when it arrives.
-                ObserveReport(grains.GetGrain<IAccountGrain>(account.Id).ReportOutcomeAsync(report));
+                ObserveReport(grains.Account(account.Id).ReportOutcomeAsync(report));
                 LogServed(logger, job.RequestId, account.Id, result.Latency.TotalMilliseconds, calls);
                 return GenerationReply.Success(generated with { Attempts = calls }, queueWait) with { Contents = contents };
             }
@@ -338,7 +338,7 @@ public sealed partial class Dispatcher(
     {
         try
         {
-            broker.Observe(await grains.GetGrain<IAccountGrain>(accountId).ReportOutcomeAsync(report));
+            broker.Observe(await grains.Account(accountId).ReportOutcomeAsync(report));
         }
         catch (Exception ex) when (ex is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException or InconsistentStateException)
         {

@@ -26,6 +26,7 @@ namespace ImageOrleans.Silo.Pipeline;
 /// </summary>
 public sealed class GenerationPipeline(
     IGrainFactory grains,
+    GrainReferences references,
     AccountDirectory directory,
     RequestChecks checks,
     OutputHook outputHook,
@@ -77,7 +78,7 @@ public sealed class GenerationPipeline(
 
         var now = time.GetUtcNow();
         var pool = await directory.GetAsync();
-        var keyGrain = grains.GetGrain<IClientKeyGrain>(client.KeyId);
+        var keyGrain = references.Key(client.KeyId);
         var admission = await GatewayTelemetry.TraceAsync(GatewayTelemetry.Admission, () => WhileClusterHealsAsync(now + waitLimit,
             () => keyGrain.AdmitAsync(AdmissionFor(validated!.Request, pool, now + waitLimit)).AsTask(), cancellationToken));
         if (admission.Error is { } refused)
