@@ -202,6 +202,7 @@ public static class OverheadBenchmark
                 var path = paths[(round + k) % paths.Count];
                 var target = figures[path.Name];
                 var cpu = PathFigures.ProcessCpu();
+                var allocated = GC.GetTotalAllocatedBytes();
                 var started = Stopwatch.GetTimestamp();
                 var inFlight = new List<Task>(perBlock);
 
@@ -224,7 +225,7 @@ public static class OverheadBenchmark
                 }
 
                 await Task.WhenAll(inFlight);
-                target.AddBlock(PathFigures.ProcessCpu() - cpu, Stopwatch.GetElapsedTime(started));
+                target.AddBlock(PathFigures.ProcessCpu() - cpu, Stopwatch.GetElapsedTime(started), GC.GetTotalAllocatedBytes() - allocated);
             }
         }
 
@@ -239,7 +240,7 @@ public static class OverheadBenchmark
         var direct = figures["direct"];
         var floor = figures.GetValueOrDefault("floor");
         Console.WriteLine(showCpu
-            ? "phase  path       p50 ms   p99 ms  +direct p50/p99   +floor p50/p99   CPU µs/req (+direct)  sent/s  errors"
+            ? "phase  path       p50 ms   p99 ms  +direct p50/p99   +floor p50/p99   CPU µs/req (+direct)  KB/req (+direct)  sent/s  errors"
             : "phase  path       p50 ms   p99 ms  +direct p50/p99   +floor p50/p99   errors");
         foreach (var (name, f) in figures)
         {
@@ -247,7 +248,8 @@ public static class OverheadBenchmark
             var p99 = f.Latencies.Percentile(99);
             var overDirect = name == "direct" ? string.Empty : $"{p50 - direct.Latencies.Percentile(50),7:0.000} {p99 - direct.Latencies.Percentile(99),8:0.000}";
             var overFloor = floor is null || name is "direct" or "floor" ? string.Empty : $"{p50 - floor.Latencies.Percentile(50),7:0.000} {p99 - floor.Latencies.Percentile(99),8:0.000}";
-            var cpu = showCpu ? string.Create(CultureInfo.InvariantCulture, $"{f.CpuMicrosPerRequest,11:0} ({f.CpuMicrosPerRequest - direct.CpuMicrosPerRequest,6:+0;-0;0}) {f.AchievedRate,7:0}") : string.Empty;
+            var cpu = showCpu ? string.Create(CultureInfo.InvariantCulture,
+                $"{f.CpuMicrosPerRequest,11:0} ({f.CpuMicrosPerRequest - direct.CpuMicrosPerRequest,6:+0;-0;0}) {f.AllocatedKilobytesPerRequest,7:0.0} ({f.AllocatedKilobytesPerRequest - direct.AllocatedKilobytesPerRequest,6:+0.0;-0.0;0}) {f.AchievedRate,7:0}") : string.Empty;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{phase,-6} {name,-8} {p50,8:0.000} {p99,8:0.000}  {overDirect,-16}  {overFloor,-16} {cpu} {f.Errors,7}"));
         }
@@ -272,6 +274,8 @@ public static class OverheadBenchmark
             {
                 row["cpu_us_per_request"] = Math.Round(f.CpuMicrosPerRequest, 1);
                 row["added_cpu_us_per_request"] = Math.Round(f.CpuMicrosPerRequest - figures["direct"].CpuMicrosPerRequest, 1);
+                row["allocated_kb_per_request"] = Math.Round(f.AllocatedKilobytesPerRequest, 1);
+                row["added_allocated_kb_per_request"] = Math.Round(f.AllocatedKilobytesPerRequest - figures["direct"].AllocatedKilobytesPerRequest, 1);
                 row["sent_per_second"] = Math.Round(f.AchievedRate, 1);
             }
 

@@ -21,6 +21,7 @@ public sealed partial class PromptCacheGrain(
     [PersistentState("entry", GrainStorageNames.Cache)] IPersistentState<PromptCacheState> state,
     IOptions<CacheOptions> options,
     SettlementBook settlements,
+    Dispatcher dispatcher,
     ImageWriteBehind writeBehind,
     TimeProvider time,
     ILogger<PromptCacheGrain> logger) : Grain, IPromptCacheGrain
@@ -166,7 +167,9 @@ public sealed partial class PromptCacheGrain(
     {
         try
         {
-            var reply = await GrainFactory.GetGrain<IDispatcherGrain>(0).GenerateAsync(job, flight.Cancellation.Token);
+            // This silo's dispatcher, in process and off this activation's scheduler: the generation runs and
+            // is settled on its own, as it did behind a grain call, whatever becomes of this activation.
+            var reply = await Task.Run(() => dispatcher.GenerateAsync(job, flight.Cancellation.Token), CancellationToken.None);
             if (reply.Result is { } result)
             {
                 state.State = new PromptCacheState { Result = result, ExpiresAt = time.GetUtcNow() + options.Value.Ttl };

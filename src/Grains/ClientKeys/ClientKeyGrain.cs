@@ -23,6 +23,7 @@ public sealed partial class ClientKeyGrain(
 {
     private static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan MaxRetryBackoff = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan PeriodCheck = TimeSpan.FromMinutes(15);
 
     // Settlements are resent only within seconds of the first try; this covers far more than that.
     private const int RememberedSettlements = 10_000;
@@ -34,6 +35,8 @@ public sealed partial class ClientKeyGrain(
     private readonly HashSet<Guid> _settled = [];
     private readonly Queue<Guid> _settledOrder = new();
     private readonly WriteBehind _writes = new(time, FlushInterval, MaxRetryBackoff);
+    private DateTimeOffset _periodsFrom = DateTimeOffset.MaxValue;
+    private DateTimeOffset _periodsUntil = DateTimeOffset.MinValue;
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -305,10 +308,21 @@ public sealed partial class ClientKeyGrain(
 
     private decimal Available()
     {
-        var reserved = _reservations.Values.Sum(r => r.Amount);
+        var reserved = Reserved();
         var day = Settings?.DailyBudgetUsd is { } daily ? daily - S.DaySpentUsd - reserved : decimal.MaxValue;
         var month = Settings?.MonthlyBudgetUsd is { } monthly ? monthly - S.MonthSpentUsd - reserved : decimal.MaxValue;
         return Math.Min(day, month);
+    }
+
+    private decimal Reserved()
+    {
+        var reserved = 0m;
+        foreach (var reservation in _reservations.Values)
+        {
+            reserved += reservation.Amount;
+        }
+
+        return reserved;
     }
 
     private ValueTask<Admission> Refuse(GatewayError error, DateTimeOffset now) =>
@@ -344,6 +358,16 @@ public sealed partial class ClientKeyGrain(
 
     private void RollPeriods(DateTimeOffset now)
     {
+        // Every zone's offset is a whole number of quarter hours, so the local day and month only turn at a
+        // quarter hour of UTC: the keys found once hold for the rest of that quarter hour. This runs on every
+        // admission and settlement, and a time-zone conversion, two strings and a closure each time added up.
+        if (now >= _periodsFrom && now < _periodsUntil)
+        {
+            return;
+        }
+
+        _periodsFrom = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % PeriodCheck.Ticks), TimeSpan.Zero);
+        _periodsUntil = _periodsFrom + PeriodCheck;
         var local = TimeZoneInfo.ConvertTime(now, _zone);
         var day = local.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         var month = local.ToString("yyyy-MM", CultureInfo.InvariantCulture);
@@ -366,9 +390,22 @@ public sealed partial class ClientKeyGrain(
 
     private void ReclaimExpired(DateTimeOffset now)
     {
-        foreach (var id in _reservations.Where(r => r.Value.Expires < now).Select(r => r.Key).ToList())
+        // Runs on every admission: no LINQ, and nothing allocated unless a reservation did lapse.
+        List<Guid>? expired = null;
+        foreach (var (id, reservation) in _reservations)
         {
-            _reservations.Remove(id);
+            if (reservation.Expires < now)
+            {
+                (expired ??= []).Add(id);
+            }
+        }
+
+        if (expired is not null)
+        {
+            foreach (var id in expired)
+            {
+                _reservations.Remove(id);
+            }
         }
     }
 
@@ -484,7 +521,7 @@ public sealed partial class ClientKeyGrain(
         PreviousKeyValidUntil = S.PreviousValidUntil > time.GetUtcNow() ? S.PreviousValidUntil : null,
         DaySpentUsd = S.DayKey == CurrentDay() ? S.DaySpentUsd : 0,
         MonthSpentUsd = S.MonthKey == CurrentDay()[..7] ? S.MonthSpentUsd : 0,
-        ReservedUsd = _reservations.Values.Sum(r => r.Amount),
+        ReservedUsd = Reserved(),
         SavedUsd = S.SavedUsd,
         InFlight = _reservations.Count,
     };

@@ -9,7 +9,7 @@ namespace ImageOrleans.Grains.ClientKeys;
 /// still listens), a request answered from another one's generation is released for free. The front
 /// door only admits; it never settles what the grains may still be generating.
 /// </summary>
-public sealed partial class SettlementBook(IGrainFactory grains, TimeProvider time, ILogger<SettlementBook> logger)
+public sealed partial class SettlementBook(GrainReferences grains, TimeProvider time, ILogger<SettlementBook> logger)
 {
     private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(2)];
 
@@ -38,7 +38,7 @@ public sealed partial class SettlementBook(IGrainFactory grains, TimeProvider ti
             Cache = reply.Cache,
         };
 
-        var key = grains.GetGrain<IClientKeyGrain>(job.ClientKeyId);
+        var key = grains.Key(job.ClientKeyId);
         for (var attempt = 0; ; attempt++)
         {
             try

@@ -97,6 +97,8 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<LeaseBroker>();
         services.TryAddSingleton<CapacityScheduler>();
         services.TryAddSingleton<DispatchActivity>();
+        services.TryAddSingleton<Dispatcher>();
+        services.TryAddSingleton<GrainReferences>();
         services.TryAddSingleton(sp => RetryBudget.From(sp.GetRequiredService<IOptions<DispatchOptions>>().Value));
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, CapacitySchedulerLifecycle>();
         services.TryAddSingleton<EmbeddedSimulatorEndpoint>();

@@ -10,7 +10,7 @@ namespace ImageOrleans.Grains.Dispatch;
 /// knows cannot take it (by the accounts' own eligibility rule), then asks the account grains in
 /// the <see cref="AccountRouter"/>'s order.
 /// </summary>
-public sealed class LeaseBroker(IGrainFactory grains, AccountDirectory directory, AccountLoadCache loads, AccountRouter router, TimeProvider time)
+public sealed class LeaseBroker(GrainReferences grains, AccountDirectory directory, AccountLoadCache loads, AccountRouter router, TimeProvider time)
 {
     // A cached "blocked" verdict older than this is checked again with the grain.
     private static readonly TimeSpan LastingVerdictAge = TimeSpan.FromSeconds(5);
@@ -49,7 +49,7 @@ public sealed class LeaseBroker(IGrainFactory grains, AccountDirectory directory
             LeaseDecision decision;
             try
             {
-                decision = await grains.GetGrain<IAccountGrain>(account.Id).TryLeaseAsync(new LeaseRequest
+                decision = await grains.Account(account.Id).TryLeaseAsync(new LeaseRequest
                 {
                     Model = request.Model,
                     Images = request.N,

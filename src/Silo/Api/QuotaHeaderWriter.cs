@@ -14,6 +14,9 @@ public static class QuotaHeaderWriter
 {
     public const string LimitRequests = "x-ratelimit-limit-requests";
 
+    // Set once a quota was in hand for the response, headers or none: a key without limits has none to write.
+    private static readonly object Taken = new();
+
     public static void Write(HttpResponse response, RateLimitInfo quota)
     {
         if (response.HasStarted)
@@ -21,12 +24,17 @@ public static class QuotaHeaderWriter
             return;
         }
 
+        response.HttpContext.Items[Taken] = Taken;
         Write(response, "requests", quota.LimitRequests, quota.RemainingRequests, quota.ResetRequests);
         Write(response, "images", quota.LimitImages, quota.RemainingImages, quota.ResetImages);
     }
 
+    /// <summary>
+    /// Whether the key's quota was already applied to this response (written, or found to have no limits), so
+    /// nobody need ask the key for it again.
+    /// </summary>
     public static bool Written(HttpResponse response) =>
-        response.Headers.ContainsKey(LimitRequests) || response.Headers.ContainsKey("x-ratelimit-limit-images");
+        response.HttpContext.Items.ContainsKey(Taken) || response.Headers.ContainsKey(LimitRequests) || response.Headers.ContainsKey("x-ratelimit-limit-images");
 
     /// <summary>A duration the way OpenAI writes it: "1s", "6m0s", "1h2m3s", "250ms".</summary>
     public static string FormatDuration(TimeSpan duration)

@@ -26,11 +26,13 @@ namespace ImageOrleans.Silo.Pipeline;
 /// </summary>
 public sealed class GenerationPipeline(
     IGrainFactory grains,
+    GrainReferences references,
     AccountDirectory directory,
     RequestChecks checks,
     OutputHook outputHook,
     IImageStore store,
     ImageWriteBehind writeBehind,
+    Dispatcher dispatcher,
     IOptions<ImageOrleansOptions> root,
     IOptions<CacheOptions> cache,
     IOptions<DispatchOptions> dispatch,
@@ -76,7 +78,7 @@ public sealed class GenerationPipeline(
 
         var now = time.GetUtcNow();
         var pool = await directory.GetAsync();
-        var keyGrain = grains.GetGrain<IClientKeyGrain>(client.KeyId);
+        var keyGrain = references.Key(client.KeyId);
         var admission = await GatewayTelemetry.TraceAsync(GatewayTelemetry.Admission, () => WhileClusterHealsAsync(now + waitLimit,
             () => keyGrain.AdmitAsync(AdmissionFor(validated!.Request, pool, now + waitLimit)).AsTask(), cancellationToken));
         if (admission.Error is { } refused)
@@ -259,7 +261,8 @@ public sealed class GenerationPipeline(
 
     private async Task<GenerationReply> BypassAsync(GenerationJob job, CancellationToken cancellationToken)
     {
-        var reply = await grains.GetGrain<IDispatcherGrain>(0).GenerateAsync(job, cancellationToken);
+        // This silo's dispatcher, in process: no grain call of its own.
+        var reply = await dispatcher.GenerateAsync(job, cancellationToken);
         if (reply is { Result: { } result, Contents: { } contents })
         {
             // Nothing waits for these: no cache entry points at them; stored like every generated image.
