@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -120,14 +121,54 @@ public abstract class HttpUpstreamClient(IHttpClientFactory httpClients, TimePro
         }
     }
 
+    /// <summary>
+    /// The answer's body, read once into an array of its size when the upstream says it (buffering the
+    /// content first and copying it out, as <c>ReadAsByteArrayAsync</c> does, costs a second copy of every
+    /// image), and bounded to <see cref="MaxResponseBytes"/> when it does not. A body cut short throws an
+    /// <see cref="IOException"/>: the caller calls that a truncated answer.
+    /// </summary>
     private static async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        if (response.Content.Headers.ContentLength is > MaxResponseBytes)
+        var length = response.Content.Headers.ContentLength;
+        if (length is > MaxResponseBytes)
         {
-            throw new HttpRequestException(HttpRequestError.InvalidResponse, "The upstream answer is larger than the gateway accepts.");
+            throw TooLarge();
         }
 
-        return await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            if (length is { } known)
+            {
+                var body = new byte[known];
+                await stream.ReadExactlyAsync(body, cancellationToken).ConfigureAwait(false);
+                return body;
+            }
+
+            using var buffer = new MemoryStream();
+            var chunk = ArrayPool<byte>.Shared.Rent(64 * 1024);
+            try
+            {
+                int read;
+                while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    if (buffer.Length + read > MaxResponseBytes)
+                    {
+                        throw TooLarge();
+                    }
+
+                    buffer.Write(chunk, 0, read);
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(chunk);
+            }
+
+            return buffer.ToArray();
+        }
+
+        static HttpRequestException TooLarge() => new(HttpRequestError.InvalidResponse, "The upstream answer is larger than the gateway accepts.");
     }
 
     /// <summary>Whatever the upstream answered, a classified outcome: reading its answer never throws past here.</summary>
