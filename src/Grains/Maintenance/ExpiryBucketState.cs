@@ -1,6 +1,6 @@
 namespace ImageOrleans.Grains.Maintenance;
 
-/// <summary>The keys of the rows that expire in one bucket's hour.</summary>
+/// <summary>The keys of the rows that expire in one bucket's window.</summary>
 [GenerateSerializer, Alias("io.ExpiryBucketState")]
 public sealed class ExpiryBucketState
 {

@@ -19,7 +19,7 @@ public sealed partial class ExpirySweeperGrain(
 
     public async ValueTask RegisterAsync(string bucket, DateTimeOffset sweepableAt)
     {
-        // At most a few buckets an hour: written at once, so a bucket is never forgotten.
+        // A few buckets each five minutes: written at once, so a bucket is never forgotten.
         if (state.State.Buckets.TryAdd(bucket, sweepableAt))
         {
             await state.WriteStateAsync();

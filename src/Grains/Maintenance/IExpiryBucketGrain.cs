@@ -1,9 +1,9 @@
 namespace ImageOrleans.Grains.Maintenance;
 
-/// <summary>One bucket of the expiry index (keyed by <see cref="ExpiryBuckets.For"/>): the rows that expire in its hour.</summary>
+/// <summary>One bucket of the expiry index (keyed by <see cref="ExpiryBuckets.For"/>): the rows that expire in its window.</summary>
 public interface IExpiryBucketGrain : IGrainWithStringKey
 {
-    /// <summary>Notes a row that expires in this bucket's hour.</summary>
+    /// <summary>Notes a row that expires in this bucket's window.</summary>
     ValueTask AddAsync(string key);
 
     /// <summary>Deletes every noted row that has expired, then the bucket itself; returns how many rows went.</summary>

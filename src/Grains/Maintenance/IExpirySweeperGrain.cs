@@ -12,6 +12,6 @@ public interface IExpirySweeperGrain : IGrainWithIntegerKey
     /// <summary>A bucket now holds rows; it is swept once <paramref name="sweepableAt"/> has passed.</summary>
     ValueTask RegisterAsync(string bucket, DateTimeOffset sweepableAt);
 
-    /// <summary>Sweeps every bucket whose hour is over; returns how many rows were deleted.</summary>
+    /// <summary>Sweeps every bucket whose window is over; returns how many rows were deleted.</summary>
     Task<int> SweepAsync();
 }

@@ -54,14 +54,17 @@ public sealed class ExpiredStateTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public void Buckets_end_on_the_hour_after_the_expiry_and_shard_keys_stably()
+    public void Buckets_end_at_the_five_minute_mark_after_the_expiry_and_shard_keys_stably()
     {
-        var expires = new DateTimeOffset(2026, 3, 1, 12, 34, 56, TimeSpan.Zero);
+        var expires = new DateTimeOffset(2026, 3, 1, 12, 31, 56, TimeSpan.Zero);
 
-        Assert.Equal(new DateTimeOffset(2026, 3, 1, 13, 0, 0, TimeSpan.Zero), ExpiryBuckets.EndOf(expires));
-        Assert.Equal(new DateTimeOffset(2026, 3, 1, 14, 0, 0, TimeSpan.Zero), ExpiryBuckets.EndOf(new DateTimeOffset(2026, 3, 1, 13, 0, 0, TimeSpan.Zero)));
+        Assert.Equal(new DateTimeOffset(2026, 3, 1, 12, 35, 0, TimeSpan.Zero), ExpiryBuckets.EndOf(expires));
+        Assert.Equal(new DateTimeOffset(2026, 3, 1, 13, 5, 0, TimeSpan.Zero), ExpiryBuckets.EndOf(new DateTimeOffset(2026, 3, 1, 13, 0, 0, TimeSpan.Zero)));
         var bucket = ExpiryBuckets.For(ExpiringKind.Idempotency, "key-1/abc", expires);
-        Assert.Equal(bucket, ExpiryBuckets.For(ExpiringKind.Idempotency, "key-1/abc", expires.AddMinutes(5)));
+        Assert.Equal(bucket, ExpiryBuckets.For(ExpiringKind.Idempotency, "key-1/abc", expires.AddMinutes(3)));
+
+        // A bucket only takes five minutes of keys: the next window's rows go to the next bucket.
+        Assert.NotEqual(bucket, ExpiryBuckets.For(ExpiringKind.Idempotency, "key-1/abc", expires.AddMinutes(5)));
         Assert.Equal((ExpiringKind.Idempotency, ExpiryBuckets.EndOf(expires)), ExpiryBuckets.Parse(bucket));
         Assert.Equal(ExpiryBuckets.Shards, Enumerable.Range(0, 200).Select(i => ExpiryBuckets.For(ExpiringKind.PromptCache, $"k{i}", expires)).Distinct().Count());
     }
