@@ -52,10 +52,10 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
     private long _loweredAtVersion;
 
     // Calls sent and 429s seen since the start, and both as they stood at the last 429 that lowered
-    // the pace: between two such 429s the upstream's limit was spent at both ends, so what it
-    // accepted in between is what it refills.
+    // the pace (in this activation: counts from before a restart are gone): between two such 429s the
+    // upstream's limit was spent at both ends, so what it accepted in between is what it refills.
     private (long Requests, long Images, long Refused) _counted;
-    private (long Requests, long Images, long Refused) _countedAtLastLowering;
+    private ((long Requests, long Images, long Refused) Counted, DateTimeOffset At)? _lastLowering;
 
     /// <summary>Share of the configured rate the account is paced at.</summary>
     public double LearnedRateFactor { get; private set; } = 1.0;
@@ -200,7 +200,7 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
                 LearnedRateFactor = Math.Max(policy.MinLearnedRateFactor, Math.Min(LearnedRateFactor, measured * (1 - RecoveryHeadroom)));
             }
 
-            _countedAtLastLowering = _counted;
+            _lastLowering = (_counted, now);
             LastRateLimitedAt = now;
             _lastRecoveryAt = now;
             Reshape(now);
@@ -218,10 +218,15 @@ public sealed class AdaptivePacing(AccountPolicyOptions policy)
     /// </summary>
     private double? AcceptedSinceLastLowering(DateTimeOffset now)
     {
-        var elapsed = now - LastRateLimitedAt;
-        var requests = _counted.Requests - _countedAtLastLowering.Requests;
-        var images = _counted.Images - _countedAtLastLowering.Images;
-        var refused = _counted.Refused - _countedAtLastLowering.Refused;
+        if (_lastLowering is not { } last)
+        {
+            return null;
+        }
+
+        var elapsed = now - last.At;
+        var requests = _counted.Requests - last.Counted.Requests;
+        var images = _counted.Images - last.Counted.Images;
+        var refused = _counted.Refused - last.Counted.Refused;
         if (elapsed < MeasureAtLeast || requests - refused < MeasureCallsAtLeast)
         {
             return null;

@@ -306,6 +306,24 @@ public sealed class AdaptivePacingTests
     }
 
     [Fact]
+    public void After_a_restart_the_first_429_measures_nothing_from_calls_it_never_counted()
+    {
+        // The account's grain came back with what the last 429 taught, but not the calls sent before it stopped.
+        _pacing.Restore(0.85, 1.0, Now);
+        _pacing.Configure(new UpstreamAccount { Id = "a", RequestsPerMinute = 60, ImagesPerMinute = 600 }, Now);
+        _time.Advance(TimeSpan.FromSeconds(30));
+        for (var i = 0; i < 6; i++)
+        {
+            _pacing.Take(1, Now);
+            _time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        // Six calls counted in 36 s would read as a tenth of the limit: only the ×0.85 step applies.
+        _pacing.OnRateLimited(null, RateLimitInfo.None, _pacing.Version, Now);
+        Assert.Equal(0.85 * 0.85, _pacing.LearnedRateFactor, 9);
+    }
+
+    [Fact]
     public void Reset_forgets_what_429s_taught_and_keeps_the_level()
     {
         _pacing.OnRateLimited(null, RateLimitInfo.None, _pacing.Version, Now);
