@@ -77,15 +77,16 @@ public sealed class S3ImageStoreTests(S3ServerFixture s3) : IClassFixture<S3Serv
         var stale = (await store.SaveAsync(OtherPng, CancellationToken.None)).Id;
         var foreign = (await neighbour.SaveAsync(OtherPng, CancellationToken.None)).Id;
         await client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "a/not-an-image.txt", ContentBody = "keep me", UseChunkEncoding = false });
-        var firstWrite = await LastModifiedAsync(client, bucket, "a/" + kept);
+        // The later of the first two writes: they may straddle a second of the server's clock.
+        var firstWrites = new[] { await LastModifiedAsync(client, bucket, "a/" + kept), await LastModifiedAsync(client, bucket, "a/" + stale) }.Max();
 
-        // Stored again once the server's clock (one-second resolution) has moved: that renews it.
+        // Stored again once the server's clock (one-second resolution) has moved past both: that renews it.
         DateTime renewed = default;
         await Wait.UntilAsync(async () =>
         {
             await store.SaveAsync(Png, CancellationToken.None);
             renewed = await LastModifiedAsync(client, bucket, "a/" + kept);
-            return renewed > firstWrite;
+            return renewed > firstWrites;
         }, TimeSpan.FromSeconds(10), "storing the same bytes again renews the object's last-modified time");
 
         var deleted = await store.DeleteOlderThanAsync(new DateTimeOffset(renewed, TimeSpan.Zero), CancellationToken.None);
