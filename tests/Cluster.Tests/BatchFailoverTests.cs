@@ -88,11 +88,18 @@ public sealed class BatchFailoverTests(ServersFixture servers)
 
         // Until the cluster declares the silo dead, a read may be 503 node_unavailable: read again, as a client would.
         JsonElement batch = default;
-        await Wait.UntilAsync(async () =>
+        try
         {
-            batch = await TryGetAsync(cluster, survivor, $"v1/batches/{batchId}") ?? default;
-            return batch.ValueKind == JsonValueKind.Object && batch.GetProperty("status").GetString() == "completed";
-        }, TimeSpan.FromSeconds(180), "the batch to complete on the survivor");
+            await Wait.UntilAsync(async () =>
+            {
+                batch = await TryGetAsync(cluster, survivor, $"v1/batches/{batchId}") ?? default;
+                return batch.ValueKind == JsonValueKind.Object && batch.GetProperty("status").GetString() == "completed";
+            }, TimeSpan.FromSeconds(180), "the batch to complete on the survivor");
+        }
+        catch (Exception ex) when (ex is TimeoutException or HttpRequestException)
+        {
+            throw new InvalidOperationException($"{ex.Message} (survivor exited: {survivor.HasExited})\n{SiloProcess.Tail(survivor.LogFile, 120)}", ex);
+        }
         Assert.InRange(atKill, Items / 2, Items - 1);
         Assert.Contains($"Batch {batchId} resumes here", SiloProcess.Tail(survivor.LogFile, int.MaxValue), StringComparison.Ordinal);
         
