@@ -5,6 +5,8 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.Configuration;
 using Orleans.Connections.Security;
+using Orleans.Providers;
+using Orleans.Runtime.Hosting;
 using Orleans.Storage;
 
 namespace ImageOrleans.Silo.Hosting;
@@ -21,12 +23,13 @@ public static class ClusterProfileExtensions
         {
             case ClusterMode.Localhost:
                 silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, null, cluster.ServiceId, cluster.ClusterId);
-                foreach (var name in StorageNames)
+                // One process holds every grain: its state stays in it, without the memory provider's
+                // storage grains and JSON on every write.
+                foreach (var name in StorageNames.Append(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME))
                 {
-                    silo.AddMemoryGrainStorage(name);
+                    silo.Services.AddGrainStorage(name, static (services, _) => ActivatorUtilities.CreateInstance<InProcessGrainStorage>(services));
                 }
 
-                silo.AddMemoryGrainStorageAsDefault();
                 silo.Services.AddSingleton(new StorageDurability(Durable: false));
                 silo.UseInMemoryReminderService();
                 break;
