@@ -23,6 +23,7 @@ public sealed partial class PromptCacheGrain(
     SettlementBook settlements,
     Dispatcher dispatcher,
     ImageWriteBehind writeBehind,
+    GrainReferences references,
     TimeProvider time,
     ILogger<PromptCacheGrain> logger) : Grain, IPromptCacheGrain
 {
@@ -238,7 +239,7 @@ public sealed partial class PromptCacheGrain(
         {
             await state.WriteStateAsync();
             var key = this.GetPrimaryKeyString();
-            await GrainFactory.GetGrain<IExpiryBucketGrain>(ExpiryBuckets.For(ExpiringKind.PromptCache, key, state.State.ExpiresAt)).AddAsync(key);
+            await references.Get<IExpiryBucketGrain>(ExpiryBuckets.For(ExpiringKind.PromptCache, key, state.State.ExpiresAt)).AddAsync(key);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

@@ -5,9 +5,10 @@ using ImageOrleans.Grains.ClientKeys;
 namespace ImageOrleans.Grains.Dispatch;
 
 /// <summary>
-/// This silo's references to the grains every generation talks to: its client key (admission, settlement)
-/// and the accounts (lease, outcome). Orleans builds a reference on each <c>GetGrain</c> by reading the
-/// interface's attributes and formatting its type name; a reference is immutable, so one per grain is kept.
+/// This silo's references to the grains every request talks to. Orleans' <c>GetGrain</c> resolves the
+/// interface's grain types by reading its attributes and formatting its name on every call; here they are
+/// resolved once per interface, and the references to the client keys and accounts (a few, asked for on
+/// every request) are kept whole, since a reference is immutable.
 /// </summary>
 public sealed class GrainReferences(IGrainFactory grains)
 {
@@ -16,12 +17,31 @@ public sealed class GrainReferences(IGrainFactory grains)
 
     private readonly ConcurrentDictionary<string, IClientKeyGrain> _keys = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, IAccountGrain> _accounts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Type, (GrainType Grain, GrainInterfaceType Interface)> _types = new();
 
-    public IClientKeyGrain Key(string keyId) => Get(_keys, keyId);
+    public IClientKeyGrain Key(string keyId) => Keep(_keys, keyId);
 
-    public IAccountGrain Account(string accountId) => Get(_accounts, accountId);
+    public IAccountGrain Account(string accountId) => Keep(_accounts, accountId);
 
-    private T Get<T>(ConcurrentDictionary<string, T> kept, string id)
+    /// <summary>The grain of interface <typeparamref name="T"/> with key <paramref name="key"/>, as <c>GetGrain</c> gives it.</summary>
+    public T Get<T>(string key)
+        where T : IGrainWithStringKey
+    {
+        if (_types.TryGetValue(typeof(T), out var types))
+        {
+            return (T)grains.GetGrain(GrainId.Create(types.Grain, key), types.Interface);
+        }
+
+        var reference = grains.GetGrain<T>(key);
+        if (reference is GrainReference resolved)
+        {
+            _types.TryAdd(typeof(T), (resolved.GrainId.Type, resolved.InterfaceType));
+        }
+
+        return reference;
+    }
+
+    private T Keep<T>(ConcurrentDictionary<string, T> kept, string id)
         where T : IGrainWithStringKey
     {
         if (kept.TryGetValue(id, out var reference))
@@ -34,6 +54,6 @@ public sealed class GrainReferences(IGrainFactory grains)
             kept.Clear();
         }
 
-        return kept.GetOrAdd(id, grains.GetGrain<T>(id));
+        return kept.GetOrAdd(id, Get<T>(id));
     }
 }

@@ -25,7 +25,6 @@ namespace ImageOrleans.Silo.Pipeline;
 /// rule holds identically on both; the money is settled in the grains (<see cref="SettlementBook"/>).
 /// </summary>
 public sealed class GenerationPipeline(
-    IGrainFactory grains,
     GrainReferences references,
     AccountDirectory directory,
     RequestChecks checks,
@@ -145,13 +144,13 @@ public sealed class GenerationPipeline(
         GenerationReply reply;
         if (call.IdempotencyKey is { } key)
         {
-            var grain = grains.GetGrain<IIdempotencyGrain>($"{call.Client.KeyId}/{key}");
+            var grain = references.Get<IIdempotencyGrain>($"{call.Client.KeyId}/{key}");
             var fingerprint = CacheKey.For(call.Client.Tenant, job.Request);
             var idempotent = await WhileClusterHealsAsync(job.Deadline, () => grain.RunAsync(fingerprint, job, bypass, cancellationToken), cancellationToken);
             (reply, replayed) = (idempotent.Reply, idempotent.Replayed);
         }
         else if (job.Request.Stream && cacheable && await WhileClusterHealsAsync(job.Deadline,
-                     () => grains.GetGrain<IPromptCacheGrain>(CacheKey.For(job.Tenant, job.Request)).GetCachedAsync(job), cancellationToken) is { } hit)
+                     () => references.Get<IPromptCacheGrain>(CacheKey.For(job.Tenant, job.Request)).GetCachedAsync(job), cancellationToken) is { } hit)
         {
             // A stream that the cache can answer gets one completed event per image, nothing generated.
             reply = hit;
@@ -177,11 +176,11 @@ public sealed class GenerationPipeline(
             quota = again.Quota;
             var fresh = job with { ReservationId = again.ReservationId };
             var deadImages = swept.Images.Select(i => i.ImageId).ToList();
-            await grains.GetGrain<IPromptCacheGrain>(CacheKey.For(job.Tenant, job.Request)).InvalidateAsync(deadImages);
+            await references.Get<IPromptCacheGrain>(CacheKey.For(job.Tenant, job.Request)).InvalidateAsync(deadImages);
             replayed = false;
             if (call.IdempotencyKey is { } retried)
             {
-                var grain = grains.GetGrain<IIdempotencyGrain>($"{call.Client.KeyId}/{retried}");
+                var grain = references.Get<IIdempotencyGrain>($"{call.Client.KeyId}/{retried}");
                 await grain.ForgetAsync(deadImages);
                 var idempotent = await WhileClusterHealsAsync(job.Deadline,
                     () => grain.RunAsync(CacheKey.For(call.Client.Tenant, job.Request), fresh, bypass, cancellationToken), cancellationToken);
@@ -257,7 +256,7 @@ public sealed class GenerationPipeline(
     private Task<GenerationReply> SendAsync(GenerationJob job, bool bypassCache, CancellationToken cancellationToken) =>
         WhileClusterHealsAsync(job.Deadline, () => bypassCache
             ? GatewayTelemetry.TraceAsync(GatewayTelemetry.Dispatch, () => BypassAsync(job, cancellationToken))
-            : GatewayTelemetry.TraceAsync(GatewayTelemetry.Cache, () => grains.GetGrain<IPromptCacheGrain>(CacheKey.For(job.Tenant, job.Request)).GetOrGenerateAsync(job, cancellationToken)), cancellationToken);
+            : GatewayTelemetry.TraceAsync(GatewayTelemetry.Cache, () => references.Get<IPromptCacheGrain>(CacheKey.For(job.Tenant, job.Request)).GetOrGenerateAsync(job, cancellationToken)), cancellationToken);
 
     private async Task<GenerationReply> BypassAsync(GenerationJob job, CancellationToken cancellationToken)
     {
