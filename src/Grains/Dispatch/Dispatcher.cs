@@ -129,8 +129,7 @@ public sealed partial class Dispatcher(
                 return GenerationReply.Failure(final, queueWait);
             }
 
-            // The HTTP call, its parsing and storing the images run on the thread pool, not on this
-            // activation's scheduler: one dispatcher serves every request of the silo.
+            // The HTTP call, its parsing and storing the images run on the thread pool, never on a grain's scheduler.
             var upstream = upstreams.For(account.Kind);
             var (result, generated, contents, failure) = await AttemptAsync(upstream, account, job, cancellationToken);
             calls++;
@@ -228,7 +227,7 @@ public sealed partial class Dispatcher(
     }
 
     /// <summary>
-    /// One upstream attempt on the thread pool. It never throws: a fault of the gateway's own (storing
+    /// One upstream attempt, on the thread pool. It never throws: a fault of the gateway's own (storing
     /// the images, reading the answer) comes back as an error for the client, with the upstream's
     /// outcome still reported so the lease is returned at once rather than at its expiry.
     /// </summary>
@@ -238,7 +237,12 @@ public sealed partial class Dispatcher(
         var started = time.GetTimestamp();
         try
         {
-            var (result, generated, contents) = await Task.Run(() => CallAsync(upstream, account, job, cancellationToken), CancellationToken.None);
+            // Off a grain's scheduler already (the prompt cache and the front door call in from the thread
+            // pool) the call starts here; from a grain (DispatcherGrain) it is moved to the thread pool first.
+            var call = TaskScheduler.Current == TaskScheduler.Default
+                ? CallAsync(upstream, account, job, cancellationToken)
+                : Task.Run(() => CallAsync(upstream, account, job, cancellationToken), CancellationToken.None);
+            var (result, generated, contents) = await call;
             return (result, generated, contents, null);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
