@@ -1,5 +1,6 @@
 using System.Net;
 using ImageOrleans.Grains.Configuration;
+using ImageOrleans.Grains.Persistence;
 using ImageOrleans.Silo.Persistence;
 using Microsoft.Extensions.Options;
 using Npgsql;

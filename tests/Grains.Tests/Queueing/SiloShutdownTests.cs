@@ -1,7 +1,7 @@
-using System.Collections.Concurrent;
 using ImageOrleans.Grains.Caching;
 using ImageOrleans.Grains.Configuration;
 using ImageOrleans.Grains.Dispatch;
+using ImageOrleans.Grains.Persistence;
 using ImageOrleans.Grains.Pool;
 using ImageOrleans.Grains.Queueing;
 using ImageOrleans.Grains.Tests.Infrastructure;
@@ -22,7 +22,6 @@ public sealed class SiloShutdownTests : IAsyncLifetime
     private const string Model = "shutdown-model";
     private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "io-shutdown-tests-" + Guid.NewGuid().ToString("N"));
     private InProcessTestCluster _cluster = null!;
-    private readonly ConcurrentDictionary<string, (byte[] State, long Version)> _storage = new();
     private SimulatorServer _simulator = null!;
 
     public async Task InitializeAsync()
@@ -38,13 +37,18 @@ public sealed class SiloShutdownTests : IAsyncLifetime
             ["ImageOrleans:Dispatch:DrainTimeout"] = "00:00:02",
         }.WithTestSecrets()).Build();
 
+        // State survives the silo that stops, as it does in every production profile: both silos keep it in
+        // one store outside either of them, as a database would.
+        var storageServices = new ServiceCollection().AddSerializer(b => b.AddAssembly(typeof(UpstreamAccount).Assembly));
+        TestSecrets.AddTo(storageServices.AddLogging());
+        var storage = ActivatorUtilities.CreateInstance<InProcessGrainStorage>(storageServices.BuildServiceProvider());
+
         var builder = new InProcessTestClusterBuilder(2);
         builder.ConfigureSilo((_, silo) =>
         {
-            // State survives the silo that stops, as it does in every production profile.
             foreach (var name in GrainStorageNames.All.Append(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME))
             {
-                silo.Services.AddGrainStorage(name, (services, _) => new SharedGrainStorage(_storage, services.GetRequiredService<Serializer>()));
+                silo.Services.AddGrainStorage(name, (_, _) => storage);
             }
 
             silo.Services.AddImageOrleansGrainServices(configuration, _dataPath);

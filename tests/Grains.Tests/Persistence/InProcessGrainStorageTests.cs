@@ -1,13 +1,13 @@
 using ImageOrleans.Grains.Configuration;
 using ImageOrleans.Grains.Pool;
 using ImageOrleans.Grains.Secrets;
-using ImageOrleans.Silo.Persistence;
-using Microsoft.Extensions.Configuration;
+using ImageOrleans.Grains.Persistence;
+using ImageOrleans.Grains.Tests.Secrets;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 using Orleans.Storage;
 
-namespace ImageOrleans.Gateway.Tests.Persistence;
+namespace ImageOrleans.Grains.Tests.Persistence;
 
 /// <summary>The single-process profile's grain storage: state outlives activations, stale writers are refused, secrets stay sealed.</summary>
 public sealed class InProcessGrainStorageTests
@@ -112,17 +112,12 @@ public sealed class InProcessGrainStorageTests
 
     private InProcessGrainStorage Create()
     {
-        var settings = new Dictionary<string, string?>
-        {
-            [$"{SecretsOptions.SectionName}:Keys:k1"] = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray()),
-            [$"{SecretsOptions.SectionName}:ActiveKeyId"] = "k1",
-        };
         var services = new ServiceCollection()
             .AddLogging()
-            .AddSerializer(b => b.AddAssembly(typeof(UpstreamSecret).Assembly))
-            .AddImageOrleansSecrets(new ConfigurationBuilder().AddInMemoryCollection(settings).Build())
-            .BuildServiceProvider();
-        Cipher = services.GetRequiredService<SecretCipher>();
-        return ActivatorUtilities.CreateInstance<InProcessGrainStorage>(services);
+            .AddSerializer(b => b.AddAssembly(typeof(UpstreamSecret).Assembly));
+        TestSecrets.AddTo(services);
+        var provider = services.BuildServiceProvider();
+        Cipher = provider.GetRequiredService<SecretCipher>();
+        return ActivatorUtilities.CreateInstance<InProcessGrainStorage>(provider);
     }
 }

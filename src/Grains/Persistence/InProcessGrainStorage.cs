@@ -4,7 +4,7 @@ using Orleans.Serialization;
 using Orleans.Serialization.Serializers;
 using Orleans.Storage;
 
-namespace ImageOrleans.Silo.Persistence;
+namespace ImageOrleans.Grains.Persistence;
 
 /// <summary>
 /// Grain state of the single-process (localhost) profile, held in this process for its lifetime: what
