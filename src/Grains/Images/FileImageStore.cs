@@ -21,7 +21,9 @@ public sealed class FileImageStore(string root) : IImageStore
 
         // Stored again (the same bytes): it is in use, so retention counts from now. When the retention
         // sweep removed it a moment ago the touch fails, and the image is simply written anew.
-        if (!File.Exists(path) || !TryTouch(path))
+        // The touch may land on a file the sweep has just moved aside and is about to delete (it decided on
+        // the older time): a path missing after the touch means the sweep took it, so write it anew.
+        if (!File.Exists(path) || !TryTouch(path) || !File.Exists(path))
         {
             Write(path, content.Span);
         }
