@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Threading.Channels;
 using ImageOrleans.Grains.Dispatch;
 using ImageOrleans.Grains.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -8,8 +10,29 @@ namespace ImageOrleans.Grains.Images;
 /// Stores the images of an answer that was given from their bytes (<see cref="GenerationJob.StoreBehind"/>),
 /// after the answer: the cache and links need them in the store, the client that asked does not.
 /// </summary>
-public sealed partial class ImageWriteBehind(IImageStore store, ILogger<ImageWriteBehind> logger)
+/// <remarks>
+/// The writes run on one thread of their own, in arrival order. The file store writes synchronously (cheaper
+/// than asynchronous file I/O on Linux); on the thread pool each write held a worker that answers and
+/// requests queued behind, at the moment the answer it follows was being sent. A store that is truly
+/// asynchronous (S3) is only started here.
+/// </remarks>
+public sealed partial class ImageWriteBehind : IDisposable
 {
+    // What is still queued when the silo stops gets this long to reach the store.
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly IImageStore _store;
+    private readonly ILogger<ImageWriteBehind> _logger;
+    private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Thread _writer;
+
+    public ImageWriteBehind(IImageStore store, ILogger<ImageWriteBehind> logger)
+    {
+        (_store, _logger) = (store, logger);
+        _writer = new Thread(WriteQueued) { IsBackground = true, Name = "image write-behind" };
+        _writer.Start();
+    }
+
     /// <summary>The image <paramref name="content"/> becomes once stored (ids are content hashes, known before writing).</summary>
     public static GeneratedImage Describe(ReadOnlySpan<byte> content, string? revisedPrompt)
     {
@@ -17,37 +40,79 @@ public sealed partial class ImageWriteBehind(IImageStore store, ILogger<ImageWri
         return new GeneratedImage { ImageId = ImageIds.For(content, format), ContentType = format.ContentType, RevisedPrompt = revisedPrompt };
     }
 
-    /// <summary>Writes every image of <paramref name="result"/> on the thread pool; true when all are stored. Never throws.</summary>
+    /// <summary>Queues every image of <paramref name="result"/> for the store; true once all are stored. Never throws.</summary>
     public Task<bool> SaveAsync(GenerationResult result, IReadOnlyList<ReadOnlyMemory<byte>> contents)
     {
         // Started here, so the span sits under the request that made the images, however late it ends.
-        var storing = GatewayTelemetry.Source.StartActivity(GatewayTelemetry.Store);
-        return Task.Run(async () =>
+        var write = new PendingWrite(result, contents, GatewayTelemetry.Source.StartActivity(GatewayTelemetry.Store));
+        if (!_queue.Writer.TryWrite(write))
         {
-            using var span = storing;
-            try
-            {
-                for (var i = 0; i < contents.Count; i++)
-                {
-                    var saved = await store.SaveAsync(contents[i], CancellationToken.None);
-                    if (saved.Id != result.Images[i].ImageId)
-                    {
-                        throw new InvalidOperationException($"The store named an image {saved.Id}, expected {result.Images[i].ImageId}.");
-                    }
-                }
+            // Stopping: the writer takes no more, so this one is stored on the thread pool.
+            _ = Task.Run(() => WriteAsync(write));
+        }
 
-                return true;
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
+        return write.Completion.Task;
+    }
+
+    /// <summary>Lets the writer store what is queued (bounded by a timeout), then stops it.</summary>
+    public void Dispose()
+    {
+        _queue.Writer.TryComplete();
+        _writer.Join(DrainTimeout);
+    }
+
+    private void WriteQueued()
+    {
+        var reader = _queue.Reader;
+
+        // A thread of its own may block while it waits for work; the writes themselves complete here too
+        // when the store is synchronous.
+        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        {
+            while (reader.TryRead(out var write))
             {
-                LogSaveFailed(logger, ex, result.AccountId);
-                span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error);
-                return false;
+                _ = WriteAsync(write);
             }
-        });
+        }
+    }
+
+    private async Task WriteAsync(PendingWrite write)
+    {
+        using var span = write.Span;
+        try
+        {
+            for (var i = 0; i < write.Contents.Count; i++)
+            {
+                var saved = await _store.SaveAsync(write.Contents[i], CancellationToken.None);
+                if (saved.Id != write.Result.Images[i].ImageId)
+                {
+                    throw new InvalidOperationException($"The store named an image {saved.Id}, expected {write.Result.Images[i].ImageId}.");
+                }
+            }
+
+            write.Completion.TrySetResult(true);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogSaveFailed(_logger, ex, write.Result.AccountId);
+            span?.SetStatus(ActivityStatusCode.Error);
+            write.Completion.TrySetResult(false);
+        }
     }
 
     [LoggerMessage(EventId = 2320, Level = LogLevel.Warning,
         Message = "Storing generated images behind their answer failed (served by {AccountId}); the client has them, but they are not cached and no link to them works")]
     private static partial void LogSaveFailed(ILogger logger, Exception exception, string accountId);
+
+    private sealed class PendingWrite(GenerationResult result, IReadOnlyList<ReadOnlyMemory<byte>> contents, Activity? span)
+    {
+        public GenerationResult Result { get; } = result;
+
+        public IReadOnlyList<ReadOnlyMemory<byte>> Contents { get; } = contents;
+
+        public Activity? Span { get; } = span;
+
+        // Whoever waits for the write continues on the thread pool (or its grain), never on the writer's thread.
+        public TaskCompletionSource<bool> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 }
