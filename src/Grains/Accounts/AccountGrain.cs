@@ -239,6 +239,17 @@ public sealed partial class AccountGrain(
         return ValueTask.FromResult(BuildLoad(now));
     }
 
+    public async ValueTask<AccountLoad> ReportOutcomesAsync(IReadOnlyList<OutcomeReport> reports)
+    {
+        AccountLoad? load = null;
+        foreach (var report in reports)
+        {
+            load = await ReportOutcomeAsync(report);
+        }
+
+        return load ?? BuildLoad(time.GetUtcNow());
+    }
+
     public ValueTask<AccountStatus> GetStatusAsync()
     {
         var now = time.GetUtcNow();

@@ -16,6 +16,10 @@ public interface IAccountGrain : IGrainWithStringKey
     [ResponseTimeout("00:00:05")]
     ValueTask<AccountLoad> ReportOutcomeAsync(OutcomeReport report);
 
+    /// <summary>Books several outcomes in one turn, in order (a silo's successes that ended together).</summary>
+    [ResponseTimeout("00:00:05")]
+    ValueTask<AccountLoad> ReportOutcomesAsync(IReadOnlyList<OutcomeReport> reports);
+
     [ReadOnly]
     ValueTask<AccountStatus> GetStatusAsync();
 

@@ -95,6 +95,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<AccountRouter>();
         services.TryAddSingleton<CanaryRouter>();
         services.TryAddSingleton<LeaseBroker>();
+        services.TryAddSingleton<OutcomeReporter>();
         services.TryAddSingleton<CapacityScheduler>();
         services.TryAddSingleton<DispatchActivity>();
         services.TryAddSingleton<Dispatcher>();

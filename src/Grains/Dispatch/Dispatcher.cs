@@ -31,6 +31,7 @@ public sealed partial class Dispatcher(
     UpstreamClients upstreams,
     IImageStore images,
     SettlementBook settlements,
+    OutcomeReporter reporter,
     RetryBudget retries,
     ImageOrleansMetrics metrics,
     IOptions<DispatchOptions> options,
@@ -145,7 +146,7 @@ public sealed partial class Dispatcher(
             {
                 // The answer does not wait for the account to book the outcome; the load snapshot it
                 // returns reaches this silo's view when it arrives.
-                ObserveReport(grains.Account(account.Id).ReportOutcomeAsync(report));
+                reporter.Report(account.Id, report);
                 LogServed(logger, job.RequestId, account.Id, result.Latency.TotalMilliseconds, calls);
                 return GenerationReply.Success(generated with { Attempts = calls }, queueWait) with { Contents = contents };
             }
@@ -347,19 +348,6 @@ public sealed partial class Dispatcher(
         catch (Exception ex) when (ex is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException or InconsistentStateException)
         {
             // The account's silo went away: its grain reactivates elsewhere and the lease expires there.
-            LogReportFailed(logger, ex);
-        }
-    }
-
-    private async void ObserveReport(ValueTask<AccountLoad> report)
-    {
-        try
-        {
-            broker.Observe(await report);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // The lease expires on its own; only the cached view misses one update.
             LogReportFailed(logger, ex);
         }
     }
