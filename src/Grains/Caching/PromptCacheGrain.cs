@@ -23,6 +23,7 @@ public sealed partial class PromptCacheGrain(
     SettlementBook settlements,
     Dispatcher dispatcher,
     ImageWriteBehind writeBehind,
+    CachedAnswers answers,
     GrainReferences references,
     TimeProvider time,
     ILogger<PromptCacheGrain> logger) : Grain, IPromptCacheGrain
@@ -31,6 +32,18 @@ public sealed partial class PromptCacheGrain(
 
     // The cached answer's images while they are still being stored behind it, with their bytes.
     private Pending? _pending;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        Publish();
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        answers.Remove(this.GetPrimaryKeyString(), this);
+        return Task.CompletedTask;
+    }
 
     public async Task<GenerationReply?> GetCachedAsync(GenerationJob job)
     {
@@ -140,6 +153,7 @@ public sealed partial class PromptCacheGrain(
         }
 
         state.State = new PromptCacheState();
+        answers.Remove(this.GetPrimaryKeyString(), this);
         await state.ClearStateAsync();
     }
 
@@ -152,6 +166,7 @@ public sealed partial class PromptCacheGrain(
         }
 
         state.State = new PromptCacheState();
+        answers.Remove(this.GetPrimaryKeyString(), this);
         await state.ClearStateAsync();
         DeactivateOnIdle();
         return true;
@@ -186,6 +201,7 @@ public sealed partial class PromptCacheGrain(
                 else
                 {
                     // Stored behind the answer, never in front of it: the waiters have their images now.
+                    Publish();
                     _ = PersistAsync();
                 }
             }
@@ -224,12 +240,23 @@ public sealed partial class PromptCacheGrain(
         if (stored)
         {
             // Those who wait for the images do not wait for the entry's own storage write too.
+            Publish();
             _ = PersistAsync();
         }
         else
         {
             // An entry must never point at images that are not there: a failed store leaves nothing cached.
             state.State = new PromptCacheState();
+            answers.Remove(this.GetPrimaryKeyString(), this);
+        }
+    }
+
+    /// <summary>Shows this silo's front doors the answer this activation serves from its stored images.</summary>
+    private void Publish()
+    {
+        if (state.State.Result is { } result && time.GetUtcNow() < state.State.ExpiresAt)
+        {
+            answers.Set(this.GetPrimaryKeyString(), this, result, state.State.ExpiresAt);
         }
     }
 

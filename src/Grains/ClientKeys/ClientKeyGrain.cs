@@ -229,6 +229,17 @@ public sealed partial class ClientKeyGrain(
         });
     }
 
+    public async ValueTask<Admission> AdmitServedAsync(AdmissionRequest request, Settlement settlement)
+    {
+        var admission = await AdmitAsync(request);
+        if (admission is { Error: null, DowngradedTo: null, ReservationId: { } reservation })
+        {
+            await SettleAsync(settlement with { ReservationId = reservation });
+        }
+
+        return admission;
+    }
+
     public ValueTask<RateLimitInfo> GetQuotaAsync() => ValueTask.FromResult(Quota(time.GetUtcNow()));
 
     public ValueTask SettleAsync(Settlement settlement)

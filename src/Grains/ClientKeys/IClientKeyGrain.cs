@@ -25,6 +25,14 @@ public interface IClientKeyGrain : IGrainWithStringKey
 
     ValueTask<Admission> AdmitAsync(AdmissionRequest request);
 
+    /// <summary>
+    /// Admits a request that an answer at hand already serves (a cached one) and books it with
+    /// <paramref name="settlement"/> in the same turn: one call where admitting and settling took two.
+    /// An admission that downgrades the request is returned unsettled, since the answer at hand is
+    /// for the quality asked; the caller then runs the downgraded request as any other.
+    /// </summary>
+    ValueTask<Admission> AdmitServedAsync(AdmissionRequest request, Settlement settlement);
+
     /// <summary>The key's own rate limits right now, for responses that take no quota.</summary>
     [ReadOnly]
     ValueTask<RateLimitInfo> GetQuotaAsync();

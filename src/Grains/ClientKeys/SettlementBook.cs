@@ -1,4 +1,5 @@
 using ImageOrleans.Grains.Dispatch;
+using ImageOrleans.Grains.Requests;
 using Microsoft.Extensions.Logging;
 
 namespace ImageOrleans.Grains.ClientKeys;
@@ -22,22 +23,7 @@ public sealed partial class SettlementBook(GrainReferences grains, TimeProvider 
             return;
         }
 
-        var price = reply.Result?.CostUsd ?? 0m;
-        var paid = role == SettlementRole.Originator && reply.Result is not null;
-        var settlement = new Settlement
-        {
-            Id = Guid.NewGuid(),
-            ReservationId = job.ReservationId ?? Guid.Empty,
-            Model = job.Request.Model,
-            Quality = job.Request.Quality,
-            Images = job.Request.N,
-            GeneratedImages = paid ? reply.Result!.Images.Count : 0,
-            CostUsd = paid ? Math.Max(0m, price) : 0m,
-            SavedUsd = reply.Result is not null && !paid ? Math.Max(0m, price) : 0m,
-            Succeeded = reply.Result is not null,
-            Cache = reply.Cache,
-        };
-
+        var settlement = Describe(job.Request, job.ReservationId ?? Guid.Empty, reply, role);
         var key = grains.Key(job.ClientKeyId);
         for (var attempt = 0; ; attempt++)
         {
@@ -58,6 +44,29 @@ public sealed partial class SettlementBook(GrainReferences grains, TimeProvider 
                 return;
             }
         }
+    }
+
+    /// <summary>
+    /// What <paramref name="reply"/> books for a request: the originator of a generation pays its price, a
+    /// request answered from another one's generation (the cache, a coalesced twin) saves it.
+    /// </summary>
+    public static Settlement Describe(ImageRequest request, Guid reservationId, GenerationReply reply, SettlementRole role)
+    {
+        var price = reply.Result?.CostUsd ?? 0m;
+        var paid = role == SettlementRole.Originator && reply.Result is not null;
+        return new Settlement
+        {
+            Id = Guid.NewGuid(),
+            ReservationId = reservationId,
+            Model = request.Model,
+            Quality = request.Quality,
+            Images = request.N,
+            GeneratedImages = paid ? reply.Result!.Images.Count : 0,
+            CostUsd = paid ? Math.Max(0m, price) : 0m,
+            SavedUsd = reply.Result is not null && !paid ? Math.Max(0m, price) : 0m,
+            Succeeded = reply.Result is not null,
+            Cache = reply.Cache,
+        };
     }
 
     [LoggerMessage(EventId = 2510, Level = LogLevel.Information, Message = "Settling request {RequestId} with client key {KeyId} failed (try {Attempt}); trying again")]

@@ -108,6 +108,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<CompatibleUpstreamClient>();
         services.TryAddSingleton<UpstreamClients>();
         services.TryAddSingleton<ImageWriteBehind>();
+        services.TryAddSingleton<CachedAnswers>();
         services.TryAddSingleton<IImageStore>(sp =>
         {
             var images = sp.GetRequiredService<IOptions<ImagesOptions>>().Value;

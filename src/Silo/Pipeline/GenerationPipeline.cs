@@ -31,6 +31,7 @@ public sealed class GenerationPipeline(
     OutputHook outputHook,
     IImageStore store,
     ImageWriteBehind writeBehind,
+    CachedAnswers answers,
     Dispatcher dispatcher,
     IOptions<ImageOrleansOptions> root,
     IOptions<CacheOptions> cache,
@@ -78,8 +79,17 @@ public sealed class GenerationPipeline(
         var now = time.GetUtcNow();
         var pool = await directory.GetAsync();
         var keyGrain = references.Key(client.KeyId);
-        var admission = await GatewayTelemetry.TraceAsync(GatewayTelemetry.Admission, () => WhileClusterHealsAsync(now + waitLimit,
-            () => keyGrain.AdmitAsync(AdmissionFor(validated!.Request, pool, now + waitLimit)).AsTask(), cancellationToken));
+        var cacheable = cache.Value.Enabled && client.Cache != CachePolicy.Off && !call.NoCache;
+
+        // An answer this silo's cache holds is admitted and booked with the key in one call, with no call
+        // to the cache's grain; any other request is admitted first and then looked up or generated.
+        var held = cacheable && !validated!.Request.Stream && call.IdempotencyKey is null && call.StreamId is null
+            ? answers.Find(CacheKey.For(client.CacheScope, validated.Request), now) is { } cached ? new GenerationReply { Result = cached, Cache = CacheStatus.Hit } : null
+            : null;
+        var admission = await GatewayTelemetry.TraceAsync(GatewayTelemetry.Admission, () => WhileClusterHealsAsync(now + waitLimit, () => held is null
+            ? keyGrain.AdmitAsync(AdmissionFor(validated!.Request, pool, now + waitLimit)).AsTask()
+            : keyGrain.AdmitServedAsync(AdmissionFor(validated!.Request, pool, now + waitLimit),
+                SettlementBook.Describe(validated.Request, Guid.Empty, held, SettlementRole.Beneficiary)).AsTask(), cancellationToken));
         if (admission.Error is { } refused)
         {
             return GenerationOutcome.Failed(refused, admission.Quota) with { Request = validated!.Request, Priority = priority, Model = resolution };
@@ -89,8 +99,10 @@ public sealed class GenerationPipeline(
         string? downgraded = null;
         if (admission.DowngradedTo is { } lower)
         {
+            // A cheaper request than the one the held answer serves: generated or looked up as any other.
             downgraded = $"{request.Quality ?? "auto"}->{lower}";
             request = request with { Quality = lower };
+            held = null;
         }
 
         if (call.StreamId is { } streamId)
@@ -121,10 +133,9 @@ public sealed class GenerationPipeline(
         // never frees it, not even when its call fails or its client hangs up: the generation may run on
         // and must find its reservation; one that nobody settles lapses at its expiry.
         // A stream runs on this silo's dispatcher, the one its events are relayed to.
-        var cacheable = cache.Value.Enabled && client.Cache != CachePolicy.Off && !call.NoCache;
         var bypass = !cacheable || request.Stream;
         var admit = () => WhileClusterHealsAsync(job.Deadline, () => keyGrain.AdmitAsync(AdmissionFor(job.Request, pool, job.Deadline)).AsTask(), cancellationToken);
-        var outcome = await GenerateAsync(call, job, validated.ResponseFormat, bypass, cacheable, admit, cancellationToken);
+        var outcome = await GenerateAsync(call, job, validated.ResponseFormat, bypass, cacheable, admit, held, cancellationToken);
         if (outcome.Result is { } made && !request.Stream && outputHook.Enabled
             && await outputHook.CheckAsync(call, request.Model, made, cancellationToken) is { } withheld)
         {
@@ -137,12 +148,17 @@ public sealed class GenerationPipeline(
         };
     }
 
-    private async Task<GenerationOutcome> GenerateAsync(
-        GenerationCall call, GenerationJob job, ResponseFormat format, bool bypass, bool cacheable, Func<Task<Admission>> admit, CancellationToken cancellationToken)
+    private async Task<GenerationOutcome> GenerateAsync(GenerationCall call, GenerationJob job, ResponseFormat format, bool bypass, bool cacheable,
+        Func<Task<Admission>> admit, GenerationReply? held, CancellationToken cancellationToken)
     {
         var replayed = false;
         GenerationReply reply;
-        if (call.IdempotencyKey is { } key)
+        if (held is not null)
+        {
+            // Admitted and booked with the key already.
+            reply = held;
+        }
+        else if (call.IdempotencyKey is { } key)
         {
             var grain = references.Get<IIdempotencyGrain>($"{call.Client.KeyId}/{key}");
             var fingerprint = CacheKey.For(call.Client.Tenant, job.Request);

@@ -156,6 +156,41 @@ public sealed class ClientKeyGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task An_answer_at_hand_is_admitted_and_booked_in_one_call_and_a_downgrade_is_left_unsettled()
+    {
+        var key = await CreateAsync(new ClientKeySettings { Name = "held", MaxConcurrency = 1, DailyBudgetUsd = 0.10m, BudgetPolicy = BudgetPolicy.Downgrade });
+        var hit = new Settlement { ReservationId = Guid.Empty, Model = "gpt-image-1", Quality = "medium", Images = 1, SavedUsd = 0.042m, Succeeded = true, Cache = CacheStatus.Hit };
+        var medium = new AdmissionRequest
+        {
+            Model = "gpt-image-1",
+            Options = [new("medium", 0.06m), new("low", 0.02m)],
+            ReservationExpires = fixture.Time.GetUtcNow().AddMinutes(10),
+        };
+
+        // Admitted (it took a request of the key's quota) and settled at once: the reservation is free again,
+        // so the key's one concurrent request is too, and the saving is booked.
+        var served = await key.AdmitServedAsync(medium, hit);
+        Assert.True(served.Admitted);
+        Assert.Null(served.DowngradedTo);
+        var view = (await key.GetAsync())!;
+        Assert.Equal((0m, 0m, 0.042m), (view.ReservedUsd, view.DaySpentUsd, view.SavedUsd));
+
+        // The next one only fits at a cheaper quality than the answer at hand serves: admitted downgraded and
+        // left reserved for the caller to run; nothing is booked for it.
+        var spend = await key.AdmitAsync(Ask(0.05m));
+        await key.SettleAsync(Settle(spend, 0.05m));
+        var downgraded = await key.AdmitServedAsync(medium, hit with { Id = Guid.NewGuid() });
+        Assert.Equal("low", downgraded.DowngradedTo);
+        view = (await key.GetAsync())!;
+        Assert.Equal((0.02m, 0.042m), (view.ReservedUsd, view.SavedUsd));
+
+        // A refusal books nothing either: the key's one concurrent request is the downgraded one.
+        var refused = await key.AdmitServedAsync(medium, hit with { Id = Guid.NewGuid() });
+        Assert.False(refused.Admitted);
+        Assert.Equal(0.042m, (await key.GetAsync())!.SavedUsd);
+    }
+
+    [Fact]
     public async Task A_usage_batch_sent_twice_is_counted_once()
     {
         var ledger = fixture.Grains.GetGrain<IUsageLedgerGrain>($"k-{Guid.NewGuid():N}/2026-03");
