@@ -24,7 +24,7 @@ public sealed partial class PromptCacheGrain(
     Dispatcher dispatcher,
     ImageWriteBehind writeBehind,
     CachedAnswers answers,
-    GrainReferences references,
+    ExpiryNotes expiries,
     TimeProvider time,
     ILogger<PromptCacheGrain> logger) : Grain, IPromptCacheGrain
 {
@@ -264,9 +264,9 @@ public sealed partial class PromptCacheGrain(
     {
         try
         {
+            // Noted before the write: a note for a row that was never written is dropped by the sweep.
+            expiries.Add(ExpiringKind.PromptCache, this.GetPrimaryKeyString(), state.State.ExpiresAt);
             await state.WriteStateAsync();
-            var key = this.GetPrimaryKeyString();
-            await references.Get<IExpiryBucketGrain>(ExpiryBuckets.For(ExpiringKind.PromptCache, key, state.State.ExpiresAt)).AddAsync(key);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

@@ -7,6 +7,7 @@ using ImageOrleans.Grains.ClientKeys;
 using ImageOrleans.Grains.Dispatch;
 using ImageOrleans.Grains.Idempotency;
 using ImageOrleans.Grains.Images;
+using ImageOrleans.Grains.Maintenance;
 using ImageOrleans.Grains.Models;
 using ImageOrleans.Grains.Pool;
 using ImageOrleans.Grains.Queueing;
@@ -109,6 +110,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<UpstreamClients>();
         services.TryAddSingleton<ImageWriteBehind>();
         services.TryAddSingleton<CachedAnswers>();
+        services.TryAddSingleton<ExpiryNotes>();
         services.TryAddSingleton<IImageStore>(sp =>
         {
             var images = sp.GetRequiredService<IOptions<ImagesOptions>>().Value;

@@ -52,6 +52,14 @@ public sealed partial class ExpiryBucketGrain(
         }
     }
 
+    public async ValueTask AddManyAsync(IReadOnlyList<string> keys)
+    {
+        foreach (var key in keys)
+        {
+            await AddAsync(key);
+        }
+    }
+
     public async Task<int> SweepAsync()
     {
         var (kind, _) = ExpiryBuckets.Parse(this.GetPrimaryKeyString());

@@ -33,6 +33,7 @@ public sealed class ExpiredStateTests(ClusterFixture fixture)
         Assert.NotNull((await idempotency.RunAsync("fingerprint", retried, bypassCache: true, CancellationToken.None)).Reply.Result);
 
         await Eventually.TrueAsync(() => Stored<PromptCacheState>(GrainStorageNames.Cache, "entry", cache.GetGrainId()), "the cache entry is stored");
+        await Eventually.TrueAsync(() => fixture.Silo<ExpiryNotes>().Undelivered == 0, "the entry is noted in its expiry bucket");
         Assert.True(Stored<IdempotencyState>(GrainStorageNames.Idempotency, "key", idempotency.GetGrainId()));
 
         // Not expired yet: a sweep leaves both alone.
