@@ -14,6 +14,7 @@ public sealed class IdempotencyGrain(
     [PersistentState("key", GrainStorageNames.Idempotency)] IPersistentState<IdempotencyState> state,
     IOptions<IdempotencyOptions> options,
     SettlementBook settlements,
+    ExpiryNotes expiries,
     TimeProvider time) : Grain, IIdempotencyGrain
 {
     private Task<GenerationReply>? _running;
@@ -85,10 +86,10 @@ public sealed class IdempotencyGrain(
             if (reply.Result is not null)
             {
                 state.State = new IdempotencyState { Fingerprint = fingerprint, Reply = reply, CompletedAt = time.GetUtcNow() };
+
+                // Noted before the write and not waited for: a note for a row never written is dropped by the sweep.
+                expiries.Add(ExpiringKind.Idempotency, this.GetPrimaryKeyString(), state.State.CompletedAt + options.Value.Retention);
                 await state.WriteStateAsync(CancellationToken.None);
-                var key = this.GetPrimaryKeyString();
-                var bucket = ExpiryBuckets.For(ExpiringKind.Idempotency, key, state.State.CompletedAt + options.Value.Retention);
-                await GrainFactory.GetGrain<IExpiryBucketGrain>(bucket).AddAsync(key);
             }
 
             return reply;
