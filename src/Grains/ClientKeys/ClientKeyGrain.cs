@@ -231,6 +231,12 @@ public sealed partial class ClientKeyGrain(
 
     public async ValueTask<Admission> AdmitServedAsync(AdmissionRequest request, Settlement settlement)
     {
+        if (Settings is not null && !S.Revoked && _settled.Contains(settlement.Id))
+        {
+            // A try whose answer was lost: admitted and booked then, nothing is taken or booked again.
+            return new Admission { ReservationId = settlement.Id, Quota = Quota(time.GetUtcNow()) };
+        }
+
         var admission = await AdmitAsync(request);
         if (admission is { Error: null, DowngradedTo: null, ReservationId: { } reservation })
         {

@@ -29,7 +29,9 @@ public interface IClientKeyGrain : IGrainWithStringKey
     /// Admits a request that an answer at hand already serves (a cached one) and books it with
     /// <paramref name="settlement"/> in the same turn: one call where admitting and settling took two.
     /// An admission that downgrades the request is returned unsettled, since the answer at hand is
-    /// for the quality asked; the caller then runs the downgraded request as any other.
+    /// for the quality asked; the caller then runs the downgraded request as any other. The same
+    /// <paramref name="settlement"/> sent again (a retry whose answer was lost) is admitted without
+    /// taking or booking anything twice.
     /// </summary>
     ValueTask<Admission> AdmitServedAsync(AdmissionRequest request, Settlement settlement);
 

@@ -86,10 +86,11 @@ public sealed class GenerationPipeline(
         var held = cacheable && !validated!.Request.Stream && call.IdempotencyKey is null && call.StreamId is null
             ? answers.Find(CacheKey.For(client.CacheScope, validated.Request), now) is { } cached ? new GenerationReply { Result = cached, Cache = CacheStatus.Hit } : null
             : null;
-        var admission = await GatewayTelemetry.TraceAsync(GatewayTelemetry.Admission, () => WhileClusterHealsAsync(now + waitLimit, () => held is null
+        // One settlement for every try: a try whose answer was lost is not booked twice.
+        var servedFree = held is null ? null : SettlementBook.Describe(validated!.Request, Guid.Empty, held, SettlementRole.Beneficiary);
+        var admission = await GatewayTelemetry.TraceAsync(GatewayTelemetry.Admission, () => WhileClusterHealsAsync(now + waitLimit, () => servedFree is null
             ? keyGrain.AdmitAsync(AdmissionFor(validated!.Request, pool, now + waitLimit)).AsTask()
-            : keyGrain.AdmitServedAsync(AdmissionFor(validated!.Request, pool, now + waitLimit),
-                SettlementBook.Describe(validated.Request, Guid.Empty, held, SettlementRole.Beneficiary)).AsTask(), cancellationToken));
+            : keyGrain.AdmitServedAsync(AdmissionFor(validated!.Request, pool, now + waitLimit), servedFree).AsTask(), cancellationToken));
         if (admission.Error is { } refused)
         {
             return GenerationOutcome.Failed(refused, admission.Quota) with { Request = validated!.Request, Priority = priority, Model = resolution };

@@ -159,7 +159,7 @@ public sealed class ClientKeyGrainTests(ClusterFixture fixture)
     public async Task An_answer_at_hand_is_admitted_and_booked_in_one_call_and_a_downgrade_is_left_unsettled()
     {
         var key = await CreateAsync(new ClientKeySettings { Name = "held", MaxConcurrency = 1, DailyBudgetUsd = 0.10m, BudgetPolicy = BudgetPolicy.Downgrade });
-        var hit = new Settlement { ReservationId = Guid.Empty, Model = "gpt-image-1", Quality = "medium", Images = 1, SavedUsd = 0.042m, Succeeded = true, Cache = CacheStatus.Hit };
+        var hit = new Settlement { Id = Guid.NewGuid(), ReservationId = Guid.Empty, Model = "gpt-image-1", Quality = "medium", Images = 1, SavedUsd = 0.042m, Succeeded = true, Cache = CacheStatus.Hit };
         var medium = new AdmissionRequest
         {
             Model = "gpt-image-1",
@@ -174,6 +174,11 @@ public sealed class ClientKeyGrainTests(ClusterFixture fixture)
         Assert.Null(served.DowngradedTo);
         var view = (await key.GetAsync())!;
         Assert.Equal((0m, 0m, 0.042m), (view.ReservedUsd, view.DaySpentUsd, view.SavedUsd));
+
+        // The same call again (a retry whose answer was lost) is admitted once more, booked once only.
+        Assert.True((await key.AdmitServedAsync(medium, hit)).Admitted);
+        view = (await key.GetAsync())!;
+        Assert.Equal((0m, 0.042m), (view.ReservedUsd, view.SavedUsd));
 
         // The next one only fits at a cheaper quality than the answer at hand serves: admitted downgraded and
         // left reserved for the caller to run; nothing is booked for it.
@@ -297,10 +302,7 @@ public sealed class ClientKeyGrainTests(ClusterFixture fixture)
 
         public WebhookReceiver()
         {
-            using var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
+            var port = ImageOrleans.Testing.FreePort.Next();
             Url = $"http://127.0.0.1:{port}/hooks/";
             _listener.Prefixes.Add(Url);
             _listener.Start();
