@@ -18,11 +18,7 @@ public sealed class ScorerServer : IDisposable
 
     public ScorerServer()
     {
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            Url = new Uri($"http://127.0.0.1:{((IPEndPoint)probe.LocalEndpoint).Port}/score/");
-        }
+        Url = new Uri($"http://127.0.0.1:{Testing.FreePort.Next()}/score/");
 
         _listener.Prefixes.Add(Url.ToString());
         _listener.Start();

@@ -13,10 +13,7 @@ internal sealed class LocalHttpServer : IDisposable
     public LocalHttpServer(Action<HttpListenerResponse> answer)
     {
         _answer = answer;
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        Port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
+        Port = ImageOrleans.Testing.FreePort.Next();
         Url = $"http://127.0.0.1:{Port}/";
 
         // Any Host header: the tests reach this listener under names that resolve to loopback.
