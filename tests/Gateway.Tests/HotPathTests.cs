@@ -2,6 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using ImageOrleans.Gateway.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 
 namespace ImageOrleans.Gateway.Tests;
 
@@ -14,6 +17,7 @@ public sealed class HotPathTests(HotPathGatewayFixture gateway) : IClassFixture<
     private const string Cache = "IPromptCacheGrain.GetOrGenerateAsync";
     private const string Dispatch = "IDispatcherGrain.GenerateAsync";
     private const string Lease = "IAccountGrain.TryLeaseAsync";
+    private const string AdmitServed = "IClientKeyGrain.AdmitServedAsync";
 
     [Fact]
     public async Task A_generation_by_a_key_without_limits_does_not_ask_the_key_for_its_quota_again()
@@ -60,6 +64,44 @@ public sealed class HotPathTests(HotPathGatewayFixture gateway) : IClassFixture<
 
         // One upstream generation, leased once and paid once by the key that asked; no dispatcher grain call on the way.
         Assert.Equal(new Dictionary<string, int> { [Admit] = 1, [Cache] = noCache ? 0 : 1, [Dispatch] = 0, [Lease] = 1, [Settle] = 1 }, gateway.Calls.Since(before));
+    }
+
+    [Fact]
+    public async Task A_hit_this_silo_holds_is_admitted_and_booked_in_one_grain_call()
+    {
+        using var http = gateway.Http();
+        var body = new { model = "gpt-image-2.6-flare", prompt = $"hot path hit {Guid.NewGuid():N}", response_format = "url" };
+        using (var first = await http.PostAsJsonAsync("/v1/images/generations", body))
+        {
+            Assert.Equal("miss", first.Headers.GetValues("x-imageorleans-cache").Single());
+        }
+
+        var served = gateway.Simulator.Stats.Total.Snapshot().Served;
+        var before = gateway.Calls.Snapshot(Admit, AdmitServed, Cache, Lease, Settle);
+
+        using var response = await http.PostAsJsonAsync("/v1/images/generations", body);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("hit", response.Headers.GetValues("x-imageorleans-cache").Single());
+        var url = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("data")[0].GetProperty("url").GetString()!;
+        using (var image = await http.GetAsync(new Uri(url).PathAndQuery))
+        {
+            Assert.Equal(HttpStatusCode.OK, image.StatusCode);
+        }
+
+        // Answered from the silo's view of its cache: one call to the key that admits and books it, none to the
+        // cache's grain, no lease, no upstream call.
+        Assert.Equal(served, gateway.Simulator.Stats.Total.Snapshot().Served);
+        Assert.Equal(new Dictionary<string, int> { [Admit] = 0, [AdmitServed] = 1, [Cache] = 0, [Lease] = 0, [Settle] = 0 }, gateway.Calls.Since(before));
+    }
+
+    [Fact]
+    public void The_silo_sheds_activations_under_memory_pressure_rather_than_keep_every_distinct_prompt_for_its_idle_age()
+    {
+        var collection = gateway.Services.GetRequiredService<IOptions<GrainCollectionOptions>>().Value;
+
+        Assert.True(collection.EnableActivationSheddingOnMemoryPressure);
+        Assert.True(collection.MemoryUsageLimitPercentage < 100);
     }
 
     [Fact]

@@ -133,6 +133,12 @@ public static class SiloHostingExtensions
 
             // A batch's reminder ticks every few seconds, so a batch resumes soon after its silo died.
             silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+
+            // Every distinct prompt is a prompt cache activation, kept for Orleans' idle age (15 minutes):
+            // under a flood of distinct prompts, memory rather than age must decide. Past 80 % of the
+            // memory the process may use (a container's limit included), the silo deactivates its least
+            // recently used activations; their state is in storage, so a later call simply reactivates.
+            silo.Configure<GrainCollectionOptions>(o => o.EnableActivationSheddingOnMemoryPressure = true);
             silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SiloStartupTasks>();
             silo.AddActivityPropagation();
             if (frontDoor.DashboardEnabled(cluster.Mode))
