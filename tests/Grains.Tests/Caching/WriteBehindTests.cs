@@ -62,6 +62,42 @@ public sealed class WriteBehindTests(ClusterFixture fixture)
         Assert.Equal(2, simulator.Stats.Total.Snapshot().Served);
     }
 
+    [Fact]
+    public async Task The_silos_front_doors_see_an_answer_once_its_images_are_stored_and_lose_it_with_the_grains_entry()
+    {
+        var (_, cache, job) = await StartAsync("a harbour seen from this silo");
+        var answers = fixture.Silo<CachedAnswers>();
+        var key = CacheKey.For(job.Tenant, job.Request);
+
+        var reply = await cache.GetOrGenerateAsync(job, CancellationToken.None);
+
+        // A twin answering by link waits until the images are stored: from then on the view has the answer.
+        await cache.GetOrGenerateAsync(job with { RequestId = "req_by_link", StoreBehind = false }, CancellationToken.None);
+        var shown = answers.Find(key, fixture.Time.GetUtcNow());
+        Assert.NotNull(shown);
+        Assert.Equal(Assert.Single(reply.Result!.Images).ImageId, Assert.Single(shown.Images).ImageId);
+        Assert.True(await fixture.Silo<IImageStore>().ExistsAsync(shown.Images[0].ImageId, CancellationToken.None));
+
+        await cache.InvalidateAsync();
+
+        Assert.Null(answers.Find(key, fixture.Time.GetUtcNow()));
+    }
+
+    [Fact]
+    public async Task The_silos_front_doors_never_see_an_answer_whose_images_could_not_be_stored()
+    {
+        var (_, cache, job) = await StartAsync("a harbour on a full disk");
+        FlakyImageStore.FailNextSaves(1);
+
+        await cache.GetOrGenerateAsync(job, CancellationToken.None);
+        var byLink = await cache.GetOrGenerateAsync(job with { RequestId = "req_by_link", StoreBehind = false }, CancellationToken.None);
+
+        // The twin found nothing cached and generated afresh, stored before its answer: that one is shown.
+        Assert.Equal(CacheStatus.Miss, byLink.Cache);
+        var shown = fixture.Silo<CachedAnswers>().Find(CacheKey.For(job.Tenant, job.Request), fixture.Time.GetUtcNow());
+        Assert.Equal(byLink.Result!.Images[0].ImageId, Assert.Single(shown!.Images).ImageId);
+    }
+
     private async Task<(SimulatorServer Simulator, IPromptCacheGrain Cache, GenerationJob Job)> StartAsync(string prompt)
     {
         var key = "wb-" + Guid.NewGuid().ToString("N")[..8];
