@@ -18,8 +18,21 @@ public sealed class CachedAnswers
     public int Count => _entries.Count;
 
     /// <summary>The answer cached for <paramref name="key"/> and still served at <paramref name="now"/>, or null.</summary>
-    public GenerationResult? Find(string key, DateTimeOffset now) =>
-        _entries.TryGetValue(key, out var entry) && now < entry.ExpiresAt ? entry.Result : null;
+    public GenerationResult? Find(string key, DateTimeOffset now)
+    {
+        if (!_entries.TryGetValue(key, out var entry))
+        {
+            return null;
+        }
+
+        if (now < entry.ExpiresAt)
+        {
+            return entry.Result;
+        }
+
+        _entries.TryRemove(KeyValuePair.Create(key, entry));
+        return null;
+    }
 
     /// <summary>The answer <paramref name="owner"/> (the activation for <paramref name="key"/>) now serves.</summary>
     public void Set(string key, object owner, GenerationResult result, DateTimeOffset expiresAt) =>
@@ -32,6 +45,18 @@ public sealed class CachedAnswers
     public void Remove(string key, object owner)
     {
         if (_entries.TryGetValue(key, out var entry) && ReferenceEquals(entry.Owner, owner))
+        {
+            _entries.TryRemove(KeyValuePair.Create(key, entry));
+        }
+    }
+
+    /// <summary>
+    /// Forgets <paramref name="key"/>'s answer if it is <paramref name="result"/>, whoever wrote it: a front door
+    /// that found its images gone never finds that answer here again.
+    /// </summary>
+    public void Drop(string key, GenerationResult result)
+    {
+        if (_entries.TryGetValue(key, out var entry) && ReferenceEquals(entry.Result, result))
         {
             _entries.TryRemove(KeyValuePair.Create(key, entry));
         }

@@ -33,6 +33,9 @@ public sealed partial class PromptCacheGrain(
     // The cached answer's images while they are still being stored behind it, with their bytes.
     private Pending? _pending;
 
+    // Set when the activation ends: work still completing on it (a store behind an answer) shows nothing.
+    private bool _ended;
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         Publish();
@@ -41,6 +44,7 @@ public sealed partial class PromptCacheGrain(
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        _ended = true;
         answers.Remove(this.GetPrimaryKeyString(), this);
         return Task.CompletedTask;
     }
@@ -254,7 +258,7 @@ public sealed partial class PromptCacheGrain(
     /// <summary>Shows this silo's front doors the answer this activation serves from its stored images.</summary>
     private void Publish()
     {
-        if (state.State.Result is { } result && time.GetUtcNow() < state.State.ExpiresAt)
+        if (!_ended && state.State.Result is { } result && time.GetUtcNow() < state.State.ExpiresAt)
         {
             answers.Set(this.GetPrimaryKeyString(), this, result, state.State.ExpiresAt);
         }

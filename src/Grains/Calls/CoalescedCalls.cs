@@ -21,16 +21,27 @@ public sealed class CoalescedCalls<T>(Func<string, IReadOnlyList<T>, Task> send,
     /// <summary>Queues <paramref name="item"/> for <paramref name="target"/>; never throws, never waits.</summary>
     public void Add(string target, T item)
     {
-        var lane = _lanes.GetOrAdd(target, static t => new Lane(t));
-        lock (lane)
+        Lane lane;
+        while (true)
         {
-            lane.Queued.Add(item);
-            if (lane.Sending)
+            lane = _lanes.GetOrAdd(target, static t => new Lane(t));
+            lock (lane)
             {
-                return;
-            }
+                if (lane.Closed)
+                {
+                    // Its sender went idle and removed it between the lookup and the lock: take the new one.
+                    continue;
+                }
 
-            lane.Sending = true;
+                lane.Queued.Add(item);
+                if (lane.Sending)
+                {
+                    return;
+                }
+
+                lane.Sending = true;
+                break;
+            }
         }
 
         if (TaskScheduler.Current == TaskScheduler.Default)
@@ -52,9 +63,10 @@ public sealed class CoalescedCalls<T>(Func<string, IReadOnlyList<T>, Task> send,
             {
                 if (lane.Queued.Count == 0)
                 {
-                    // Idle: the lane goes, so targets keyed by time (expiry buckets) do not pile up. An item
-                    // added to it meanwhile still goes out, by the call that item starts.
+                    // Idle: the lane goes, so targets keyed by time (expiry buckets) do not pile up; an item
+                    // that finds it closed takes a new lane, so one target never has two calls in flight.
                     lane.Sending = false;
+                    lane.Closed = true;
                     _lanes.TryRemove(KeyValuePair.Create(lane.Target, lane));
                     return;
                 }
@@ -88,5 +100,7 @@ public sealed class CoalescedCalls<T>(Func<string, IReadOnlyList<T>, Task> send,
         public List<T> Queued { get; set; } = [];
 
         public bool Sending { get; set; }
+
+        public bool Closed { get; set; }
     }
 }

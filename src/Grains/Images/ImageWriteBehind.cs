@@ -23,14 +23,21 @@ public sealed partial class ImageWriteBehind : IDisposable
 
     private readonly IImageStore _store;
     private readonly ILogger<ImageWriteBehind> _logger;
-    private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
+    // Synchronous continuations: a queued write wakes the writer from the producer's thread, so a
+    // starved thread pool cannot hold the writer back.
+    private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(
+        new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
+
+    // Writes the store completes asynchronously (S3), still running.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<PendingWrite, Task> _running = new();
     private readonly Thread _writer;
 
     public ImageWriteBehind(IImageStore store, ILogger<ImageWriteBehind> logger)
     {
         (_store, _logger) = (store, logger);
+        // UnsafeStart: the thread does not carry the context (trace, request) of whoever built the service.
         _writer = new Thread(WriteQueued) { IsBackground = true, Name = "image write-behind" };
-        _writer.Start();
+        _writer.UnsafeStart();
     }
 
     /// <summary>The image <paramref name="content"/> becomes once stored (ids are content hashes, known before writing).</summary>
@@ -54,11 +61,26 @@ public sealed partial class ImageWriteBehind : IDisposable
         return write.Completion.Task;
     }
 
-    /// <summary>Lets the writer store what is queued (bounded by a timeout), then stops it.</summary>
+    /// <summary>
+    /// Lets the writer store what is queued and what it started (bounded by a timeout), then stops it; a write
+    /// still queued after that ends as not stored, so nobody waits for it forever.
+    /// </summary>
     public void Dispose()
     {
+        var deadline = DateTime.UtcNow + DrainTimeout;
         _queue.Writer.TryComplete();
         _writer.Join(DrainTimeout);
+        var left = deadline - DateTime.UtcNow;
+        if (!_running.IsEmpty && left > TimeSpan.Zero)
+        {
+            Task.WaitAll([.. _running.Values], left);
+        }
+
+        while (_queue.Reader.TryRead(out var abandoned))
+        {
+            abandoned.Span?.Dispose();
+            abandoned.Completion.TrySetResult(false);
+        }
     }
 
     private void WriteQueued()
@@ -71,14 +93,29 @@ public sealed partial class ImageWriteBehind : IDisposable
         {
             while (reader.TryRead(out var write))
             {
-                _ = WriteAsync(write);
+                var writing = WriteAsync(write);
+                if (!writing.IsCompleted)
+                {
+                    _running[write] = writing;
+                    _ = ForgetWhenDoneAsync(write, writing);
+                }
             }
         }
+    }
+
+    private async Task ForgetWhenDoneAsync(PendingWrite write, Task writing)
+    {
+        // WriteAsync never throws.
+        await writing.ConfigureAwait(false);
+        _running.TryRemove(write, out _);
     }
 
     private async Task WriteAsync(PendingWrite write)
     {
         using var span = write.Span;
+
+        // The store's own spans (an S3 call) sit under this write, on whatever thread it runs.
+        Activity.Current = span;
         try
         {
             for (var i = 0; i < write.Contents.Count; i++)

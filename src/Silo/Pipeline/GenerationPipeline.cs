@@ -193,6 +193,7 @@ public sealed class GenerationPipeline(
             quota = again.Quota;
             var fresh = job with { ReservationId = again.ReservationId };
             var deadImages = swept.Images.Select(i => i.ImageId).ToList();
+            answers.Drop(CacheKey.For(job.Tenant, job.Request), swept);
             await references.Get<IPromptCacheGrain>(CacheKey.For(job.Tenant, job.Request)).InvalidateAsync(deadImages);
             replayed = false;
             if (call.IdempotencyKey is { } retried)
