@@ -10,6 +10,7 @@ public static class BenchmarkApp
                      --protocol http|grpc|both  --mode closed|open|both  --rates 200,1000  --seconds 12  --rounds 4
                      --concurrency 200  --requests 4000  --hit-concurrency <concurrency>  --miss-cache on|bypass
                      --upstream-latency-ms 0  --telemetry on|off|traces
+                     --timeline on|off   (median span timeline of the open-loop misses; slows every path)
           pool       offered load at a multiple of the pool's capacity: utilisation, 429s, losses, fairness
                      --accounts 20  --images-per-min 60  --overload 2  --seconds 60  --tenants 4
                      --priority-mix high=0.1,normal=0.9  --upstream-latency-ms 1000  --true-limit-factor 1

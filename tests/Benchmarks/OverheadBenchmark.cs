@@ -37,17 +37,19 @@ public static class OverheadBenchmark
         var seconds = args.Real("seconds", 12);
         var rounds = args.Number("rounds", 4);
         var mode = args.Text("mode", "both");
+        var timeline = args.Text("timeline", "off");
         if (telemetry is not ("on" or "off" or "traces"))
         {
             throw new ArgumentException("--telemetry takes on, off or traces.");
         }
 
-        if (protocol is not ("http" or "grpc" or "both") || mode is not ("closed" or "open" or "both"))
+        if (protocol is not ("http" or "grpc" or "both") || mode is not ("closed" or "open" or "both") || timeline is not ("on" or "off"))
         {
-            throw new ArgumentException("--protocol takes http, grpc or both; --mode closed, open or both.");
+            throw new ArgumentException("--protocol takes http, grpc or both; --mode closed, open or both; --timeline on or off.");
         }
 
         args.EnsureAllUsed();
+        using var spans = timeline == "on" ? new SpanTimeline() : null;
 
         await using var simulator = await SimulatorServer.StartAsync(new SimulatorOptions
         {
@@ -144,7 +146,9 @@ public static class OverheadBenchmark
                 Console.WriteLine();
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"open loop at {rate:0}/s: {seconds:0.#} s per path and phase, in {rounds} blocks per path taken in turn"));
+                spans?.Clear();
                 var miss = await OpenLoopAsync(missPaths, rate, seconds, rounds, i => $"open miss {rate} {i} {Guid.NewGuid():N}", expectHit: false);
+                spans?.Print(string.Create(CultureInfo.InvariantCulture, $"misses at {rate:0}/s"));
                 var hit = await OpenLoopAsync(hitPaths, rate, seconds, rounds, i => $"hot {i % HotPrompts}", expectHit: true);
                 Print("miss", miss, showCpu: true);
                 Print("hit", hit, showCpu: true);
