@@ -36,11 +36,14 @@ public sealed partial class ExpiryBucketGrain(
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
         durability.SaveOn(reason) ? _writes.FlushAsync(state.WriteStateAsync, LogFailed, force: true, cancellationToken) : Task.CompletedTask;
 
-    public async ValueTask AddAsync(string key)
+    public async ValueTask AddAsync(IReadOnlyList<string> keys)
     {
-        if (state.State.Keys.Add(key))
+        foreach (var key in keys)
         {
-            _writes.MarkDirty();
+            if (state.State.Keys.Add(key))
+            {
+                _writes.MarkDirty();
+            }
         }
 
         if (!_registered)
@@ -49,14 +52,6 @@ public sealed partial class ExpiryBucketGrain(
             var (_, end) = ExpiryBuckets.Parse(this.GetPrimaryKeyString());
             await GrainFactory.GetGrain<IExpirySweeperGrain>(0).RegisterAsync(this.GetPrimaryKeyString(), end);
             _registered = true;
-        }
-    }
-
-    public async ValueTask AddManyAsync(IReadOnlyList<string> keys)
-    {
-        foreach (var key in keys)
-        {
-            await AddAsync(key);
         }
     }
 

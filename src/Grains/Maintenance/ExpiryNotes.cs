@@ -15,7 +15,7 @@ public sealed partial class ExpiryNotes
 
     public ExpiryNotes(GrainReferences grains, ILogger<ExpiryNotes> logger) =>
         _calls = new CoalescedCalls<string>(
-            async (bucket, keys) => await grains.Get<IExpiryBucketGrain>(bucket).AddManyAsync(keys),
+            async (bucket, keys) => await grains.Get<IExpiryBucketGrain>(bucket).AddAsync(keys),
             (bucket, count, ex) => LogNoteFailed(logger, ex, bucket, count));
 
     /// <summary>Buckets with notes not yet delivered (queued or in flight); 0 once every note has reached its bucket.</summary>

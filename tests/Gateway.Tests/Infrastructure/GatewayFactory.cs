@@ -1,7 +1,5 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
-using System.Net;
-using System.Net.Sockets;
 using ImageOrleans.Silo.Hosting;
 using ImageOrleans.Simulator;
 using Microsoft.AspNetCore.Hosting;
