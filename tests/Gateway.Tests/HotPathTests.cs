@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using ImageOrleans.Gateway.Tests.Infrastructure;
+using ImageOrleans.Grains.Images;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -93,6 +94,28 @@ public sealed class HotPathTests(HotPathGatewayFixture gateway) : IClassFixture<
         // cache's grain, no lease, no upstream call.
         Assert.Equal(served, gateway.Simulator.Stats.Total.Snapshot().Served);
         Assert.Equal(new Dictionary<string, int> { [Admit] = 0, [AdmitServed] = 1, [Cache] = 0, [Lease] = 0, [Settle] = 0 }, gateway.Calls.Since(before));
+    }
+
+    [Fact]
+    public async Task A_b64_json_answers_images_are_stored_behind_it_once_it_has_been_sent()
+    {
+        using var http = gateway.Http();
+        var answers = gateway.Services.GetRequiredService<AnswersBeingSent>();
+        var begun = answers.Begun;
+
+        using var response = await http.PostAsJsonAsync("/v1/images/generations",
+            new { model = "gpt-image-2.6-flare", prompt = $"hot path behind {Guid.NewGuid():N}", response_format = "b64_json" });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var bytes = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("data")[0].GetProperty("b64_json").GetBytesFromBase64();
+
+        // The pipeline marked the answer as being sent; the front door ended the mark with the response, and the
+        // image written behind it is in the store.
+        Assert.Equal(begun + 1, answers.Begun);
+        await Poll.UntilAsync(() => Task.FromResult(answers.Count), count => count == 0, "the answer is no longer being sent");
+        var store = gateway.Services.GetRequiredService<IImageStore>();
+        var id = ImageIds.For(bytes, ImageFormat.Detect(bytes));
+        await Poll.UntilAsync(() => store.ExistsAsync(id, CancellationToken.None).AsTask(), stored => stored, $"the answer's image {id} is stored");
     }
 
     [Fact]

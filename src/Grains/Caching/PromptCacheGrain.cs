@@ -197,7 +197,7 @@ public sealed partial class PromptCacheGrain(
                 {
                     // Answered from the upstream's bytes: the entry serves from them until its images are
                     // stored, and is persisted only then.
-                    var pending = new Pending(result, contents, writeBehind.SaveAsync(result, contents));
+                    var pending = new Pending(result, contents, writeBehind.SaveAsync(result, contents, job.AnswerId));
                     _pending = pending;
                     pending.Stored = StoreThenPersistAsync(pending);
                     flight.Stored = pending.Stored;

@@ -108,6 +108,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<AzureOpenAIUpstreamClient>();
         services.TryAddSingleton<CompatibleUpstreamClient>();
         services.TryAddSingleton<UpstreamClients>();
+        services.TryAddSingleton<AnswersBeingSent>();
         services.TryAddSingleton<ImageWriteBehind>();
         services.TryAddSingleton<CachedAnswers>();
         services.TryAddSingleton<ExpiryNotes>();

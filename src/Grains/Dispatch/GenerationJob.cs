@@ -34,4 +34,10 @@ public sealed record GenerationJob
     /// the dispatcher hands the bytes back in <see cref="GenerationReply.Contents"/> instead of writing them first.
     /// </summary>
     [Id(10)] public bool StoreBehind { get; init; }
+
+    /// <summary>
+    /// The answer this silo's front door sends for this job (<see cref="Images.AnswersBeingSent"/>): its images
+    /// are stored once it is out. Empty when no answer is sent from here; a silo that does not send it stores them at once.
+    /// </summary>
+    [Id(11)] public Guid AnswerId { get; init; }
 }

@@ -11,6 +11,9 @@ namespace ImageOrleans.Grains.Images;
 /// after the answer: the cache and links need them in the store, the client that asked does not.
 /// </summary>
 /// <remarks>
+/// A write waits until the answer it follows has been sent (<see cref="AnswersBeingSent"/>), at most
+/// <see cref="MaxDeferral"/> from when it was queued, so a client reading its answer slowly cannot hold the
+/// writes back for longer.
 /// The writes run on one thread of their own, in arrival order. The file store writes synchronously (cheaper
 /// than asynchronous file I/O on Linux); on the thread pool each write held a worker that answers and
 /// requests queued behind, at the moment the answer it follows was being sent. A store that is truly
@@ -21,8 +24,17 @@ public sealed partial class ImageWriteBehind : IDisposable
     // What is still queued when the silo stops gets this long to reach the store.
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>The longest a write waits for the answer it follows to be sent, from when it was queued.</summary>
+    public static readonly TimeSpan MaxDeferral = TimeSpan.FromMilliseconds(100);
+
     private readonly IImageStore _store;
+    private readonly AnswersBeingSent _answers;
+    private readonly TimeProvider _time;
     private readonly ILogger<ImageWriteBehind> _logger;
+
+    // Completed when the silo stops: nothing waits for an answer any more.
+    private readonly TaskCompletionSource _stopping = new();
+    private int _waiting;
     // Synchronous continuations: a queued write wakes the writer from the producer's thread, so a
     // starved thread pool cannot hold the writer back.
     private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(
@@ -32,9 +44,9 @@ public sealed partial class ImageWriteBehind : IDisposable
     private readonly System.Collections.Concurrent.ConcurrentDictionary<PendingWrite, Task> _running = new();
     private readonly Thread _writer;
 
-    public ImageWriteBehind(IImageStore store, ILogger<ImageWriteBehind> logger)
+    public ImageWriteBehind(IImageStore store, AnswersBeingSent answers, TimeProvider time, ILogger<ImageWriteBehind> logger)
     {
-        (_store, _logger) = (store, logger);
+        (_store, _answers, _time, _logger) = (store, answers, time, logger);
         // UnsafeStart: the thread does not carry the context (trace, request) of whoever built the service.
         _writer = new Thread(WriteQueued) { IsBackground = true, Name = "image write-behind" };
         _writer.UnsafeStart();
@@ -47,11 +59,18 @@ public sealed partial class ImageWriteBehind : IDisposable
         return new GeneratedImage { ImageId = ImageIds.For(content, format), ContentType = format.ContentType, RevisedPrompt = revisedPrompt };
     }
 
-    /// <summary>Queues every image of <paramref name="result"/> for the store; true once all are stored. Never throws.</summary>
-    public Task<bool> SaveAsync(GenerationResult result, IReadOnlyList<ReadOnlyMemory<byte>> contents)
+    /// <summary>Writes waiting now for the answer they follow to be sent.</summary>
+    public int WaitingForAnswers => Volatile.Read(ref _waiting);
+
+    /// <summary>
+    /// Queues every image of <paramref name="result"/> for the store, to be written once answer
+    /// <paramref name="answerId"/> has been sent (at once for none); true once all are stored. Never throws.
+    /// </summary>
+    public Task<bool> SaveAsync(GenerationResult result, IReadOnlyList<ReadOnlyMemory<byte>> contents, Guid answerId = default)
     {
         // Started here, so the span sits under the request that made the images, however late it ends.
-        var write = new PendingWrite(result, contents, GatewayTelemetry.Source.StartActivity(GatewayTelemetry.Store));
+        var write = new PendingWrite(result, contents, GatewayTelemetry.Source.StartActivity(GatewayTelemetry.Store),
+            _answers.WhenSent(answerId), _time.GetTimestamp());
         if (!_queue.Writer.TryWrite(write))
         {
             // Stopping: the writer takes no more, so this one is stored on the thread pool.
@@ -68,6 +87,7 @@ public sealed partial class ImageWriteBehind : IDisposable
     public void Dispose()
     {
         var deadline = DateTime.UtcNow + DrainTimeout;
+        _stopping.TrySetResult();
         _queue.Writer.TryComplete();
         _writer.Join(DrainTimeout);
         var left = deadline - DateTime.UtcNow;
@@ -93,6 +113,7 @@ public sealed partial class ImageWriteBehind : IDisposable
         {
             while (reader.TryRead(out var write))
             {
+                WaitForAnswer(write);
                 var writing = WriteAsync(write);
                 if (!writing.IsCompleted)
                 {
@@ -100,6 +121,36 @@ public sealed partial class ImageWriteBehind : IDisposable
                     _ = ForgetWhenDoneAsync(write, writing);
                 }
             }
+        }
+    }
+
+    private void WaitForAnswer(PendingWrite write)
+    {
+        if (write.AnswerSent.IsCompleted || _stopping.Task.IsCompleted)
+        {
+            return;
+        }
+
+        var left = MaxDeferral - _time.GetElapsedTime(write.QueuedAt);
+        if (left <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        // The bound's timer goes with the wait, not 100 ms later.
+        using var bound = new CancellationTokenSource(left, _time);
+        Interlocked.Increment(ref _waiting);
+        try
+        {
+            Task.WaitAny([write.AnswerSent, _stopping.Task], bound.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Not sent within the bound: the image is written anyway.
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiting);
         }
     }
 
@@ -141,13 +192,18 @@ public sealed partial class ImageWriteBehind : IDisposable
         Message = "Storing generated images behind their answer failed (served by {AccountId}); the client has them, but they are not cached and no link to them works")]
     private static partial void LogSaveFailed(ILogger logger, Exception exception, string accountId);
 
-    private sealed class PendingWrite(GenerationResult result, IReadOnlyList<ReadOnlyMemory<byte>> contents, Activity? span)
+    private sealed class PendingWrite(GenerationResult result, IReadOnlyList<ReadOnlyMemory<byte>> contents, Activity? span, Task answerSent, long queuedAt)
     {
         public GenerationResult Result { get; } = result;
 
         public IReadOnlyList<ReadOnlyMemory<byte>> Contents { get; } = contents;
 
         public Activity? Span { get; } = span;
+
+        /// <summary>The answer these images follow has been sent.</summary>
+        public Task AnswerSent { get; } = answerSent;
+
+        public long QueuedAt { get; } = queuedAt;
 
         // Whoever waits for the write continues on the thread pool (or its grain), never on the writer's thread.
         public TaskCompletionSource<bool> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -74,6 +74,7 @@ public sealed class ImageGenerationHandler(
             TimeoutMs = headers.TryGetValue(TimeoutHeader, out var timeout) ? timeout.ToString() : null,
             IdempotencyKey = headers.TryGetValue(IdempotencyKeyHeader, out var key) ? key.ToString() : null,
             NoCache = IsNoCache(http.Request),
+            OnAnswerSent = http.Response.RegisterForDispose,
         };
     }
 

@@ -208,6 +208,7 @@ public sealed class ImagesGrpcService(
 
             // A call without a deadline gets DateTime.MaxValue: the gateway's own limit applies.
             Deadline = context.Deadline == DateTime.MaxValue ? null : new DateTimeOffset(context.Deadline.ToUniversalTime(), TimeSpan.Zero),
+            OnAnswerSent = context.GetHttpContext().Response.RegisterForDispose,
         };
     }
 

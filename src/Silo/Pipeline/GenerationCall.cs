@@ -47,6 +47,12 @@ public sealed record GenerationCall
     /// <summary>For a streamed answer: where this silo's upstream attempt relays its events (see <c>StreamRelay</c>).</summary>
     public string? StreamId { get; init; }
 
+    /// <summary>
+    /// Registers what is disposed once the answer has been sent (the response completed); null where no
+    /// answer is sent (a batch item). Work behind the answer waits for that.
+    /// </summary>
+    public Action<IDisposable>? OnAnswerSent { get; init; }
+
     /// <summary>Called once the request is admitted, before it waits for capacity: a stream's headers come from it.</summary>
     public Action<GenerationOutcome>? OnAdmitted { get; init; }
 }

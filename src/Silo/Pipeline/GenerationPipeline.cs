@@ -31,6 +31,7 @@ public sealed class GenerationPipeline(
     OutputHook outputHook,
     IImageStore store,
     ImageWriteBehind writeBehind,
+    AnswersBeingSent beingSent,
     CachedAnswers answers,
     Dispatcher dispatcher,
     IOptions<ImageOrleansOptions> root,
@@ -112,6 +113,19 @@ public sealed class GenerationPipeline(
         }
 
         call.OnAdmitted?.Invoke(new GenerationOutcome { Quota = admission.Quota, Downgraded = downgraded, Request = request, Model = resolution, Priority = priority });
+
+        // A b64_json answer is written from the upstream's bytes and its images stored behind it, once it is
+        // out; an idempotent reply (kept for replay) and an output check (which fetches a link) need them stored first.
+        var storeBehind = validated.ResponseFormat == ResponseFormat.Base64Json && !request.Stream && call.IdempotencyKey is null
+            && !outputHook.Enabled && !call.StoreBeforeAnswer;
+        var answerId = Guid.Empty;
+        if (storeBehind && held is null && call.OnAnswerSent is { } onSent)
+        {
+            var sending = beingSent.Begin();
+            onSent(sending);
+            answerId = sending.Id;
+        }
+
         var job = new GenerationJob
         {
             RequestId = call.RequestId,
@@ -123,11 +137,8 @@ public sealed class GenerationPipeline(
             AcceptedAt = now,
             Deadline = now + waitLimit,
             ReservationId = admission.ReservationId,
-
-            // A b64_json answer is written from the upstream's bytes and its images stored behind it; an
-            // idempotent reply (kept for replay) and an output check (which fetches a link) need them stored first.
-            StoreBehind = validated.ResponseFormat == ResponseFormat.Base64Json && !request.Stream && call.IdempotencyKey is null
-                && !outputHook.Enabled && !call.StoreBeforeAnswer,
+            StoreBehind = storeBehind,
+            AnswerId = answerId,
         };
 
         // From here the grains settle the reservation, where the request's fate is decided. The pipeline
@@ -283,7 +294,7 @@ public sealed class GenerationPipeline(
         if (reply is { Result: { } result, Contents: { } contents })
         {
             // Nothing waits for these: no cache entry points at them; stored like every generated image.
-            _ = writeBehind.SaveAsync(result, contents);
+            _ = writeBehind.SaveAsync(result, contents, job.AnswerId);
         }
 
         return reply with { Cache = CacheStatus.Bypass };
