@@ -6,6 +6,7 @@ using Grpc.Net.Client;
 using Grpc.Net.Client.Web;
 using Grpc.Reflection.V1Alpha;
 using ImageOrleans.Gateway.Tests.Infrastructure;
+using ImageOrleans.Grains.Images;
 using ImageOrleans.Grpc.V1;
 using ImageOrleans.Silo.GrpcApi;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,10 +22,16 @@ public sealed class GrpcFrontDoorTests(AdminGatewayFixture gateway) : IClassFixt
     public async Task Generate_answers_with_the_image_bytes_through_the_pool()
     {
         var served = gateway.Simulator.Stats.Total.Snapshot().Served;
+        var answers = gateway.Services.GetRequiredService<AnswersBeingSent>();
+        var begun = answers.Begun;
 
         var response = await Client().GenerateAsync(
             new GenerateRequest { Model = "gpt-image-2.6-flare", Prompt = $"a gRPC fox {Guid.NewGuid():N}", Size = "1024x1024", Quality = "low" },
             Auth(GatewayFactory.KeyA));
+
+        // Answered from the upstream's bytes, the image stored behind the answer once the call's response is sent.
+        Assert.Equal(begun + 1, answers.Begun);
+        await Poll.UntilAsync(() => Task.FromResult(answers.Count), count => count == 0, "the answer is no longer being sent");
 
         var image = Assert.Single(response.Data);
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], image.ImageBytes.Span[..4].ToArray());
