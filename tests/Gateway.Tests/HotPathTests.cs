@@ -77,6 +77,12 @@ public sealed class HotPathTests(HotPathGatewayFixture gateway) : IClassFixture<
             Assert.Equal("miss", first.Headers.GetValues("x-imageorleans-cache").Single());
         }
 
+        // Asked a second time, the prompt is a hit through its cache grain, which keeps it from then on.
+        using (var second = await http.PostAsJsonAsync("/v1/images/generations", body))
+        {
+            Assert.Equal("hit", second.Headers.GetValues("x-imageorleans-cache").Single());
+        }
+
         var served = gateway.Simulator.Stats.Total.Snapshot().Served;
         var before = gateway.Calls.Snapshot(Admit, AdmitServed, Cache, Lease, Settle);
 

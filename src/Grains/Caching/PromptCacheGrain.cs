@@ -36,6 +36,10 @@ public sealed partial class PromptCacheGrain(
     // Set when the activation ends: work still completing on it (a store behind an answer) shows nothing.
     private bool _ended;
 
+    // How many requests this activation was asked to answer: a prompt that repeats is kept in memory, one
+    // seen once lets go of it once its answer is stored.
+    private int _asked;
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         Publish();
@@ -51,8 +55,11 @@ public sealed partial class PromptCacheGrain(
 
     public async Task<GenerationReply?> GetCachedAsync(GenerationJob job)
     {
+        _asked++;
         if (await HitAsync(job) is not { } hit)
         {
+            // A stream that found nothing generates elsewhere: nothing here to keep.
+            LetGoIfSeenOnce();
             return null;
         }
 
@@ -62,6 +69,7 @@ public sealed partial class PromptCacheGrain(
 
     public async Task<GenerationReply> GetOrGenerateAsync(GenerationJob job, CancellationToken cancellationToken)
     {
+        _asked++;
         if (await HitAsync(job) is { } hit)
         {
             await settlements.SettleAsync(job, hit, SettlementRole.Beneficiary);
@@ -209,6 +217,11 @@ public sealed partial class PromptCacheGrain(
                     _ = PersistAsync();
                 }
             }
+            else
+            {
+                // Nothing to keep: the activation ends once its callers have their answer.
+                LetGoIfSeenOnce();
+            }
 
             return reply;
         }
@@ -224,6 +237,21 @@ public sealed partial class PromptCacheGrain(
             }
 
             flight.Cancellation.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Ends an activation that generated for one request and was asked for nothing else: a prompt seen once
+    /// costs no memory once its answer is stored (an activation and its entry are kept for the collection
+    /// age otherwise: ~3 KB each, at 1,000 distinct prompts a second gigabytes). Its entry stays in storage: a request
+    /// that repeats it activates it again, finds the entry, and that activation stays. The ending waits for
+    /// the requests still running on it (the generation's callers).
+    /// </summary>
+    private void LetGoIfSeenOnce()
+    {
+        if (_asked <= 1 && !_ended && _pending is null)
+        {
+            DeactivateOnIdle();
         }
     }
 
@@ -271,6 +299,7 @@ public sealed partial class PromptCacheGrain(
             // Noted before the write: a note for a row that was never written is dropped by the sweep.
             expiries.Add(ExpiringKind.PromptCache, this.GetPrimaryKeyString(), state.State.ExpiresAt);
             await state.WriteStateAsync();
+            LetGoIfSeenOnce();
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

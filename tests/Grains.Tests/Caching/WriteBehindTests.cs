@@ -3,6 +3,7 @@ using ImageOrleans.Grains.Dispatch;
 using ImageOrleans.Grains.Images;
 using ImageOrleans.Grains.Tests.Infrastructure;
 using ImageOrleans.Simulator;
+using ImageOrleans.Testing;
 
 namespace ImageOrleans.Grains.Tests.Caching;
 
@@ -96,6 +97,35 @@ public sealed class WriteBehindTests(ClusterFixture fixture)
         Assert.Equal(CacheStatus.Miss, byLink.Cache);
         var shown = fixture.Silo<CachedAnswers>().Find(CacheKey.For(job.Tenant, job.Request), fixture.Time.GetUtcNow());
         Assert.Equal(byLink.Result!.Images[0].ImageId, Assert.Single(shown!.Images).ImageId);
+    }
+
+    [Fact]
+    public async Task A_prompt_asked_once_lets_go_of_its_activation_once_stored_and_asked_again_is_a_hit_from_storage()
+    {
+        var (simulator, cache, job) = await StartAsync("a harbour asked only once");
+        var key = CacheKey.For(job.Tenant, job.Request);
+        var answers = fixture.Silo<CachedAnswers>();
+
+        var reply = await cache.GetOrGenerateAsync(job, CancellationToken.None);
+
+        // Stored behind the answer and persisted, the activation ends: nothing of it stays in memory.
+        await Wait.UntilAsync(async () => !await IsActiveAsync(cache), TimeSpan.FromSeconds(30), "the prompt's activation has ended");
+        Assert.Null(answers.Find(key, fixture.Time.GetUtcNow()));
+
+        // Asked again, the entry is read back from storage: a hit on the same image, no second upstream call,
+        // and from then on the activation holds it for this silo's front doors.
+        var again = await cache.GetOrGenerateAsync(job with { RequestId = "req_again", StoreBehind = false }, CancellationToken.None);
+        Assert.Equal(CacheStatus.Hit, again.Cache);
+        Assert.Equal(Assert.Single(reply.Result!.Images).ImageId, Assert.Single(again.Result!.Images).ImageId);
+        Assert.Equal(1, simulator.Stats.Total.Snapshot().Served);
+        Assert.Equal(reply.Result.Images[0].ImageId, Assert.Single(answers.Find(key, fixture.Time.GetUtcNow())!.Images).ImageId);
+        Assert.True(await IsActiveAsync(cache));
+    }
+
+    private async Task<bool> IsActiveAsync(IPromptCacheGrain cache)
+    {
+        var statistics = await fixture.Grains.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
+        return statistics.Any(s => s.GrainId == cache.GetGrainId());
     }
 
     private async Task<(SimulatorServer Simulator, IPromptCacheGrain Cache, GenerationJob Job)> StartAsync(string prompt)
