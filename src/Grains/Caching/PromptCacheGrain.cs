@@ -36,9 +36,11 @@ public sealed partial class PromptCacheGrain(
     // Set when the activation ends: work still completing on it (a store behind an answer) shows nothing.
     private bool _ended;
 
-    // How many requests this activation was asked to answer: a prompt that repeats is kept in memory, one
-    // seen once lets go of it once its answer is stored.
+    // How many requests this activation was asked to answer, and whether it generated: a prompt that
+    // repeats is kept in memory, one seen once lets go of it once its answer is stored (and is never shown
+    // to the front doors, which would otherwise answer a repeat from an activation that is ending).
     private int _asked;
+    private bool _generated;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -72,6 +74,7 @@ public sealed partial class PromptCacheGrain(
         _asked++;
         if (await HitAsync(job) is { } hit)
         {
+            Publish();
             await settlements.SettleAsync(job, hit, SettlementRole.Beneficiary);
             return hit;
         }
@@ -186,6 +189,7 @@ public sealed partial class PromptCacheGrain(
 
     private InFlight Start(GenerationJob job)
     {
+        _generated = true;
         var flight = new InFlight();
         flight.Completion = GenerateAsync(job, flight);
         return flight;
@@ -286,7 +290,8 @@ public sealed partial class PromptCacheGrain(
     /// <summary>Shows this silo's front doors the answer this activation serves from its stored images.</summary>
     private void Publish()
     {
-        if (!_ended && state.State.Result is { } result && time.GetUtcNow() < state.State.ExpiresAt)
+        if (!_ended && (_asked > 1 || !_generated) && _pending is null
+            && state.State.Result is { } result && time.GetUtcNow() < state.State.ExpiresAt)
         {
             answers.Set(this.GetPrimaryKeyString(), this, result, state.State.ExpiresAt);
         }
