@@ -6,9 +6,10 @@ namespace ImageOrleans.Grains.Caching;
 /// <summary>
 /// The answers held by this silo's prompt cache activations, readable in process: a front door on this silo
 /// finds a hit without a grain call. Each entry is written by the activation that owns it, in its own turn,
-/// once the answer's images are stored, and removed when that activation drops the answer or ends, so
-/// the view never holds more than the live activations do. An answer cached on another silo is not here;
-/// the grain call finds it.
+/// once the answer's images are stored and the prompt has been asked more than once (an activation that
+/// generated for a single request ends soon after), and removed when that activation drops the answer or
+/// ends, so the view never holds more than the live activations do. An answer cached on another silo is
+/// not here; the grain call finds it.
 /// </summary>
 public sealed class CachedAnswers
 {
