@@ -74,7 +74,12 @@ public sealed partial class PromptCacheGrain(
         _asked++;
         if (await HitAsync(job) is { } hit)
         {
-            Publish();
+            if (_asked == 2)
+            {
+                // The prompt repeats: from now on this silo's front doors answer it without a grain call.
+                Publish();
+            }
+
             await settlements.SettleAsync(job, hit, SettlementRole.Beneficiary);
             return hit;
         }
